@@ -1,0 +1,49 @@
+import { builtinModules } from 'node:module'
+import { readFileSync } from 'node:fs'
+import typescript from '@rollup/plugin-typescript'
+import { dts } from 'rollup-plugin-dts'
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
+
+// Dependencies stay imports: the app's bundler resolves them once for everything it bundles.
+const external = [
+  ...Object.keys(pkg.dependencies ?? {}),
+  ...Object.keys(pkg.peerDependencies ?? {}),
+  ...builtinModules,
+].map(name => new RegExp(`^(node:)?${name.replace(/[/\\^$*+?.()|[\]{}]/g, '\\$&')}(/.*)?$`))
+
+/** Library entry points: ESM and CJS, each with bundled types. */
+const libraries = ['index', 'testing']
+
+const code = libraries.map(name => ({
+  input: `src/${name}.ts`,
+  external,
+  output: [
+    { file: `dist/${name}.js`, format: 'es', sourcemap: true },
+    { file: `dist/${name}.cjs`, format: 'cjs', sourcemap: true, exports: 'named' },
+  ],
+  plugins: [
+    typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, inlineSources: false }),
+  ],
+}))
+
+const types = libraries.map(name => ({
+  input: `src/${name}.ts`,
+  external,
+  output: [
+    { file: `dist/${name}.d.ts`, format: 'es' },
+    { file: `dist/${name}.d.cts`, format: 'es' },
+  ],
+  plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+}))
+
+const cli = {
+  input: 'src/cli.ts',
+  external,
+  output: { file: 'dist/cli.js', format: 'es', sourcemap: true },
+  plugins: [
+    typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, inlineSources: false }),
+  ],
+}
+
+export default [...code, ...types, cli]

@@ -1,0 +1,144 @@
+import type { BillingMetadata } from '../protocol/event.js'
+import type { ScrubRule } from '../protocol/scrub-rules.js'
+import { InvalidOptionsError } from './errors/invalid-options-error.js'
+import type { TallyError } from './errors/tally-error.js'
+import type { EventProcessor } from './processors.js'
+import type { EventStore } from './stores/event-store.js'
+import type { Transport } from './transport/transport.js'
+
+/** Options of `createTelemetry`. Every bound has a default from DESIGN.md. */
+export interface TelemetryOptions {
+  /** The app or extension recording events: becomes each event's `source`. */
+  client: { name: string; version?: string }
+  /** The instance backend. @default the page's origin in browsers */
+  baseUrl?: string
+  /** Sent as a bearer token (editor extensions); browsers rely on the session cookie instead. */
+  accessToken?: string
+  /** Where batches go. @default an HTTP transport to `baseUrl` */
+  transport?: Transport
+  /** The queue. @default IndexedDB in browsers, a file store on Node, memory where neither works */
+  store?: EventStore
+  /** Run on every event after the built-in ones, before scrubbing and validation. */
+  processors?: readonly EventProcessor[]
+  /** Scrubbing rules applied after the default ones (see docs/scrubbing.md). */
+  scrubRules?: readonly ScrubRule[]
+  /** Called for errors and drops, at most once per `errorIntervalMs` per kind; never the console. */
+  onError?: (error: TallyError) => void
+  /** Stamped on events that carry no billing metadata of their own. */
+  billingMetadata?: BillingMetadata
+  /** Called at record time for events without an `interactionId`. */
+  interactionId?: () => string | undefined
+  /** When false, nothing is recorded (each call is counted in `dropped.disabled`). @default true */
+  enabled?: boolean
+  /** Events a batch holds at most; a batch is sent at once when this many are queued. @default 100 */
+  maxBatchEvents?: number
+  /** Encoded bytes a batch holds at most. @default 262144 (256 KiB) */
+  maxBatchBytes?: number
+  /** How long a partial batch waits before it is sent. @default 5000 */
+  flushIntervalMs?: number
+  /** Events queued at most; past this the oldest are dropped and counted. @default 10000 */
+  maxQueueEvents?: number
+  /** Encoded bytes queued at most; past this the oldest are dropped and counted. @default 8388608 (8 MiB) */
+  maxQueueBytes?: number
+  /** Upper bound of the first retry's full-jitter delay; doubles each retry. @default 1000 */
+  initialRetryDelayMs?: number
+  /** Cap of the retry delay. @default 300000 (5 min) */
+  maxRetryDelayMs?: number
+  /** A session ends after this long without events. @default 1800000 (30 min) */
+  sessionTimeoutMs?: number
+  /** How long `shutdown()` may spend sending. @default 5000 */
+  shutdownTimeoutMs?: number
+  /** At most one error of a kind reaches `onError` in this interval. @default 60000 */
+  errorIntervalMs?: number
+}
+
+/** The options with every default applied and every bound checked. */
+export interface ResolvedTelemetryOptions {
+  client: { name: string; version: string | undefined }
+  baseUrl: string | undefined
+  accessToken: string | undefined
+  processors: readonly EventProcessor[]
+  scrubRules: readonly ScrubRule[]
+  onError: ((error: TallyError) => void) | undefined
+  billingMetadata: BillingMetadata | undefined
+  interactionId: (() => string | undefined) | undefined
+  enabled: boolean
+  maxBatchEvents: number
+  maxBatchBytes: number
+  flushIntervalMs: number
+  maxQueueEvents: number
+  maxQueueBytes: number
+  initialRetryDelayMs: number
+  maxRetryDelayMs: number
+  sessionTimeoutMs: number
+  shutdownTimeoutMs: number
+  errorIntervalMs: number
+}
+
+/** Turns options into resolved options, throwing {@link InvalidOptionsError} for misuse. */
+export function normalizeOptions(options: TelemetryOptions): ResolvedTelemetryOptions {
+  // Plain-JS callers can pass anything: check what the types promise.
+  if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
+    throw new InvalidOptionsError('options', 'must be an object')
+  }
+  const client = options.client as { name?: unknown; version?: string } | undefined
+  if (typeof client?.name !== 'string' || client.name === '') {
+    throw new InvalidOptionsError('client.name', 'must be a non-empty string')
+  }
+  const resolved: ResolvedTelemetryOptions = {
+    client: { name: client.name, version: client.version },
+    baseUrl: options.baseUrl,
+    accessToken: options.accessToken,
+    processors: options.processors ?? [],
+    scrubRules: options.scrubRules ?? [],
+    onError: options.onError,
+    billingMetadata: options.billingMetadata,
+    interactionId: options.interactionId,
+    enabled: options.enabled ?? true,
+    maxBatchEvents: options.maxBatchEvents ?? 100,
+    maxBatchBytes: options.maxBatchBytes ?? 256 * 1024,
+    flushIntervalMs: options.flushIntervalMs ?? 5_000,
+    maxQueueEvents: options.maxQueueEvents ?? 10_000,
+    maxQueueBytes: options.maxQueueBytes ?? 8 * 1024 * 1024,
+    initialRetryDelayMs: options.initialRetryDelayMs ?? 1_000,
+    maxRetryDelayMs: options.maxRetryDelayMs ?? 5 * 60_000,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? 30 * 60_000,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
+    errorIntervalMs: options.errorIntervalMs ?? 60_000,
+  }
+  for (const name of [
+    'maxBatchEvents',
+    'maxBatchBytes',
+    'maxQueueEvents',
+    'maxQueueBytes',
+    'initialRetryDelayMs',
+    'maxRetryDelayMs',
+    'sessionTimeoutMs',
+  ] as const) {
+    const value = resolved[name]
+    if (!Number.isInteger(value) || value < 1) {
+      throw new InvalidOptionsError(name, `must be a whole number of at least 1, not ${value}`)
+    }
+  }
+  for (const name of ['flushIntervalMs', 'shutdownTimeoutMs', 'errorIntervalMs'] as const) {
+    const value = resolved[name]
+    if (!Number.isInteger(value) || value < 0) {
+      throw new InvalidOptionsError(name, `must be a whole number of at least 0, not ${value}`)
+    }
+  }
+  if (resolved.maxBatchEvents > resolved.maxQueueEvents) {
+    throw new InvalidOptionsError('maxBatchEvents', 'must not exceed maxQueueEvents')
+  }
+  if (resolved.maxRetryDelayMs < resolved.initialRetryDelayMs) {
+    throw new InvalidOptionsError('maxRetryDelayMs', 'must be at least initialRetryDelayMs')
+  }
+  for (const rule of resolved.scrubRules) {
+    if (!(rule.pattern instanceof RegExp) || !rule.pattern.global) {
+      throw new InvalidOptionsError(
+        `scrubRules.${rule.name}`,
+        'pattern must be a RegExp with the g flag',
+      )
+    }
+  }
+  return resolved
+}

@@ -1,0 +1,45 @@
+import type { StoredEvent } from './stores/event-store.js'
+
+/**
+ * Events recorded but not yet handed to the store, bounded so that a stalled store cannot
+ * grow memory without limit. Dropping the oldest moves a head index instead of shifting the
+ * array, so a full buffer still records in O(1).
+ */
+export class PendingBuffer {
+  private entries: StoredEvent[] = []
+  private head = 0
+
+  constructor(private readonly maxEvents: number) {}
+
+  get length(): number {
+    return this.entries.length - this.head
+  }
+
+  /** Adds an event; returns how many of the oldest were dropped to make room (0 or 1). */
+  push(entry: StoredEvent): number {
+    this.entries.push(entry)
+    if (this.length <= this.maxEvents) return 0
+    this.head++
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head)
+      this.head = 0
+    }
+    return 1
+  }
+
+  /** Takes everything, oldest first. */
+  take(): StoredEvent[] {
+    const taken = this.head === 0 ? this.entries : this.entries.slice(this.head)
+    this.entries = []
+    this.head = 0
+    return taken
+  }
+
+  /** Puts back events whose write failed, ahead of newer ones, within the bound. */
+  restore(chunk: StoredEvent[]): number {
+    const merged = chunk.concat(this.take())
+    const dropped = Math.max(0, merged.length - this.maxEvents)
+    this.entries = dropped > 0 ? merged.slice(dropped) : merged
+    return dropped
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * A secret-scrubbing rule: every match of `pattern` in a string of privateMetadata is replaced
+ * before the event is queued on the client, and again on the server.
+ */
+export interface ScrubRule {
+  /** kebab-case, e.g. 'github-token' */
+  readonly name: string
+  /** one line: what it catches, why */
+  readonly description: string
+  /** must have the global flag; must not use backreferences; must not match the marker characters U+2039 ‹ or U+203A › */
+  readonly pattern: RegExp
+  /** replacement string (may use $1 etc.) or function as in String.prototype.replace */
+  readonly replace: string | ((match: string, ...groups: string[]) => string)
+}
+
+/*
+ * How to read the patterns:
+ * - Every quantifier over a class that the next token could also match is bounded, and
+ *   every rule starts at a literal prefix, a `\b` or a scheme, so a 100 KB string of
+ *   near-misses costs linear time, not quadratic (see the adversarial test).
+ * - No lookbehind: Safari before 16.4 throws on it at parse time, which would break the
+ *   whole client. A rule that needs to see the character before a match captures it and
+ *   puts it back with `$1`.
+ * - A replacement never matches any rule again (`[redacted:…]` starts with `[`, which no
+ *   value pattern accepts as a first character), so scrubbing twice changes nothing: the
+ *   server scrubs what the client already scrubbed.
+ */
+
+const redacted = (name: string): string => `[redacted:${name}]`
+
+/** `scheme://`, e.g. `https://`, `git+ssh://`. */
+const scheme = String.raw`\b[A-Za-z][\w+.-]{1,20}:\/\/`
+
+/**
+ * The part of a URL before its query (or fragment): anything but whitespace, quotes, `<>`,
+ * backticks and the `end` characters, and no `://`, so that a string of `a://a://a://…` cannot
+ * make every scheme rescan the rest of the string; a URL nested in a path starts its own match.
+ */
+const urlUpTo = (end: string): string => String.raw`(?:[^\s${end}:"'<>\x60]|:(?!\/\/))*`
+
+/** Characters of a query or fragment: up to whitespace, a quote, `<>` or a backtick. */
+const urlTail = (end: string): string => String.raw`[^\s${end}"'<>\x60]`
+
+/** A character a user name in a home path cannot contain. */
+const notInUserName = String.raw`\s\\/~"'<>|:*?()[\]{},;\x60`
+const userName = String.raw`[^${notInUserName}]{1,64}`
+
+const assignmentKeyword = [
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'auth',
+  'credentials?',
+  'api[_-]?key',
+  'access[_-]?key',
+  'private[_-]?key',
+].join('|')
+
+const quotedValue = (quote: string): string =>
+  String.raw`(${quote})(?!\[redacted)(?:[^${quote}\\\r\n]|\\.){1,1024}${quote}`
+
+/**
+ * The default rules, applied in this order. Order matters where one rule's text contains
+ * another's:
+ * 1. url-credentials first: it only deletes, so nothing after it can create a match for it,
+ *    and `https://user@host` must not reach the email rule.
+ * 2. Multi-line and structured secrets (private-key, jwt, slack-webhook) before the URL and
+ *    token rules, which would otherwise redact their parts and leave the rest.
+ * 3. url-query and url-fragment before the token rules: a whole query is redacted anyway.
+ * 4. Token rules with a known prefix, each named for its issuer; anthropic-key before
+ *    openai-key since both start with `sk-`.
+ * 5. bearer-token and basic-auth before authorization-header, which only catches what they
+ *    declined, and all of them before the generic assignment rule so that
+ *    `Authorization: Bearer x` keeps its scheme.
+ * 6. email, then home-path, last: they rewrite text the earlier rules may need to see.
+ */
+export const defaultScrubRules: readonly ScrubRule[] = [
+  {
+    name: 'url-credentials',
+    description:
+      'User name and password in a URL (https://user:pass@host): removed, since either may be a token.',
+    // Greedy up to the last `@` of the authority, for passwords with a raw `@` in them.
+    pattern: new RegExp(String.raw`(${scheme})[^\s/?#"'<>\x60]+@`, 'g'),
+    replace: '$1',
+  },
+  {
+    name: 'private-key',
+    description:
+      'PEM private-key blocks (PKCS#8, RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), or a truncated one up to where its body ends.',
+    pattern: new RegExp(
+      String.raw`-----BEGIN[A-Z0-9 ]{1,40}PRIVATE KEY(?: BLOCK)?-----` +
+        String.raw`(?:[\s\S]{0,16384}?-----END[A-Z0-9 ]{1,40}PRIVATE KEY(?: BLOCK)?-----|` +
+        // A block cut off by a log line limit still leaks its body, so take what is left of it.
+        String.raw`[\w+/=\s\\:.,-]{0,16384})`,
+      'g',
+    ),
+    replace: redacted('private-key'),
+  },
+  {
+    name: 'jwt',
+    description:
+      'JSON Web Tokens: three base64url segments, the header starting eyJ; they are bearer credentials.',
+    // Not after a `-` either: in `eyJa-eyJa-…` every `eyJ` would rescan up to 1024 characters.
+    pattern: /(^|[^\w-])eyJ[\w-]{8,1024}\.[\w-]{2,8192}\.[\w-]{0,2048}/g,
+    replace: `$1${redacted('jwt')}`,
+  },
+  {
+    name: 'slack-webhook',
+    description: 'Slack incoming-webhook and workflow URLs: the path is the credential.',
+    pattern: /\b(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[\w/-]{8,255}/g,
+    replace: redacted('slack-webhook'),
+  },
+  {
+    name: 'url-query',
+    description:
+      'The query of a URL (?a=1&b=2): replaced whole, since tokens, codes and emails travel there.',
+    pattern: new RegExp(String.raw`(${scheme}${urlUpTo('?#')})\?${urlTail('#')}+`, 'g'),
+    replace: '$1?[redacted]',
+  },
+  {
+    name: 'url-fragment',
+    description:
+      'The fragment of a URL (#…): replaced whole, since OAuth implicit flows put access tokens there.',
+    pattern: new RegExp(String.raw`(${scheme}${urlUpTo('#')})#${urlTail('')}+`, 'g'),
+    replace: '$1#[redacted]',
+  },
+  {
+    name: 'github-token',
+    description:
+      'GitHub tokens: classic and fine-grained personal, OAuth, user-to-server, server-to-server, refresh.',
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_\w{22,255})/g,
+    replace: redacted('github-token'),
+  },
+  {
+    name: 'gitlab-token',
+    description:
+      'GitLab tokens by their documented prefixes (glpat-, gldt-, glrt-, glptt-, gloas-, …) and legacy runner registration tokens.',
+    // An explicit list, not gl[a-z]+-: that would take kebab-case words such as glossary-….
+    pattern:
+      /\b(?:gl(?:pat|dt|rt|rtr|ptt|ft|imt|agent|oas|cbt|soat|ffct|wt)-[\w.-]{20,255}|GR1348941[\w-]{20,255})/g,
+    replace: redacted('gitlab-token'),
+  },
+  {
+    name: 'slack-token',
+    description: 'Slack bot, user, app, refresh and configuration tokens (xoxb-, xoxp-, xapp-, …).',
+    // Their bodies start with a digit (a team or user id), which keeps xoxo-hugs-and-kisses out.
+    pattern: /\b(?:xox(?:[abcprs]|e(?:\.xox[bp])?)-\d[A-Za-z0-9-]{9,254}|xapp-\d-[A-Za-z0-9-]{10,255})/g,
+    replace: redacted('slack-token'),
+  },
+  {
+    name: 'aws-access-key-id',
+    description:
+      'AWS access key ids (AKIA… long-term, ASIA… temporary): not secret alone, but they name the key pair.',
+    pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
+    replace: redacted('aws-access-key-id'),
+  },
+  {
+    name: 'aws-secret-key',
+    description:
+      'AWS secret access keys where labelled (aws_secret_access_key = …, "SecretAccessKey": "…"); unlabelled they are just 40 base64 characters.',
+    pattern:
+      /\b([\w.-]{0,32}?secret[_-]?(?:access[_-]?)?key\\?["']?\s*(?::=|=>|[:=])\s*\\?["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
+    replace: `$1${redacted('aws-secret-key')}`,
+  },
+  {
+    name: 'npm-token',
+    description: 'npm access tokens (npm_ and 36 characters), as found in .npmrc and CI logs.',
+    pattern: /\bnpm_[A-Za-z0-9]{36,255}/g,
+    replace: redacted('npm-token'),
+  },
+  {
+    name: 'anthropic-key',
+    description: 'Anthropic API and admin keys (sk-ant-…).',
+    pattern: /\bsk-ant-[\w-]{20,255}/g,
+    replace: redacted('anthropic-key'),
+  },
+  {
+    name: 'openai-key',
+    description:
+      'OpenAI-style secret keys (sk-…, sk-proj-…, sk-svcacct-…) and the many APIs that copied the format.',
+    // A digit is required so that kebab-case words after `sk-` (sk-learn-…) stay; a real key of
+    // 20 or more random characters has one with near certainty.
+    pattern: /\bsk-(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]{0,254}\d)[\w-]{20,255}/g,
+    replace: redacted('openai-key'),
+  },
+  {
+    name: 'sourcegraph-token',
+    description:
+      'Sourcegraph access tokens (sgp_…, including sgp_local_… and instance-scoped ones).',
+    pattern: /\bsgp_\w{20,255}/g,
+    replace: redacted('sourcegraph-token'),
+  },
+  {
+    name: 'google-api-key',
+    description: 'Google API keys (AIza and 35 characters), which bill to their owner.',
+    pattern: /\bAIza[\w-]{35}/g,
+    replace: redacted('google-api-key'),
+  },
+  {
+    name: 'stripe-key',
+    description:
+      'Stripe secret, restricted and publishable keys (sk_live_, rk_test_, pk_live_, …) and webhook secrets (whsec_).',
+    // Publishable keys are public by design but still identify the account, and cost nothing to drop.
+    pattern: /\b(?:(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,255}|whsec_[A-Za-z0-9]{24,255})/g,
+    replace: redacted('stripe-key'),
+  },
+  {
+    name: 'bearer-token',
+    description:
+      'The credential after "Bearer", in a header or anywhere else; the scheme word is kept.',
+    // Short values must contain a digit, so that prose ("the bearer of bad news") survives; a
+    // value of 20 or more token characters is taken as is.
+    pattern:
+      /\b(bearer\s+)(?!\[redacted)(?:[\w.~+/-]{20,4096}|(?=[A-Za-z.~+/_-]{0,18}\d)[\w.~+/-]{6,19}(?![\w.~+/-]))=*/gi,
+    replace: `$1${redacted('bearer-token')}`,
+  },
+  {
+    name: 'basic-auth',
+    description:
+      'The base64 user:password after "Basic"; the scheme word is kept. Declines plain words such as "Basic settings".',
+    pattern: /\b(basic\s+)(?!\[redacted)[A-Za-z0-9+/]{8,4096}={0,2}/gi,
+    replace: (match: string, scheme: string | undefined = '') => {
+      const value = match.slice(scheme.length)
+      // Base64 always comes in fours; credentials encode to mixed case, digits or + / =,
+      // where a word is lower case after its first letter.
+      const looksEncoded = value.length % 4 === 0 && /[\d+/=]|.[A-Z]/.test(value)
+      return looksEncoded ? scheme + redacted('basic-auth') : match
+    },
+  },
+  {
+    name: 'authorization-header',
+    description:
+      'The value of an Authorization or Proxy-Authorization header that bearer-token and basic-auth declined (token, Bot, short bearer values, …).',
+    pattern:
+      /\b((?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?\s*(?:(?:bearer|basic|token|bot|digest|negotiate|ntlm|apikey|sso-key)\s+)?)(?!\[redacted|(?:bearer|basic|token|bot|digest|negotiate|ntlm|apikey|sso-key)\s)[^\s"'\\,;]{1,4096}/gi,
+    replace: `$1${redacted('authorization-header')}`,
+  },
+  {
+    name: 'assignment',
+    description:
+      'Values assigned to keys that end in token, secret, password, api_key, auth, … (key=v, key: v, "key": "v"); the key is kept.',
+    pattern: new RegExp(
+      String.raw`\b([\w.-]{0,64}?(?:${assignmentKeyword}))` +
+        // The key may close a quote (JSON), be escaped JSON, or be Go's := or PHP's =>.
+        String.raw`(\\?["']?\s*(?::=|=>|[:=])\s*)` +
+        String.raw`(?:(\\")(?!\[redacted)(?:[^"\\\r\n]|\\[^"\r\n]){1,1024}\\"|` +
+        quotedValue('"') +
+        '|' +
+        quotedValue("'") +
+        '|' +
+        // A bare value: JSON's true/false/null say no secret is there, and `==` is a comparison.
+        String.raw`(?!\[redacted|(?:true|false|null|undefined|none|nil)(?![\w.-])|=)` +
+        String.raw`(?:[^\s"'\x60&<>\\]|\\(?!["'])){1,1024})`,
+      'gi',
+    ),
+    // Unmatched groups substitute as '', so the quote the value had, if any, is put back.
+    replace: `$1$2$3$4$5${redacted('assignment')}$3$4$5`,
+  },
+  {
+    name: 'email',
+    description:
+      'Email addresses. Not npm specs (pkg@1.2.3, @types/node) and not git@ of SSH remotes, which name no one.',
+    pattern:
+      /\b(?!git@)\w[\w.%+-]{0,63}@(?!v?\d+\.\d+\.\d+)(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b/g,
+    replace: redacted('email'),
+  },
+  {
+    name: 'home-path',
+    description:
+      'Home directories (/home/alice, /Users/alice, C:\\Users\\alice, WSL /mnt/c/Users/alice) become ~: the user name is personal. /root is kept: it names no one, and shows a tool ran as root.',
+    // The captured character before the path stands in for a lookbehind: /home inside a longer
+    // path or a URL (example.com/home/…) is left alone.
+    pattern: new RegExp(
+      String.raw`(^|[^\w.~-])(?:(?:\/mnt\/[a-z])?\/Users|\/home|[A-Za-z]:(?:\\{1,2}|\/)[Uu][Ss][Ee][Rr][Ss])` +
+        String.raw`(?:\\{1,2}|\/)` +
+        // A Windows profile name may have spaces, but only take them when a separator follows.
+        String.raw`(?:${userName}(?: ${userName}){1,4}(?=[\\/])|${userName})`,
+      'g',
+    ),
+    replace: '$1~',
+  },
+]
+
+/**
+ * No default rule matches fewer characters than this (`pwd=x`), so the scrubber skips shorter
+ * strings without running a regex when no user rule is in play.
+ */
+export const minDefaultMatchLength = 5

@@ -1,0 +1,132 @@
+import { CLOSE_MARKER, OPEN_MARKER, escapeMarkers } from './markers.js'
+import { defaultScrubRules, minDefaultMatchLength, type ScrubRule } from './scrub-rules.js'
+
+/** Replaces every secret a rule finds in `value`; returns `value` itself when there is none. */
+export type Scrubber = (value: string) => string
+
+/**
+ * What a segment becomes when scrubbing it throws: a user replacer that throws, a result past
+ * the maximum string length, a regex out of backtracking stack. Failing closed keeps the
+ * secret in; failing open would ship it.
+ */
+const unscrubbable = '[redacted:unscrubbable]'
+
+/**
+ * Rounds of all rules per segment. The default rules settle within two (the property test
+ * checks); a user rule whose replacement matches itself again stops here, every secret of the
+ * input still replaced once.
+ */
+const maxRounds = 4
+
+const markerSplit = /([\u2039\u203a])/
+const markerChars = /[\u2039\u203a]/
+
+// g, y and d change how matches are reported, not what matches, so the detector leaves them out.
+const reportingFlags = /[gyd]/g
+
+const defaultRules: ReadonlySet<ScrubRule> = new Set(defaultScrubRules)
+
+/**
+ * Builds a scrubber from rules (callers pass [...defaultScrubRules, ...userRules]). Throws a
+ * TypeError at once for a rule without the global flag.
+ *
+ * A string with markers (‹ ›) is scrubbed one segment at a time, so no match spans a marker and
+ * the markers come out exactly as they went in.
+ */
+export function createScrubber(rules: readonly ScrubRule[]): Scrubber {
+  const steps = rules.map(toStep)
+  const detect = createDetector(steps.map(step => step.pattern))
+  // A user rule may match a single character, so the length shortcut holds for defaults only.
+  const minLength = rules.every(rule => defaultRules.has(rule)) ? minDefaultMatchLength : 0
+
+  const scrubSegment = (segment: string): string => {
+    if (segment.length < minLength) return segment
+    try {
+      let out = segment
+      // A replacement can complete a match for an earlier rule (`Bearer C:\Users\…` is a bearer
+      // token only once home-path has made it `~/…`), so the rules run again until nothing
+      // changes: the server's scrub of a client-scrubbed string is then a no-op.
+      for (let round = 0; round < maxRounds && detect(out); round++) {
+        let next = out
+        for (const step of steps) next = step.apply(next)
+        if (next === out) break
+        out = next
+      }
+      // The segment had no markers, so any here came from a user replacer.
+      return escapeMarkers(out)
+    } catch {
+      return unscrubbable
+    }
+  }
+
+  return value => {
+    if (value.length < minLength) return value
+    if (!value.includes(OPEN_MARKER) && !value.includes(CLOSE_MARKER)) return scrubSegment(value)
+    // split with a capturing group keeps the markers at the odd indexes.
+    const parts = value.split(markerSplit)
+    let changed = false
+    for (let index = 0; index < parts.length; index += 2) {
+      const part = parts[index] ?? ''
+      const scrubbed = scrubSegment(part)
+      if (scrubbed !== part) {
+        parts[index] = scrubbed
+        changed = true
+      }
+    }
+    return changed ? parts.join('') : value
+  }
+}
+
+interface Step {
+  readonly pattern: RegExp
+  readonly apply: (value: string) => string
+}
+
+function toStep(rule: ScrubRule): Step {
+  const { name, pattern: original, replace } = rule
+  if (!(original instanceof RegExp) || !original.global) {
+    throw new TypeError(
+      `Scrub rule '${name}' needs a RegExp with the g flag: without it only the first match is replaced`,
+    )
+  }
+  if (original.sticky) {
+    throw new TypeError(
+      `Scrub rule '${name}' must not have the y flag: it would stop at the first gap between matches`,
+    )
+  }
+  if (typeof replace === 'string' && markerChars.test(replace)) {
+    throw new TypeError(`Scrub rule '${name}' must not put the markers ‹ › in its replacement`)
+  }
+  // A copy, so that a caller reusing the RegExp cannot leave a lastIndex that skips a match.
+  const pattern = new RegExp(original.source, original.flags)
+  const apply =
+    typeof replace === 'string'
+      ? (value: string) => value.replace(pattern, replace)
+      : (value: string) => value.replace(pattern, replace)
+  return { pattern, apply }
+}
+
+/**
+ * One regex per set of flags, the alternation of every pattern with those flags: a string
+ * with no secret, the usual case, costs one scan per set instead of one per rule.
+ */
+function createDetector(patterns: readonly RegExp[]): (value: string) => boolean {
+  const byFlags = new Map<string, string[]>()
+  for (const { source, flags } of patterns) {
+    const key = flags.replace(reportingFlags, '')
+    const sources = byFlags.get(key) ?? []
+    sources.push(`(?:${source})`)
+    byFlags.set(key, sources)
+  }
+  const detectors: RegExp[] = []
+  for (const [flags, sources] of byFlags) {
+    try {
+      detectors.push(new RegExp(sources.join('|'), flags))
+    } catch {
+      // Two rules naming a group alike make the alternation invalid on engines before ES2025
+      // duplicate named groups; test those rules one by one rather than refuse them.
+      for (const source of sources) detectors.push(new RegExp(source, flags))
+    }
+  }
+  return value => detectors.some(detector => detector.test(value))
+}

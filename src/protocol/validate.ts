@@ -1,0 +1,311 @@
+import {
+  idPattern,
+  limits,
+  namePattern,
+  type JsonValue,
+  type TelemetryEvent,
+  type TelemetryEventParameters,
+} from './event.js'
+
+export interface ValidationProblem {
+  /** Where the problem is, as a dotted path from the event: `parameters.metadata.count`. */
+  path: string
+  reason: string
+}
+
+export type ValidationResult =
+  { valid: true; event: TelemetryEvent } | { valid: false; problems: ValidationProblem[] }
+
+type PlainObject = Record<string, unknown>
+
+const metadataKeyPattern = /^[a-zA-Z][a-zA-Z0-9._-]*$/
+const sourcePattern = /^[a-zA-Z0-9@][a-zA-Z0-9@._/+-]*$/
+
+/**
+ * Checks an event from any source (a caller, a store, the wire) and returns either a clean
+ * copy holding only the known fields, or every problem found. Never throws.
+ */
+export function validateEvent(value: unknown): ValidationResult {
+  const problems: ValidationProblem[] = []
+  const report = (path: string, reason: string): undefined => {
+    problems.push({ path, reason })
+  }
+  if (!isPlainObject(value)) {
+    return { valid: false, problems: [{ path: '', reason: 'an event must be an object' }] }
+  }
+
+  const id = checkId(value.id, 'id', report)
+  const timestamp = checkTimestamp(value.timestamp, report)
+  const feature = checkName(value.feature, 'feature', report)
+  const action = checkName(value.action, 'action', report)
+  const source = checkSource(value.source, report)
+  const sessionId = checkId(value.sessionId, 'sessionId', report)
+  const parameters = checkParameters(value.parameters, report)
+
+  if (problems.length > 0) return { valid: false, problems }
+  return {
+    valid: true,
+    // Every field was checked above; the casts only restate what the checks proved.
+    event: {
+      id: id as string,
+      timestamp: timestamp as Date,
+      feature: feature as string,
+      action: action as string,
+      source: source as TelemetryEvent['source'],
+      sessionId: sessionId as string,
+      parameters: parameters as TelemetryEventParameters,
+    },
+  }
+}
+
+/** Records a problem; returns undefined so that a check can `return report(…)`. */
+type Report = (path: string, reason: string) => undefined
+
+export function isPlainObject(value: unknown): value is PlainObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value) as unknown
+  return proto === Object.prototype || proto === null
+}
+
+function checkId(value: unknown, path: string, report: Report): string | undefined {
+  if (typeof value !== 'string') return report(path, 'must be a string')
+  if (value.length < limits.minIdLength || value.length > limits.maxIdLength) {
+    return report(path, `must be ${limits.minIdLength} to ${limits.maxIdLength} characters`)
+  }
+  if (!idPattern.test(value)) return report(path, 'must use only A-Z a-z 0-9 _ -')
+  return value
+}
+
+function checkTimestamp(value: unknown, report: Report): Date | undefined {
+  if (!(value instanceof Date)) return report('timestamp', 'must be a Date')
+  const ms = value.getTime()
+  if (Number.isNaN(ms)) return report('timestamp', 'must be a valid date')
+  if (ms < limits.minTimestampMs || ms >= limits.maxTimestampMs) {
+    return report('timestamp', 'must fall between 2000 and 2100')
+  }
+  return new Date(ms)
+}
+
+function checkName(value: unknown, path: string, report: Report): string | undefined {
+  if (typeof value !== 'string') return report(path, 'must be a string')
+  if (value.length === 0 || value.length > limits.maxNameLength) {
+    return report(path, `must be 1 to ${limits.maxNameLength} characters`)
+  }
+  if (!namePattern.test(value)) {
+    return report(path, 'must start with a-z and use only letters, digits, . and -')
+  }
+  return value
+}
+
+function checkShortString(
+  value: unknown,
+  path: string,
+  report: Report,
+  pattern: RegExp,
+  maxLength: number,
+): string | undefined {
+  if (typeof value !== 'string') return report(path, 'must be a string')
+  if (value.length === 0 || value.length > maxLength) {
+    return report(path, `must be 1 to ${maxLength} characters`)
+  }
+  if (!pattern.test(value)) return report(path, `must match ${String(pattern)}`)
+  return value
+}
+
+function checkSource(value: unknown, report: Report): TelemetryEvent['source'] | undefined {
+  if (!isPlainObject(value)) return report('source', 'must be an object')
+  const client = checkShortString(
+    value.client,
+    'source.client',
+    report,
+    sourcePattern,
+    limits.maxSourceLength,
+  )
+  if (value.clientVersion === undefined) return client === undefined ? undefined : { client }
+  const clientVersion = checkShortString(
+    value.clientVersion,
+    'source.clientVersion',
+    report,
+    sourcePattern,
+    limits.maxSourceLength,
+  )
+  if (client === undefined || clientVersion === undefined) return undefined
+  return { client, clientVersion }
+}
+
+function checkParameters(value: unknown, report: Report): TelemetryEventParameters | undefined {
+  if (!isPlainObject(value)) return report('parameters', 'must be an object')
+  const { version, metadata, privateMetadata, billingMetadata, interactionId } = value
+  const clean: TelemetryEventParameters = { version: 0 }
+  if (
+    typeof version !== 'number' ||
+    !Number.isInteger(version) ||
+    version < 0 ||
+    version > limits.maxSchemaVersion
+  ) {
+    report('parameters.version', 'must be a whole number from 0 to 2^31-1')
+  } else {
+    clean.version = version
+  }
+  if (metadata !== undefined) {
+    const checked = checkMetadata(metadata, report)
+    if (checked) clean.metadata = checked
+  }
+  if (privateMetadata !== undefined) {
+    const checked = checkPrivateMetadata(privateMetadata, report)
+    if (checked) clean.privateMetadata = checked
+  }
+  if (billingMetadata !== undefined) {
+    if (!isPlainObject(billingMetadata)) {
+      report('parameters.billingMetadata', 'must be an object')
+    } else {
+      const path = 'parameters.billingMetadata'
+      const product = checkName(billingMetadata.product, `${path}.product`, report)
+      const category = checkName(billingMetadata.category, `${path}.category`, report)
+      if (product !== undefined && category !== undefined) {
+        clean.billingMetadata = { product, category }
+      }
+    }
+  }
+  if (interactionId !== undefined) {
+    const checked = checkShortString(
+      interactionId,
+      'parameters.interactionId',
+      report,
+      idPattern,
+      limits.maxInteractionIdLength,
+    )
+    if (checked !== undefined) clean.interactionId = checked
+  }
+  return clean
+}
+
+function checkMetadata(value: unknown, report: Report): Record<string, number> | undefined {
+  const path = 'parameters.metadata'
+  if (!isPlainObject(value)) return report(path, 'must be an object of numbers')
+  const keys = Object.keys(value)
+  if (keys.length > limits.maxMetadataKeys) {
+    return report(path, `must have at most ${limits.maxMetadataKeys} keys`)
+  }
+  const clean: Record<string, number> = {}
+  let ok = true
+  for (const key of keys) {
+    const entry = value[key]
+    if (key.length > limits.maxNameLength || !metadataKeyPattern.test(key)) {
+      report(
+        `${path}.${key.slice(0, 80)}`,
+        'keys must start with a letter and use only letters, digits, . _ -',
+      )
+      ok = false
+    } else if (typeof entry !== 'number' || !Number.isFinite(entry)) {
+      report(`${path}.${key}`, 'must be a finite number')
+      ok = false
+    } else {
+      clean[key] = entry
+    }
+  }
+  return ok ? clean : undefined
+}
+
+function checkPrivateMetadata(
+  value: unknown,
+  report: Report,
+): Record<string, JsonValue> | undefined {
+  const path = 'parameters.privateMetadata'
+  if (!isPlainObject(value)) return report(path, 'must be an object')
+  const budget = { upperBoundBytes: 0 }
+  const clean = copyJson(value, path, 1, budget, report)
+  if (clean === undefined) return undefined
+  // The walk summed a cheap upper bound; only a value near the limit pays for an exact count.
+  if (budget.upperBoundBytes > limits.maxPrivateMetadataBytes) {
+    const bytes = utf8Length(JSON.stringify(clean))
+    if (bytes > limits.maxPrivateMetadataBytes) {
+      return report(
+        path,
+        `is ${bytes} bytes encoded; the limit is ${limits.maxPrivateMetadataBytes}`,
+      )
+    }
+  }
+  return clean as Record<string, JsonValue>
+}
+
+/**
+ * Copies a JSON value, checking its shape and depth and summing an upper bound of its
+ * encoded size (6 bytes a UTF-16 unit covers `\uXXXX` escapes). Recursion is bounded by
+ * the depth limit, so hostile nesting cannot blow the stack.
+ */
+function copyJson(
+  value: unknown,
+  path: string,
+  depth: number,
+  budget: { upperBoundBytes: number },
+  report: Report,
+): JsonValue | undefined {
+  switch (typeof value) {
+    case 'string':
+      budget.upperBoundBytes += value.length * 6 + 2
+      return value
+    case 'boolean':
+      budget.upperBoundBytes += 5
+      return value
+    case 'number':
+      if (!Number.isFinite(value)) return report(path, 'must be a finite number')
+      budget.upperBoundBytes += 24
+      return value
+    case 'object':
+      break
+    default:
+      return report(path, `a ${typeof value} is not a JSON value`)
+  }
+  if (value === null) {
+    budget.upperBoundBytes += 4
+    return null
+  }
+  if (depth > limits.maxPrivateMetadataDepth) {
+    return report(path, `nests deeper than ${limits.maxPrivateMetadataDepth} levels`)
+  }
+  // Stop early on huge inputs: past this bound the exact count could only confirm a rejection.
+  if (budget.upperBoundBytes > limits.maxPrivateMetadataBytes * 64) {
+    return report(path, `exceeds ${limits.maxPrivateMetadataBytes} bytes encoded`)
+  }
+  if (Array.isArray(value)) {
+    const copy: JsonValue[] = []
+    budget.upperBoundBytes += 2
+    for (let index = 0; index < value.length; index++) {
+      const item = copyJson(value[index], `${path}.${index}`, depth + 1, budget, report)
+      if (item === undefined) return undefined
+      copy.push(item)
+      budget.upperBoundBytes += 1
+    }
+    return copy
+  }
+  if (!isPlainObject(value)) return report(path, 'must be a plain object, array or primitive')
+  const copy: Record<string, JsonValue> = {}
+  budget.upperBoundBytes += 2
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return report(path, 'must not use the key __proto__')
+    const item = copyJson(value[key], `${path}.${key.slice(0, 80)}`, depth + 1, budget, report)
+    if (item === undefined) return undefined
+    copy[key] = item
+    budget.upperBoundBytes += key.length * 6 + 4
+  }
+  return copy
+}
+
+/** UTF-8 length without allocating an encoder's buffer. */
+export function utf8Length(text: string): number {
+  let bytes = 0
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
+      const next = text.charCodeAt(index + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4
+        index++
+      } else bytes += 3
+    } else bytes += 3
+  }
+  return bytes
+}

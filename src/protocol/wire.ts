@@ -1,0 +1,123 @@
+import superjson from 'superjson'
+import type { EventBatch } from './event.js'
+import { isPlainObject } from './validate.js'
+
+/** An event as decoded from the wire: only its id is known to be sound; judge the rest with `validateEvent`. */
+export type RawEvent = Record<string, unknown> & { id: string }
+
+export interface DecodedBatch {
+  events: RawEvent[]
+  sentAt: Date
+}
+
+export type DecodeResult = { ok: true; batch: DecodedBatch } | { ok: false; reason: string }
+
+/** The only superjson annotations a batch needs: dates, and undefined from careless encoders. */
+const allowedAnnotations = new Set(['Date', 'undefined'])
+
+/** Deeper than any legitimate batch (privateMetadata stops at 8 levels below an event). */
+const maxNesting = 32
+
+/** Encodes a batch for `POST /.api/telemetry/events`. */
+export function encodeBatch(batch: EventBatch): string {
+  return superjson.stringify({ events: batch.events, sentAt: batch.sentAt })
+}
+
+/**
+ * Decodes a request body, refusing with a reason anything that is not a batch: bodies that
+ * are not superjson, annotations other than dates, keys that could reach a prototype,
+ * nesting past any sane depth, and events without a string id. Each event is left for
+ * `validateEvent` to judge alone. Never throws.
+ */
+export function decodeBatch(text: string): DecodeResult {
+  let envelope: unknown
+  try {
+    envelope = JSON.parse(text)
+  } catch {
+    return { ok: false, reason: 'the body is not JSON' }
+  }
+  if (!isPlainObject(envelope) || !('json' in envelope)) {
+    return { ok: false, reason: 'the body is not a superjson document ({ json, meta })' }
+  }
+  const unsafe = findUnsafeStructure(envelope)
+  if (unsafe) return { ok: false, reason: unsafe }
+
+  const meta = envelope.meta
+  if (meta !== undefined) {
+    if (!isPlainObject(meta)) return { ok: false, reason: 'meta must be an object' }
+    const problem = checkAnnotations(meta.values)
+    if (problem) return { ok: false, reason: problem }
+  }
+
+  let value: unknown
+  try {
+    // With superjson's default (no dedupe) every shared value is written out in full, so
+    // dropping the referential equalities loses no data and rules out forged cycles.
+    value = superjson.deserialize({
+      json: envelope.json as never,
+      ...(isPlainObject(meta) && meta.values !== undefined
+        ? { meta: { values: meta.values as never } }
+        : {}),
+    })
+  } catch (error) {
+    return { ok: false, reason: `the body is not valid superjson: ${errorMessage(error)}` }
+  }
+
+  if (!isPlainObject(value)) return { ok: false, reason: 'a batch must be an object' }
+  const { events, sentAt } = value
+  if (!Array.isArray(events)) return { ok: false, reason: 'events must be an array' }
+  if (!(sentAt instanceof Date) || Number.isNaN(sentAt.getTime())) {
+    return { ok: false, reason: 'sentAt must be a valid Date' }
+  }
+  for (let index = 0; index < events.length; index++) {
+    const event: unknown = events[index]
+    if (!isPlainObject(event)) return { ok: false, reason: `events.${index} is not an object` }
+    if (typeof event.id !== 'string') {
+      return { ok: false, reason: `events.${index} has no string id` }
+    }
+  }
+  return { ok: true, batch: { events: events as RawEvent[], sentAt } }
+}
+
+function checkAnnotations(values: unknown): string | undefined {
+  if (values === undefined) return undefined
+  if (!isPlainObject(values)) return 'meta.values must be an object'
+  for (const [path, annotation] of Object.entries(values)) {
+    if (
+      !Array.isArray(annotation) ||
+      annotation.length !== 1 ||
+      typeof annotation[0] !== 'string' ||
+      !allowedAnnotations.has(annotation[0])
+    ) {
+      return `meta.values.${path.slice(0, 80)} is not a Date or undefined annotation`
+    }
+  }
+  return undefined
+}
+
+/**
+ * Walks the parsed document without recursion (so hostile nesting cannot exhaust the
+ * stack) looking for `__proto__` keys, which superjson or a later merge could follow into a
+ * prototype, and for nesting deeper than any batch has.
+ */
+function findUnsafeStructure(root: unknown): string | undefined {
+  const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 0 }]
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value, depth } = item
+    if (typeof value !== 'object' || value === null) continue
+    if (depth > maxNesting) return `the body nests deeper than ${maxNesting} levels`
+    if (Array.isArray(value)) {
+      for (const child of value) stack.push({ value: child, depth: depth + 1 })
+      continue
+    }
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__') return 'the body holds a __proto__ key'
+      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1 })
+    }
+  }
+  return undefined
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,35 @@
+import { createTelemetryClient, type Telemetry } from '../../src/client/telemetry.js'
+import type { TelemetryOptions } from '../../src/client/options.js'
+import type { TallyError } from '../../src/client/errors/tally-error.js'
+import {
+  createTestTransport,
+  type TestTransport,
+} from '../../src/client/transport/test-transport.js'
+import type { EventStore } from '../../src/client/stores/event-store.js'
+
+export interface Harness {
+  telemetry: Telemetry
+  transport: TestTransport
+  errors: TallyError[]
+}
+
+/** A client wired to a test transport, reporting every error (no rate limit) into `errors`. */
+export function setup(options: Partial<TelemetryOptions> = {}, store?: EventStore): Harness {
+  const transport = createTestTransport()
+  const errors: TallyError[] = []
+  const telemetry = createTelemetryClient(
+    {
+      client: { name: 'web', version: '6.1.0' },
+      errorIntervalMs: 0,
+      onError: error => errors.push(error),
+      ...options,
+    },
+    { transport, store },
+  )
+  return { telemetry, transport, errors }
+}
+
+/** Lets queued microtasks and zero-delay work run under fake timers. */
+export async function settle(vi: { advanceTimersByTimeAsync(ms: number): Promise<unknown> }) {
+  await vi.advanceTimersByTimeAsync(0)
+}
