@@ -38,6 +38,7 @@ export {
   type SafeValue,
 } from './protocol/redactable.js'
 export { defaultScrubRules, type ScrubRule } from './protocol/scrub-rules.js'
+export { createScrubber, type Scrubber } from './protocol/scrub.js'
 export type {
   TelemetryEvent,
   TelemetryEventParameters,

@@ -1,7 +1,8 @@
 import type { TelemetryEvent } from '../protocol/event.js'
 import { scrubJson } from '../protocol/scrub-event.js'
 import type { Scrubber } from '../protocol/scrub.js'
-import { utf8Length, validateEvent } from '../protocol/validate.js'
+import { estimateEventBytes } from '../protocol/event-size.js'
+import { validateEvent } from '../protocol/validate.js'
 import { InvalidEventError } from './errors/invalid-event-error.js'
 import { ProcessorError } from './errors/processor-error.js'
 import type { ErrorReporter } from './error-reporter.js'
@@ -18,12 +19,6 @@ export interface RecorderDependencies {
 
 export type RecordOutcome =
   { ok: true; entry: StoredEvent } | { ok: false; error: InvalidEventError }
-
-/**
- * Per-event cost of the batch envelope beside the event's own JSON: superjson's date
- * annotation (`"events.123.timestamp":["Date"]`) and separators.
- */
-const envelopeBytesPerEvent = 40
 
 /**
  * Turns a `recordEvent` call into a queued event: stamps it, runs the processors, scrubs
@@ -64,7 +59,7 @@ export function createRecorder(deps: RecorderDependencies) {
     const { event } = result
     return {
       ok: true,
-      entry: { event, bytes: utf8Length(JSON.stringify(event)) + envelopeBytesPerEvent },
+      entry: { event, bytes: estimateEventBytes(event) },
     }
   }
 }

@@ -26,7 +26,14 @@ export function safe(value: string | number | boolean | bigint): SafeValue {
 }
 
 function isSafeValue(value: unknown): value is SafeValue {
-  return typeof value === 'object' && value !== null && safeKey in value
+  // The text is checked too: a vouched-for value made by another copy of this module (another
+  // version, another realm) may hold something else, and redactable must not throw at the caller.
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    safeKey in value &&
+    typeof (value as Partial<SafeValue>)[safeKey] === 'string'
+  )
 }
 
 /**
@@ -87,5 +94,7 @@ export function renderRedacted(text: string): string {
 
 /** Whether `text` holds unsafe parts, that is, whether redaction would change it. */
 export function hasUnsafeParts(text: string): boolean {
-  return text.includes(OPEN_MARKER)
+  // A stray closing marker counts too: renderRedacted neutralises it, so a caller that skips
+  // the render when this says false must not let that marker through.
+  return text.includes(OPEN_MARKER) || text.includes(CLOSE_MARKER)
 }

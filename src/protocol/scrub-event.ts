@@ -14,15 +14,22 @@ export function scrubJson(value: unknown, scrub: Scrubber, depth = 0): unknown {
   const proto = Object.getPrototypeOf(value) as unknown
   if (proto !== Object.prototype && proto !== null) return value
   const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    // A key that scrubs to `__proto__` cannot happen with the default rules, but a user rule
-    // could make one; defining the property keeps it an own key either way.
-    Object.defineProperty(copy, scrub(key), {
-      value: scrubJson((value as Record<string, unknown>)[key], scrub, depth + 1),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    const scrubbedKey = scrub(key)
+    const item = scrubJson((value as Record<string, unknown>)[key], scrub, depth + 1)
+    // Assigning `__proto__` would set the prototype instead of a key (a user rule could
+    // produce one); defining it keeps it an own key, for validation to refuse.
+    if (scrubbedKey === '__proto__') {
+      Object.defineProperty(copy, scrubbedKey, {
+        value: item,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    } else {
+      copy[scrubbedKey] = item
+    }
   }
   return copy
 }

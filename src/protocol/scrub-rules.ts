@@ -11,19 +11,26 @@ export interface ScrubRule {
   readonly pattern: RegExp
   /** replacement string (may use $1 etc.) or function as in String.prototype.replace */
   readonly replace: string | ((match: string, ...groups: string[]) => string)
+  /**
+   * A cheap test that every match passes (a literal the pattern cannot match without, such
+   * as `@` for emails). Where it fails the rule is skipped: patterns that must scan a run of
+   * word characters at every position cost far more than a scan for one literal.
+   */
+  readonly trigger?: RegExp
 }
 
 /*
  * How to read the patterns:
- * - Every quantifier over a class that the next token could also match is bounded, and
- *   every rule starts at a literal prefix, a `\b` or a scheme, so a 100 KB string of
- *   near-misses costs linear time, not quadratic (see the adversarial test).
+ * - Every rule starts at a literal prefix, a `\b` or a scheme, and its quantifiers are bounded
+ *   (URL parts excepted, see urlUpTo), so a 100 KB string of near-misses costs linear time,
+ *   not quadratic (see the adversarial test).
  * - No lookbehind: Safari before 16.4 throws on it at parse time, which would break the
  *   whole client. A rule that needs to see the character before a match captures it and
  *   puts it back with `$1`.
- * - A replacement never matches any rule again (`[redacted:…]` starts with `[`, which no
- *   value pattern accepts as a first character), so scrubbing twice changes nothing: the
- *   server scrubs what the client already scrubbed.
+ * - A replacement never matches its own rule again (`[redacted:…]` starts with `[`, which no
+ *   value pattern accepts as a first character), so the server's scrub of what the client
+ *   already scrubbed changes nothing. Where one rule's output completes a match for an earlier
+ *   rule, the engine's second round catches it.
  */
 
 const redacted = (name: string): string => `[redacted:${name}]`
@@ -44,6 +51,11 @@ const urlTail = (end: string): string => String.raw`[^\s${end}"'<>\x60]`
 /** A character a user name in a home path cannot contain. */
 const notInUserName = String.raw`\s\\/~"'<>|:*?()[\]{},;\x60`
 const userName = String.raw`[^${notInUserName}]{1,64}`
+
+const authSchemes = 'bearer|basic|token|bot|digest|negotiate|ntlm|apikey|sso-key'
+
+/** A `name=value` or `name="value"` parameter of an Authorization header. */
+const authParam = String.raw`[\w-]{1,64}=(?:"[^"\r\n]{0,1024}"|[^\s",;]{0,1024})`
 
 const assignmentKeyword = [
   'token',
@@ -80,6 +92,7 @@ const quotedValue = (quote: string): string =>
 export const defaultScrubRules: readonly ScrubRule[] = [
   {
     name: 'url-credentials',
+    trigger: /:\/\//,
     description:
       'User name and password in a URL (https://user:pass@host): removed, since either may be a token.',
     // Greedy up to the last `@` of the authority, for passwords with a raw `@` in them.
@@ -88,6 +101,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'private-key',
+    trigger: /PRIVATE KEY/,
     description:
       'PEM private-key blocks (PKCS#8, RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), or a truncated one up to where its body ends.',
     pattern: new RegExp(
@@ -101,6 +115,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'jwt',
+    trigger: /eyJ/,
     description:
       'JSON Web Tokens: three base64url segments, the header starting eyJ; they are bearer credentials.',
     // Not after a `-` either: in `eyJa-eyJa-…` every `eyJ` would rescan up to 1024 characters.
@@ -109,12 +124,14 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'slack-webhook',
+    trigger: /hooks\.slack\.com/,
     description: 'Slack incoming-webhook and workflow URLs: the path is the credential.',
     pattern: /\b(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[\w/-]{8,255}/g,
     replace: redacted('slack-webhook'),
   },
   {
     name: 'url-query',
+    trigger: /:\/\//,
     description:
       'The query of a URL (?a=1&b=2): replaced whole, since tokens, codes and emails travel there.',
     pattern: new RegExp(String.raw`(${scheme}${urlUpTo('?#')})\?${urlTail('#')}+`, 'g'),
@@ -122,6 +139,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'url-fragment',
+    trigger: /:\/\//,
     description:
       'The fragment of a URL (#…): replaced whole, since OAuth implicit flows put access tokens there.',
     pattern: new RegExp(String.raw`(${scheme}${urlUpTo('#')})#${urlTail('')}+`, 'g'),
@@ -129,6 +147,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'github-token',
+    trigger: /gh[pousr]_|github_pat_/,
     description:
       'GitHub tokens: classic and fine-grained personal, OAuth, user-to-server, server-to-server, refresh.',
     pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_\w{22,255})/g,
@@ -136,6 +155,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'gitlab-token',
+    trigger: /gl[a-z]{2,6}-|GR1348941/,
     description:
       'GitLab tokens by their documented prefixes (glpat-, gldt-, glrt-, glptt-, gloas-, …) and legacy runner registration tokens.',
     // An explicit list, not gl[a-z]+-: that would take kebab-case words such as glossary-….
@@ -145,13 +165,16 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'slack-token',
+    trigger: /xox|xapp-/,
     description: 'Slack bot, user, app, refresh and configuration tokens (xoxb-, xoxp-, xapp-, …).',
     // Their bodies start with a digit (a team or user id), which keeps xoxo-hugs-and-kisses out.
-    pattern: /\b(?:xox(?:[abcprs]|e(?:\.xox[bp])?)-\d[A-Za-z0-9-]{9,254}|xapp-\d-[A-Za-z0-9-]{10,255})/g,
+    pattern:
+      /\b(?:xox(?:[abcprs]|e(?:\.xox[bp])?)-\d[A-Za-z0-9-]{9,254}|xapp-\d-[A-Za-z0-9-]{10,255})/g,
     replace: redacted('slack-token'),
   },
   {
     name: 'aws-access-key-id',
+    trigger: /A[KSBC][IC]A/,
     description:
       'AWS access key ids (AKIA… long-term, ASIA… temporary): not secret alone, but they name the key pair.',
     pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
@@ -159,6 +182,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'aws-secret-key',
+    trigger: /secret/i,
     description:
       'AWS secret access keys where labelled (aws_secret_access_key = …, "SecretAccessKey": "…"); unlabelled they are just 40 base64 characters.',
     pattern:
@@ -167,18 +191,21 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'npm-token',
+    trigger: /npm_/,
     description: 'npm access tokens (npm_ and 36 characters), as found in .npmrc and CI logs.',
     pattern: /\bnpm_[A-Za-z0-9]{36,255}/g,
     replace: redacted('npm-token'),
   },
   {
     name: 'anthropic-key',
+    trigger: /sk-ant-/,
     description: 'Anthropic API and admin keys (sk-ant-…).',
     pattern: /\bsk-ant-[\w-]{20,255}/g,
     replace: redacted('anthropic-key'),
   },
   {
     name: 'openai-key',
+    trigger: /sk-/,
     description:
       'OpenAI-style secret keys (sk-…, sk-proj-…, sk-svcacct-…) and the many APIs that copied the format.',
     // A digit is required so that kebab-case words after `sk-` (sk-learn-…) stay; a real key of
@@ -188,6 +215,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'sourcegraph-token',
+    trigger: /sgp_/,
     description:
       'Sourcegraph access tokens (sgp_…, including sgp_local_… and instance-scoped ones).',
     pattern: /\bsgp_\w{20,255}/g,
@@ -195,12 +223,14 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'google-api-key',
+    trigger: /AIza/,
     description: 'Google API keys (AIza and 35 characters), which bill to their owner.',
     pattern: /\bAIza[\w-]{35}/g,
     replace: redacted('google-api-key'),
   },
   {
     name: 'stripe-key',
+    trigger: /_live_|_test_|whsec_/,
     description:
       'Stripe secret, restricted and publishable keys (sk_live_, rk_test_, pk_live_, …) and webhook secrets (whsec_).',
     // Publishable keys are public by design but still identify the account, and cost nothing to drop.
@@ -209,6 +239,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'bearer-token',
+    trigger: /bearer/i,
     description:
       'The credential after "Bearer", in a header or anywhere else; the scheme word is kept.',
     // Short values must contain a digit, so that prose ("the bearer of bad news") survives; a
@@ -219,6 +250,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'basic-auth',
+    trigger: /basic/i,
     description:
       'The base64 user:password after "Basic"; the scheme word is kept. Declines plain words such as "Basic settings".',
     pattern: /\b(basic\s+)(?!\[redacted)[A-Za-z0-9+/]{8,4096}={0,2}/gi,
@@ -232,14 +264,22 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'authorization-header',
+    trigger: /authorization/i,
     description:
       'The value of an Authorization or Proxy-Authorization header that bearer-token and basic-auth declined (token, Bot, short bearer values, …).',
-    pattern:
-      /\b((?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?\s*(?:(?:bearer|basic|token|bot|digest|negotiate|ntlm|apikey|sso-key)\s+)?)(?!\[redacted|(?:bearer|basic|token|bot|digest|negotiate|ntlm|apikey|sso-key)\s)[^\s"'\\,;]{1,4096}/gi,
+    pattern: new RegExp(
+      String.raw`\b((?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?\s*(?:(?:${authSchemes})\s+)?)` +
+        String.raw`(?!\[redacted|(?:${authSchemes})\s)` +
+        // Digest credentials are a list of parameters with the user name among them: take them all.
+        String.raw`(?:${authParam}|[^\s"'\\,;]{1,4096})(?:\s*,\s*${authParam}){0,16}`,
+      'gi',
+    ),
     replace: `$1${redacted('authorization-header')}`,
   },
   {
     name: 'assignment',
+    trigger:
+      /token|secret|passw|pwd|passphrase|auth|credential|api[_-]?key|access[_-]?key|private[_-]?key/i,
     description:
       'Values assigned to keys that end in token, secret, password, api_key, auth, … (key=v, key: v, "key": "v"); the key is kept.',
     pattern: new RegExp(
@@ -261,6 +301,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'email',
+    trigger: /@/,
     description:
       'Email addresses. Not npm specs (pkg@1.2.3, @types/node) and not git@ of SSH remotes, which name no one.',
     pattern:
@@ -269,6 +310,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     name: 'home-path',
+    trigger: /\/Users|\/home|:[\\/]{1,2}users/i,
     description:
       'Home directories (/home/alice, /Users/alice, C:\\Users\\alice, WSL /mnt/c/Users/alice) become ~: the user name is personal. /root is kept: it names no one, and shows a tool ran as root.',
     // The captured character before the path stands in for a lookbehind: /home inside a longer

@@ -35,20 +35,23 @@ const defaultRules: ReadonlySet<ScrubRule> = new Set(defaultScrubRules)
  */
 export function createScrubber(rules: readonly ScrubRule[]): Scrubber {
   const steps = rules.map(toStep)
-  const detect = createDetector(steps.map(step => step.pattern))
+  const detect = createDetector(steps)
   // A user rule may match a single character, so the length shortcut holds for defaults only.
   const minLength = rules.every(rule => defaultRules.has(rule)) ? minDefaultMatchLength : 0
 
   const scrubSegment = (segment: string): string => {
     if (segment.length < minLength) return segment
     try {
+      if (!detect(segment)) return segment
       let out = segment
       // A replacement can complete a match for an earlier rule (`Bearer C:\Users\…` is a bearer
       // token only once home-path has made it `~/…`), so the rules run again until nothing
       // changes: the server's scrub of a client-scrubbed string is then a no-op.
       for (let round = 0; round < maxRounds && detect(out); round++) {
         let next = out
-        for (const step of steps) next = step.apply(next)
+        for (const step of steps) {
+          if (step.trigger === undefined || step.trigger.test(next)) next = step.apply(next)
+        }
         if (next === out) break
         out = next
       }
@@ -79,6 +82,7 @@ export function createScrubber(rules: readonly ScrubRule[]): Scrubber {
 
 interface Step {
   readonly pattern: RegExp
+  readonly trigger: RegExp | undefined
   readonly apply: (value: string) => string
 }
 
@@ -103,16 +107,26 @@ function toStep(rule: ScrubRule): Step {
     typeof replace === 'string'
       ? (value: string) => value.replace(pattern, replace)
       : (value: string) => value.replace(pattern, replace)
-  return { pattern, apply }
+  // Without g or y, so that test() keeps no lastIndex between strings.
+  const trigger =
+    rule.trigger && new RegExp(rule.trigger.source, rule.trigger.flags.replace(reportingFlags, ''))
+  return { pattern, trigger, apply }
 }
 
 /**
- * One regex per set of flags, the alternation of every pattern with those flags: a string
- * with no secret, the usual case, costs one scan per set instead of one per rule.
+ * One regex per set of flags, the alternation of every pattern with those flags and no
+ * trigger: a string with no secret, the usual case, costs one scan per set instead of one
+ * per rule. A rule with a trigger is tested alone, and only where its trigger is found.
  */
-function createDetector(patterns: readonly RegExp[]): (value: string) => boolean {
+function createDetector(steps: readonly Step[]): (value: string) => boolean {
   const byFlags = new Map<string, string[]>()
-  for (const { source, flags } of patterns) {
+  const triggered: { trigger: RegExp; pattern: RegExp }[] = []
+  for (const { pattern, trigger } of steps) {
+    const { source, flags } = pattern
+    if (trigger) {
+      triggered.push({ trigger, pattern: new RegExp(source, flags.replace(reportingFlags, '')) })
+      continue
+    }
     const key = flags.replace(reportingFlags, '')
     const sources = byFlags.get(key) ?? []
     sources.push(`(?:${source})`)
@@ -128,5 +142,26 @@ function createDetector(patterns: readonly RegExp[]): (value: string) => boolean
       for (const source of sources) detectors.push(new RegExp(source, flags))
     }
   }
-  return value => detectors.some(detector => detector.test(value))
+  const anyTrigger = combineTriggers(triggered.map(({ trigger }) => trigger))
+  return value =>
+    detectors.some(detector => detector.test(value)) ||
+    (anyTrigger(value) &&
+      triggered.some(({ trigger, pattern }) => trigger.test(value) && pattern.test(value)))
+}
+
+/**
+ * One case-insensitive alternation of every trigger: a string that holds none of them, the
+ * usual case, is cleared by a single scan. Ignoring case can only widen a trigger, and each
+ * rule checks its own trigger and pattern after this.
+ */
+function combineTriggers(triggers: readonly RegExp[]): (value: string) => boolean {
+  if (triggers.length === 0) return () => false
+  try {
+    const sources = new Set(triggers.map(trigger => `(?:${trigger.source})`))
+    const combined = new RegExp([...sources].join('|'), 'i')
+    return value => combined.test(value)
+  } catch {
+    // A trigger written for another flag set (say `u`) may not combine; test them one by one.
+    return value => triggers.some(trigger => trigger.test(value))
+  }
 }

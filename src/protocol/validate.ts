@@ -22,10 +22,26 @@ const metadataKeyPattern = /^[a-zA-Z][a-zA-Z0-9._-]*$/
 const sourcePattern = /^[a-zA-Z0-9@][a-zA-Z0-9@._/+-]*$/
 
 /**
+ * Keys superjson refuses to encode (its guard against prototype pollution): an event holding
+ * one in its metadata could never be sent, so it is refused here with a reason instead.
+ */
+const reservedKeys = new Set(['__proto__', 'constructor', 'prototype'])
+
+/**
  * Checks an event from any source (a caller, a store, the wire) and returns either a clean
  * copy holding only the known fields, or every problem found. Never throws.
  */
 export function validateEvent(value: unknown): ValidationResult {
+  try {
+    return check(value)
+  } catch {
+    // Only a caller's exotic object gets here (a throwing getter, a proxy, an object posing
+    // as a Date): plain data, from a store or the wire, cannot throw while being read.
+    return { valid: false, problems: [{ path: '', reason: 'the event could not be read' }] }
+  }
+}
+
+function check(value: unknown): ValidationResult {
   const problems: ValidationProblem[] = []
   const report = (path: string, reason: string): undefined => {
     problems.push({ path, reason })
@@ -145,7 +161,7 @@ function checkParameters(value: unknown, report: Report): TelemetryEventParamete
   ) {
     report('parameters.version', 'must be a whole number from 0 to 2^31-1')
   } else {
-    clean.version = version
+    clean.version = withoutNegativeZero(version)
   }
   if (metadata !== undefined) {
     const checked = checkMetadata(metadata, report)
@@ -197,11 +213,14 @@ function checkMetadata(value: unknown, report: Report): Record<string, number> |
         'keys must start with a letter and use only letters, digits, . _ -',
       )
       ok = false
+    } else if (reservedKeys.has(key)) {
+      report(`${path}.${key}`, `must not use the key ${key}`)
+      ok = false
     } else if (typeof entry !== 'number' || !Number.isFinite(entry)) {
       report(`${path}.${key}`, 'must be a finite number')
       ok = false
     } else {
-      clean[key] = entry
+      clean[key] = withoutNegativeZero(entry)
     }
   }
   return ok ? clean : undefined
@@ -251,7 +270,7 @@ function copyJson(
     case 'number':
       if (!Number.isFinite(value)) return report(path, 'must be a finite number')
       budget.upperBoundBytes += 24
-      return value
+      return withoutNegativeZero(value)
     case 'object':
       break
     default:
@@ -283,13 +302,21 @@ function copyJson(
   const copy: Record<string, JsonValue> = {}
   budget.upperBoundBytes += 2
   for (const key of Object.keys(value)) {
-    if (key === '__proto__') return report(path, 'must not use the key __proto__')
+    if (reservedKeys.has(key)) return report(path, `must not use the key ${key}`)
     const item = copyJson(value[key], `${path}.${key.slice(0, 80)}`, depth + 1, budget, report)
     if (item === undefined) return undefined
     copy[key] = item
     budget.upperBoundBytes += key.length * 6 + 4
   }
   return copy
+}
+
+/**
+ * JSON has no -0 (`Math.round(-0.2)` makes one): superjson would send it with a `number`
+ * annotation, which decodeBatch refuses for the whole batch, so the clean copy holds 0.
+ */
+function withoutNegativeZero(value: number): number {
+  return value === 0 ? 0 : value
 }
 
 /** UTF-8 length without allocating an encoder's buffer. */

@@ -18,11 +18,19 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const timeout = options.requestTimeoutMs ?? 30_000
   return {
     async send(batch, context) {
+      let body: string
+      try {
+        body = encodeBatch(batch)
+      } catch (error) {
+        // Validation keeps unencodable events out of the queue; should one slip through,
+        // retrying it would block the queue forever.
+        return { type: 'rejected', reason: `unencodable batch: ${String(error)}` }
+      }
       const headers: Record<string, string> = { 'content-type': 'application/json' }
       if (context.accessToken !== undefined) headers.authorization = `Bearer ${context.accessToken}`
       try {
         const response = await ky.post(url, {
-          body: encodeBatch(batch),
+          body,
           headers,
           timeout,
           // The flusher owns retries: ky's own would hide failures from the backoff.
