@@ -1,5 +1,6 @@
 import type { BillingMetadata } from '../protocol/event.js'
-import type { ScrubRule } from '../protocol/scrub-rules.js'
+import { defaultScrubRules, type ScrubRule } from '../protocol/scrub-rules.js'
+import { createScrubber, type Scrubber } from '../protocol/scrub.js'
 import { InvalidOptionsError } from './errors/invalid-options-error.js'
 import type { TallyError } from './errors/tally-error.js'
 import type { EventProcessor } from './processors.js'
@@ -58,7 +59,8 @@ export interface ResolvedTelemetryOptions {
   baseUrl: string | undefined
   accessToken: string | undefined
   processors: readonly EventProcessor[]
-  scrubRules: readonly ScrubRule[]
+  /** The default rules, then the user's. */
+  scrub: Scrubber
   onError: ((error: TallyError) => void) | undefined
   billingMetadata: BillingMetadata | undefined
   interactionId: (() => string | undefined) | undefined
@@ -73,6 +75,17 @@ export interface ResolvedTelemetryOptions {
   sessionTimeoutMs: number
   shutdownTimeoutMs: number
   errorIntervalMs: number
+}
+
+function buildScrubber(rules: readonly ScrubRule[]): Scrubber {
+  try {
+    return createScrubber([...defaultScrubRules, ...rules])
+  } catch (error) {
+    throw new InvalidOptionsError(
+      'scrubRules',
+      error instanceof Error ? error.message : String(error),
+    )
+  }
 }
 
 /** Turns options into resolved options, throwing {@link InvalidOptionsError} for misuse. */
@@ -90,7 +103,7 @@ export function normalizeOptions(options: TelemetryOptions): ResolvedTelemetryOp
     baseUrl: options.baseUrl,
     accessToken: options.accessToken,
     processors: options.processors ?? [],
-    scrubRules: options.scrubRules ?? [],
+    scrub: buildScrubber(options.scrubRules ?? []),
     onError: options.onError,
     billingMetadata: options.billingMetadata,
     interactionId: options.interactionId,
@@ -131,14 +144,6 @@ export function normalizeOptions(options: TelemetryOptions): ResolvedTelemetryOp
   }
   if (resolved.maxRetryDelayMs < resolved.initialRetryDelayMs) {
     throw new InvalidOptionsError('maxRetryDelayMs', 'must be at least initialRetryDelayMs')
-  }
-  for (const rule of resolved.scrubRules) {
-    if (!(rule.pattern instanceof RegExp) || !rule.pattern.global) {
-      throw new InvalidOptionsError(
-        `scrubRules.${rule.name}`,
-        'pattern must be a RegExp with the g flag',
-      )
-    }
   }
   return resolved
 }

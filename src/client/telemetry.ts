@@ -1,6 +1,4 @@
 import { nanoid } from 'nanoid'
-import { defaultScrubRules } from '../protocol/scrub-rules.js'
-import { createScrubber } from '../protocol/scrub.js'
 import { createErrorReporter } from './error-reporter.js'
 import { EventsDroppedError } from './errors/events-dropped-error.js'
 import { StorageError } from './errors/storage-error.js'
@@ -72,7 +70,7 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
 
   const build = createRecorder({
     processors,
-    scrub: createScrubber([...defaultScrubRules, ...resolved.scrubRules]),
+    scrub: resolved.scrub,
     now,
     newId,
     report,

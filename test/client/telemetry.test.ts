@@ -300,7 +300,21 @@ describe('options', () => {
         client: { name: 'web' },
         scrubRules: [{ name: 'x', description: '', pattern: /x/, replace: '' }],
       },
-      'scrubRules.x',
+      'scrubRules',
+    ],
+    [
+      {
+        client: { name: 'web' },
+        scrubRules: [{ name: 'y', description: '', pattern: /x/gy, replace: '' }],
+      },
+      'scrubRules',
+    ],
+    [
+      {
+        client: { name: 'web' },
+        scrubRules: [{ name: 'z', description: '', pattern: /x/g, replace: '\u2039' }],
+      },
+      'scrubRules',
     ],
   ])('throws InvalidOptionsError at construction for %j', (options, option) => {
     const create = () =>

@@ -54,7 +54,7 @@ telemetry.recordEvent(upper, 'submitted')
 // @ts-expect-error a union hiding a string among literals
 telemetry.recordEvent(someString as 'search' | `x${string}`, 'submitted')
 
-// --- Metadata with non-literal keys or non-number values does not compile ---
+// --- Metadata with non-literal keys does not compile ---
 // @ts-expect-error a Record<string, number>
 telemetry.recordEvent('search', 'submitted', { metadata: counts })
 // @ts-expect-error a computed string key
@@ -63,16 +63,18 @@ telemetry.recordEvent('search', 'submitted', { metadata: { [key]: 1 } })
 telemetry.recordEvent('search', 'submitted', { metadata: { regex: 1, [key]: 2 } })
 // @ts-expect-error a computed template-literal key
 telemetry.recordEvent('search', 'submitted', { metadata: { [templateKey]: 1 } })
+
+// --- Metadata with non-number values does not compile ---
 // @ts-expect-error a string value
 telemetry.recordEvent('search', 'submitted', { metadata: { query: someString } })
 // @ts-expect-error a boolean value
 telemetry.recordEvent('search', 'submitted', { metadata: { regex: true } })
 // @ts-expect-error a redactable string is still a string
 telemetry.recordEvent('search', 'submitted', { metadata: { query: redactable`${someString}` } })
-// @ts-expect-error a numeric index signature
-telemetry.recordEvent('search', 'submitted', { metadata: [1, 2, 3] })
 
 // --- Other parameters keep their types ---
+// @ts-expect-error an array is no metadata (refused by both the key and the value check)
+telemetry.recordEvent('search', 'submitted', { metadata: [1, 2, 3] })
 // @ts-expect-error privateMetadata holds JSON values only
 telemetry.recordEvent('search', 'submitted', { privateMetadata: { when: new Date() } })
 // @ts-expect-error version is a number
