@@ -1,12 +1,18 @@
+import { nanoid } from 'nanoid'
 import { InvalidOptionsError } from './errors/invalid-options-error.js'
-import type { TelemetryOptions } from './options.js'
-import { pageOrigin } from './platform/browser.js'
+import { StorageError } from './errors/storage-error.js'
+import { defaults, type TelemetryOptions } from './options.js'
+import { browserPlatform, pageOrigin } from './platform/browser.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
+import { createFallbackStore } from './stores/fallback-store.js'
+import { openIndexedDbStore, type IndexedDbStore } from './stores/indexeddb-store.js'
+import { createMemoryStore } from './stores/memory-store.js'
 import { createHttpTransport } from './transport/http-transport.js'
 
 /**
- * Creates the client for a web app or webview: batches go to `baseUrl` (the page's origin by
- * default) over HTTP.
+ * Creates the client for a web app or webview: events wait in IndexedDB (in memory where it
+ * fails), one tab at a time sends them to `baseUrl` (the page's origin by default), and a
+ * page that goes away sends or spills what it holds.
  */
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   let { transport } = options
@@ -17,5 +23,33 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     }
     transport = createHttpTransport({ baseUrl })
   }
-  return createTelemetryClient(options, { transport, store: options.store })
+  const tab = nanoid()
+  let durable: Promise<IndexedDbStore> | undefined
+  if (!options.store) {
+    durable = openIndexedDbStore({
+      bounds: {
+        maxEvents: options.maxQueueEvents ?? defaults.maxQueueEvents,
+        maxBytes: options.maxQueueBytes ?? defaults.maxQueueBytes,
+      },
+    })
+    // Leases are only asked for where Web Locks are missing; a failed open is handled by
+    // the fallback store, not here.
+    durable.catch(() => {})
+  }
+  return createTelemetryClient(options, {
+    transport,
+    store:
+      options.store ??
+      (({ bounds, report }) =>
+        createFallbackStore(
+          durable as Promise<IndexedDbStore>,
+          createMemoryStore(bounds),
+          cause => {
+            report(
+              new StorageError('IndexedDB is unavailable; events are queued in memory', { cause }),
+            )
+          },
+        )),
+    platform: browserPlatform(tab, durable),
+  })
 }

@@ -6,6 +6,7 @@ import type { ErrorReporter } from './error-reporter.js'
 import type { ResolvedTelemetryOptions } from './options.js'
 import type { Counters } from './stats.js'
 import type { EventStore, StoredEvent } from './stores/event-store.js'
+import type { SendLock } from './platform/platform.js'
 import type { SendContext, SendResult, Transport } from './transport/transport.js'
 
 export interface FlusherDependencies {
@@ -17,6 +18,14 @@ export interface FlusherDependencies {
   credentials: () => Omit<SendContext, 'signal'>
   /** Told the store's count after every removal, so that `stats()` stays synchronous. */
   onCount: (count: number) => void
+  /** Told the ids leaving the queue (acknowledged or dropped). */
+  onRemoved: (ids: readonly string[]) => void
+  /** Batch bounds; the backend's config may lower them after start. */
+  limits: { maxBatchEvents: number; maxBatchBytes: number }
+  /** One sender across tabs or windows; none for a queue of one's own. */
+  lock: SendLock | undefined
+  /** No send is tried while this says offline; `flush()` is called again when it comes back. */
+  isOnline: () => boolean
   now: () => number
   random?: () => number
 }
@@ -33,8 +42,20 @@ export interface Flusher {
   flush(options?: FlushOptions): Promise<void>
   /** Lifts a pause caused by a 401/403, after the credentials changed. */
   resume(): void
+  /**
+   * Sends these events at page unload with `keepalive`, within the browser's budget for such
+   * requests, without waiting for the lock or a scheduled retry. Acknowledgements are applied
+   * if the page lives to see them; otherwise the events stay queued for the next load.
+   */
+  sendAtUnload(events: readonly StoredEvent[]): void
   stop(): void
 }
+
+/**
+ * Browsers cap the bodies of keepalive requests in flight at 64 KiB per page; keep under it
+ * with room for headers, since a request past the cap is refused outright.
+ */
+export const maxKeepaliveBytes = 60 * 1024
 
 type Outcome = 'sent' | 'retry' | 'paused' | 'aborted'
 
@@ -71,14 +92,21 @@ export function createFlusher(deps: FlusherDependencies): Flusher {
   }
 
   const removeAndCount = async (ids: string[]) => {
-    if (ids.length > 0) deps.onCount(await store.remove(ids))
+    if (ids.length === 0) return
+    deps.onRemoved(ids)
+    deps.onCount(await store.remove(ids))
   }
 
   const send = async (
-    events: StoredEvent[],
+    events: readonly StoredEvent[],
     signal: AbortSignal | undefined,
+    keepalive = false,
   ): Promise<SendResult> => {
-    const context: SendContext = { ...deps.credentials(), ...(signal ? { signal } : {}) }
+    const context: SendContext = {
+      ...deps.credentials(),
+      ...(signal ? { signal } : {}),
+      ...(keepalive ? { keepalive } : {}),
+    }
     try {
       return await deps.transport.send(
         { events: events.map(entry => entry.event), sentAt: new Date(deps.now()) },
@@ -165,13 +193,22 @@ export function createFlusher(deps: FlusherDependencies): Flusher {
     }
   }
 
+  const sendAll = async (signal: AbortSignal) => {
+    while (!paused && !signal.aborted) {
+      const batch = await store.peek(deps.limits.maxBatchEvents, deps.limits.maxBatchBytes)
+      if (batch.length === 0) return
+      if ((await deliver(batch, signal)) !== 'sent') return
+    }
+  }
+
   const drain = async (signal: AbortSignal) => {
     try {
-      while (!paused && !signal.aborted) {
-        const batch = await store.peek(options.maxBatchEvents, options.maxBatchBytes)
-        if (batch.length === 0) return
-        if ((await deliver(batch, signal)) !== 'sent') return
-      }
+      // Offline, a send could only fail: wait for the platform to say `online`.
+      if (!deps.isOnline()) return
+      if (!deps.lock) return await sendAll(signal)
+      const ran = await deps.lock.run(() => sendAll(signal))
+      // Another tab or window is sending the shared queue; look again later in case it stops.
+      if (!ran && !stopped) startTimer(options.flushIntervalMs, false)
     } catch (cause) {
       // The store failed under us; the events it holds stay where they are for the next try.
       report(new StorageError('Reading or updating the queue failed during a send', { cause }))
@@ -205,13 +242,35 @@ export function createFlusher(deps: FlusherDependencies): Flusher {
       return
     }
     if (stopped || paused || retryScheduled) return
-    if (count >= options.maxBatchEvents) void flush()
+    if (count >= deps.limits.maxBatchEvents) void flush()
     else if (timer === undefined && count > 0) startTimer(options.flushIntervalMs, false)
+  }
+
+  let keepaliveBytes = 0
+  const sendAtUnload = (events: readonly StoredEvent[]) => {
+    const batch: StoredEvent[] = []
+    let bytes = 0
+    for (const entry of events) {
+      if (keepaliveBytes + bytes + entry.bytes > maxKeepaliveBytes) break
+      batch.push(entry)
+      bytes += entry.bytes
+    }
+    if (batch.length === 0) return
+    keepaliveBytes += bytes
+    void send(batch, undefined, true).then(async result => {
+      keepaliveBytes -= bytes
+      if (result.type !== 'success') return
+      const inBatch = new Set(batch.map(entry => entry.event.id))
+      const accepted = result.accepted.filter(id => inBatch.has(id))
+      counters.sent += accepted.length
+      await removeAndCount(accepted).catch(() => {})
+    })
   }
 
   return {
     queued,
     flush,
+    sendAtUnload,
     resume() {
       if (!paused) return
       paused = false

@@ -53,6 +53,20 @@ export interface TelemetryOptions {
   errorIntervalMs?: number
 }
 
+/** The defaults of DESIGN.md, in one place. */
+export const defaults = {
+  maxBatchEvents: 100,
+  maxBatchBytes: 256 * 1024,
+  flushIntervalMs: 5_000,
+  maxQueueEvents: 10_000,
+  maxQueueBytes: 8 * 1024 * 1024,
+  initialRetryDelayMs: 1_000,
+  maxRetryDelayMs: 5 * 60_000,
+  sessionTimeoutMs: 30 * 60_000,
+  shutdownTimeoutMs: 5_000,
+  errorIntervalMs: 60_000,
+} as const
+
 /** The options with every default applied and every bound checked. */
 export interface ResolvedTelemetryOptions {
   client: { name: string; version: string | undefined }
@@ -108,16 +122,16 @@ export function normalizeOptions(options: TelemetryOptions): ResolvedTelemetryOp
     billingMetadata: options.billingMetadata,
     interactionId: options.interactionId,
     enabled: options.enabled ?? true,
-    maxBatchEvents: options.maxBatchEvents ?? 100,
-    maxBatchBytes: options.maxBatchBytes ?? 256 * 1024,
-    flushIntervalMs: options.flushIntervalMs ?? 5_000,
-    maxQueueEvents: options.maxQueueEvents ?? 10_000,
-    maxQueueBytes: options.maxQueueBytes ?? 8 * 1024 * 1024,
-    initialRetryDelayMs: options.initialRetryDelayMs ?? 1_000,
-    maxRetryDelayMs: options.maxRetryDelayMs ?? 5 * 60_000,
-    sessionTimeoutMs: options.sessionTimeoutMs ?? 30 * 60_000,
-    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
-    errorIntervalMs: options.errorIntervalMs ?? 60_000,
+    maxBatchEvents: options.maxBatchEvents ?? defaults.maxBatchEvents,
+    maxBatchBytes: options.maxBatchBytes ?? defaults.maxBatchBytes,
+    flushIntervalMs: options.flushIntervalMs ?? defaults.flushIntervalMs,
+    maxQueueEvents: options.maxQueueEvents ?? defaults.maxQueueEvents,
+    maxQueueBytes: options.maxQueueBytes ?? defaults.maxQueueBytes,
+    initialRetryDelayMs: options.initialRetryDelayMs ?? defaults.initialRetryDelayMs,
+    maxRetryDelayMs: options.maxRetryDelayMs ?? defaults.maxRetryDelayMs,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? defaults.sessionTimeoutMs,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? defaults.shutdownTimeoutMs,
+    errorIntervalMs: options.errorIntervalMs ?? defaults.errorIntervalMs,
   }
   for (const name of [
     'maxBatchEvents',

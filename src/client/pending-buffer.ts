@@ -27,6 +27,11 @@ export class PendingBuffer {
     return 1
   }
 
+  /** Everything, oldest first, left in place. */
+  peek(): StoredEvent[] {
+    return this.entries.slice(this.head)
+  }
+
   /** Takes everything, oldest first. */
   take(): StoredEvent[] {
     const taken = this.head === 0 ? this.entries : this.entries.slice(this.head)

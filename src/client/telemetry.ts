@@ -1,7 +1,6 @@
 import { nanoid } from 'nanoid'
-import { createErrorReporter } from './error-reporter.js'
+import { createErrorReporter, type ErrorReporter } from './error-reporter.js'
 import { EventsDroppedError } from './errors/events-dropped-error.js'
-import { StorageError } from './errors/storage-error.js'
 import { createFlusher } from './flusher.js'
 import type { KnownString, RecordParameters } from './known.js'
 import { normalizeOptions, type TelemetryOptions } from './options.js'
@@ -12,10 +11,11 @@ import {
   sourceProcessor,
   type EventProcessor,
 } from './processors.js'
-import { PendingBuffer } from './pending-buffer.js'
 import { createRecorder } from './recorder.js'
 import { createCounters, type TelemetryStats } from './stats.js'
-import type { EventStore } from './stores/event-store.js'
+import { nullPlatform, type Platform } from './platform/platform.js'
+import { createQueue } from './queue.js'
+import type { EventStore, StoreBounds } from './stores/event-store.js'
 import { createMemoryStore } from './stores/memory-store.js'
 import type { Transport } from './transport/transport.js'
 
@@ -42,23 +42,31 @@ export interface Telemetry {
   shutdown(options?: { timeoutMs?: number }): Promise<void>
 }
 
-/** What a platform entry point (browser, Node) supplies: where events go and where they wait. */
+/** What a platform entry point (browser, Node) supplies. */
 export interface TelemetryParts {
   transport: Transport
-  /** @default a memory store bounded by the queue options */
-  store: EventStore | undefined
+  /** The queue, or how to open it. @default a memory store bounded by the queue options */
+  store?:
+    | EventStore
+    | ((context: { bounds: StoreBounds; report: ErrorReporter }) => EventStore)
+    | undefined
+  /** Lifecycle, cross-tab lock and unload spill. @default none */
+  platform?: Platform
 }
 
-/** The platform-free client: entry points give it a transport and a store. */
+/** The platform-free client: entry points give it a transport, a store and a platform. */
 export function createTelemetryClient(options: TelemetryOptions, parts: TelemetryParts): Telemetry {
   const resolved = normalizeOptions(options)
+  const platform = parts.platform ?? nullPlatform
   const now = () => Date.now()
   const newId = () => nanoid()
   const report = createErrorReporter(resolved.onError, resolved.errorIntervalMs, now)
   const counters = createCounters()
+  const bounds = { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes }
   const store =
-    parts.store ??
-    createMemoryStore({ maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes })
+    typeof parts.store === 'function'
+      ? parts.store({ bounds, report })
+      : (parts.store ?? createMemoryStore(bounds))
 
   const processors: EventProcessor[] = [
     sourceProcessor(resolved.client),
@@ -67,18 +75,24 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
   if (resolved.interactionId) processors.push(interactionProcessor(resolved.interactionId))
   if (resolved.billingMetadata) processors.push(billingProcessor(resolved.billingMetadata))
   processors.push(...resolved.processors)
-
-  const build = createRecorder({
-    processors,
-    scrub: resolved.scrub,
-    now,
-    newId,
-    report,
-  })
+  const build = createRecorder({ processors, scrub: resolved.scrub, now, newId, report })
 
   let credentials: { accessToken?: string } =
     resolved.accessToken === undefined ? {} : { accessToken: resolved.accessToken }
-  let storedCount = 0
+  const limits = { maxBatchEvents: resolved.maxBatchEvents, maxBatchBytes: resolved.maxBatchBytes }
+  // Only a page's spill needs this tab's events kept aside; a plain queue does not.
+  const rememberForUnload = platform.spill !== undefined
+
+  const queue = createQueue({
+    store,
+    maxQueueEvents: resolved.maxQueueEvents,
+    maxQueueBytes: resolved.maxQueueBytes,
+    counters,
+    report,
+    onWritten: count => {
+      flusher.queued(count)
+    },
+  })
   const flusher = createFlusher({
     store,
     transport: parts.transport,
@@ -86,57 +100,47 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
     counters,
     report,
     credentials: () => credentials,
-    onCount: count => {
-      storedCount = count
-    },
+    onCount: queue.setStoredCount,
+    onRemoved: queue.forget,
+    limits,
+    lock: platform.lock,
+    isOnline: platform.isOnline,
     now,
   })
 
-  const pending = new PendingBuffer(resolved.maxQueueEvents)
-  let writing: Promise<void> = Promise.resolve()
-  let writeScheduled = false
-
-  const countDrops = (count: number, detail: string) => {
-    if (count === 0) return
-    counters.dropped.overflow += count
-    report(new EventsDroppedError('overflow', count, detail))
-  }
-
-  const write = async () => {
-    writeScheduled = false
-    while (pending.length > 0) {
-      const chunk = pending.take()
-      try {
-        const { count, dropped } = await store.append(chunk)
-        storedCount = count
-        countDrops(
-          dropped,
-          `the queue is full (${resolved.maxQueueEvents} events or ${resolved.maxQueueBytes} bytes)`,
-        )
-      } catch (cause) {
-        // Keep the events for the next write rather than lose them, within the bound.
-        countDrops(pending.restore(chunk), 'the store failed and the memory buffer is full')
-        report(
-          new StorageError('Writing events to the queue failed; they are kept in memory', {
-            cause,
-          }),
-        )
-        return
-      }
-    }
-    flusher.queued(storedCount)
-  }
-
-  const scheduleWrite = () => {
-    if (writeScheduled) return
-    writeScheduled = true
-    // One write for everything recorded in the same task: one store transaction per event
-    // would cost more than the recording itself.
-    writing = writing.then(write, write)
-  }
-
   let enabled = resolved.enabled
   let shutdownPromise: Promise<void> | undefined
+
+  // Events a previous page could not write before it went away come first.
+  for (const entry of platform.spill?.takeAll() ?? []) queue.add(entry, rememberForUnload)
+
+  platform.onOnline(() => {
+    void flusher.flush()
+  })
+  platform.onHide(final => {
+    if (final) platform.spill?.save(queue.unwritten())
+    flusher.sendAtUnload(queue.unacknowledged())
+  })
+
+  const disable = async (reason: string) => {
+    enabled = false
+    flusher.stop()
+    const removed = await queue.clear()
+    counters.dropped.disabled += removed
+    if (removed > 0) report(new EventsDroppedError('disabled', removed, reason))
+  }
+
+  if (enabled && parts.transport.config) {
+    void parts.transport
+      .config(credentials)
+      .then(async config => {
+        if (!config) return
+        if (!config.enabled) return disable('telemetry is turned off on this instance')
+        limits.maxBatchEvents = Math.min(limits.maxBatchEvents, config.maxBatchEvents)
+        limits.maxBatchBytes = Math.min(limits.maxBatchBytes, config.maxBatchBytes)
+      })
+      .catch(() => {})
+  }
 
   const recordEvent = (feature: string, action: string, parameters?: unknown): void => {
     try {
@@ -150,11 +154,7 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
         report(outcome.error)
         return
       }
-      countDrops(
-        pending.push(outcome.entry),
-        'the store is not keeping up and the memory buffer is full',
-      )
-      scheduleWrite()
+      queue.add(outcome.entry, rememberForUnload)
     } catch {
       // recordEvent must never throw into the host app; whatever broke, the event is lost
       // and counted as such.
@@ -162,17 +162,14 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
     }
   }
 
-  const flush = async (): Promise<void> => {
-    scheduleWrite()
-    await writing
-    await flusher.flush()
-  }
-
   return {
     recordEvent,
-    flush,
+    async flush() {
+      await queue.persist()
+      await flusher.flush()
+    },
     stats: () => ({
-      queued: storedCount + pending.length,
+      queued: queue.size(),
       sent: counters.sent,
       retries: counters.retries,
       storage: store.kind,
@@ -190,9 +187,8 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
           deadline = setTimeout(resolve, timeoutMs)
         })
         try {
-          scheduleWrite()
           // A send already under way is awaited too; stop() aborts whatever is left at the deadline.
-          await Promise.race([writing.then(() => flusher.flush({ force: true })), timeUp])
+          await Promise.race([queue.persist().then(() => flusher.flush({ force: true })), timeUp])
         } finally {
           clearTimeout(deadline)
           flusher.stop()

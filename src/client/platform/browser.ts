@@ -1,4 +1,102 @@
+import superjson from 'superjson'
+import { estimateEventBytes } from '../../protocol/event-size.js'
+import { validateEvent } from '../../protocol/validate.js'
+import type { StoredEvent } from '../stores/event-store.js'
+import { leaseLock, type LeaseHolder } from './lease-lock.js'
+import type { Platform, SendLock, Spill } from './platform.js'
+
 /** The page's origin, the default instance for a web app; undefined outside a page. */
 export function pageOrigin(): string | undefined {
   return typeof location === 'undefined' ? undefined : location.origin
+}
+
+const lockName = 'tally-telemetry:send'
+const spillPrefix = 'tally-telemetry:spill:'
+/** A spill is a last resort for a few moments' events, not a second queue. */
+const maxSpillBytes = 512 * 1024
+
+/** Web Locks where the browser has them, else a leased claim in the shared store. */
+function sendLock(leases: Promise<LeaseHolder> | undefined, owner: string): SendLock | undefined {
+  const locks =
+    typeof navigator === 'undefined' ? undefined : (navigator.locks as LockManager | undefined)
+  if (locks) {
+    return {
+      run: fn =>
+        locks.request(lockName, { ifAvailable: true }, async lock => {
+          if (!lock) return false
+          await fn()
+          return true
+        }),
+    }
+  }
+  return leases && leaseLock(leases, owner, 30_000)
+}
+
+function localStorageSpill(owner: string): Spill | undefined {
+  let storage: Storage
+  try {
+    // Reading the property throws where storage is blocked (sandboxed frames, some privacy modes).
+    storage = localStorage
+  } catch {
+    return undefined
+  }
+  return {
+    save(events) {
+      let bytes = 0
+      const kept = []
+      // Newest first, so that a bound cuts the oldest, as the queue does.
+      for (let index = events.length - 1; index >= 0 && bytes < maxSpillBytes; index--) {
+        const entry = events[index] as StoredEvent
+        bytes += entry.bytes
+        kept.unshift(entry.event)
+      }
+      try {
+        if (kept.length > 0) storage.setItem(spillPrefix + owner, superjson.stringify(kept))
+      } catch {
+        // Quota or blocked storage: the events may still reach the queue or the keepalive send.
+      }
+    },
+    takeAll() {
+      const taken: StoredEvent[] = []
+      try {
+        for (const key of Object.keys(storage)) {
+          if (!key.startsWith(spillPrefix)) continue
+          const text = storage.getItem(key)
+          storage.removeItem(key)
+          const events: unknown = text === null ? [] : superjson.parse(text)
+          // Storage is input like any other: check every event again.
+          for (const raw of Array.isArray(events) ? events : []) {
+            const result = validateEvent(raw)
+            if (result.valid)
+              taken.push({ event: result.event, bytes: estimateEventBytes(result.event) })
+          }
+        }
+      } catch {
+        // A corrupt spill is skipped; what was read before it is kept.
+      }
+      return taken.sort((a, b) => a.event.timestamp.getTime() - b.event.timestamp.getTime())
+    },
+  }
+}
+
+/** The browser host: online state, page lifecycle, cross-tab lock and the unload spill. */
+export function browserPlatform(owner: string, leases: Promise<LeaseHolder> | undefined): Platform {
+  const hasWindow = typeof window !== 'undefined' && typeof document !== 'undefined'
+  return {
+    isOnline: () => typeof navigator === 'undefined' || navigator.onLine,
+    onOnline(listener) {
+      if (hasWindow) window.addEventListener('online', listener)
+    },
+    onHide(listener) {
+      if (!hasWindow) return
+      window.addEventListener('pagehide', () => {
+        listener(true)
+      })
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'hidden') listener(false)
+      })
+    },
+    lock: sendLock(leases, owner),
+    spill: hasWindow ? localStorageSpill(owner) : undefined,
+  }
 }

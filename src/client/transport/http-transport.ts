@@ -1,7 +1,8 @@
 import ky from 'ky'
+import { configPath, eventsPath, parseConfig } from '../../protocol/config.js'
 import { encodeBatch } from '../../protocol/wire.js'
 import { classifyResponse } from './classify.js'
-import type { Transport } from './transport.js'
+import type { SendContext, Transport } from './transport.js'
 
 export interface HttpTransportOptions {
   /** The instance backend, e.g. `https://code.example.com`. */
@@ -10,13 +11,27 @@ export interface HttpTransportOptions {
   requestTimeoutMs?: number
 }
 
-export const eventsPath = '/.api/telemetry/events'
-
 /** Sends batches to the instance backend with ky; never throws, always classifies. */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
-  const url = options.baseUrl.replace(/\/+$/, '') + eventsPath
+  const base = options.baseUrl.replace(/\/+$/, '')
   const timeout = options.requestTimeoutMs ?? 30_000
+  const authorization = (context: SendContext): Record<string, string> =>
+    context.accessToken === undefined ? {} : { authorization: `Bearer ${context.accessToken}` }
   return {
+    async config(context) {
+      try {
+        const response = await ky.get(base + configPath, {
+          headers: authorization(context),
+          timeout,
+          retry: 0,
+          credentials: 'include',
+          ...(context.signal ? { signal: context.signal } : {}),
+        })
+        return parseConfig(await response.json())
+      } catch {
+        return undefined
+      }
+    },
     async send(batch, context) {
       let body: string
       try {
@@ -26,10 +41,13 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         // retrying it would block the queue forever.
         return { type: 'rejected', reason: `unencodable batch: ${String(error)}` }
       }
-      const headers: Record<string, string> = { 'content-type': 'application/json' }
-      if (context.accessToken !== undefined) headers.authorization = `Bearer ${context.accessToken}`
+      const headers = {
+        // text/plain is a CORS-safelisted type: an unload send gets no preflight it could not wait for.
+        'content-type': context.keepalive ? 'text/plain' : 'application/json',
+        ...authorization(context),
+      }
       try {
-        const response = await ky.post(url, {
+        const response = await ky.post(base + eventsPath, {
           body,
           headers,
           timeout,
@@ -37,6 +55,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           retry: 0,
           throwHttpErrors: false,
           credentials: 'include',
+          keepalive: context.keepalive === true,
           ...(context.signal ? { signal: context.signal } : {}),
         })
         return classifyResponse(

@@ -1,0 +1,123 @@
+import { EventsDroppedError } from './errors/events-dropped-error.js'
+import { StorageError } from './errors/storage-error.js'
+import type { ErrorReporter } from './error-reporter.js'
+import { PendingBuffer } from './pending-buffer.js'
+import type { Counters } from './stats.js'
+import type { EventStore, StoredEvent } from './stores/event-store.js'
+
+export interface QueueDependencies {
+  store: EventStore
+  maxQueueEvents: number
+  maxQueueBytes: number
+  counters: Counters
+  report: ErrorReporter
+  /** Told the store's count after each write. */
+  onWritten: (count: number) => void
+}
+
+/**
+ * This tab's own events not yet acknowledged, kept in memory for a send at unload, when the
+ * store can no longer be read. Bounded: older ones are still in the store for the next load.
+ */
+const maxRemembered = 1_000
+
+/**
+ * The path from `recordEvent` to the store: a bounded memory buffer, written in one store
+ * append per task, which also remembers what an unload must rescue.
+ */
+export function createQueue(deps: QueueDependencies) {
+  const { store, counters, report } = deps
+  const pending = new PendingBuffer(deps.maxQueueEvents)
+  let inWrite: StoredEvent[] = []
+  let storedCount = 0
+  let writing: Promise<void> = Promise.resolve()
+  let writeScheduled = false
+  const remembered = new Map<string, StoredEvent>()
+
+  const countDrops = (count: number, detail: string) => {
+    if (count === 0) return
+    counters.dropped.overflow += count
+    report(new EventsDroppedError('overflow', count, detail))
+  }
+
+  const write = async () => {
+    writeScheduled = false
+    while (pending.length > 0) {
+      inWrite = pending.take()
+      try {
+        const { count, dropped } = await store.append(inWrite)
+        storedCount = count
+        countDrops(
+          dropped,
+          `the queue is full (${deps.maxQueueEvents} events or ${deps.maxQueueBytes} bytes)`,
+        )
+      } catch (cause) {
+        // Keep the events for the next write rather than lose them, within the bound.
+        countDrops(pending.restore(inWrite), 'the store failed and the memory buffer is full')
+        report(
+          new StorageError('Writing events to the queue failed; they are kept in memory', {
+            cause,
+          }),
+        )
+        return
+      } finally {
+        inWrite = []
+      }
+    }
+    deps.onWritten(storedCount)
+  }
+
+  const persist = (): Promise<void> => {
+    if (!writeScheduled) {
+      writeScheduled = true
+      // One write for everything recorded in the same task: one store transaction per event
+      // would cost more than the recording itself.
+      writing = writing.then(write, write)
+    }
+    return writing
+  }
+
+  return {
+    add(entry: StoredEvent, remember: boolean) {
+      countDrops(pending.push(entry), 'the store is not keeping up and the memory buffer is full')
+      if (remember) {
+        remembered.set(entry.event.id, entry)
+        if (remembered.size > maxRemembered)
+          remembered.delete(remembered.keys().next().value as string)
+      }
+      void persist()
+    },
+    persist,
+    /** Events whose durable write may not have committed: what a spill must keep. */
+    unwritten: (): StoredEvent[] => [...inWrite, ...pending.peek()],
+    /** This tab's unacknowledged events, oldest first: what an unload send carries. */
+    unacknowledged: (): StoredEvent[] => {
+      const seen = new Set<string>()
+      const all: StoredEvent[] = []
+      for (const entry of [...remembered.values(), ...inWrite, ...pending.peek()]) {
+        if (seen.has(entry.event.id)) continue
+        seen.add(entry.event.id)
+        all.push(entry)
+      }
+      return all
+    },
+    forget: (ids: readonly string[]) => {
+      for (const id of ids) remembered.delete(id)
+    },
+    setStoredCount: (count: number) => {
+      storedCount = count
+    },
+    size: () => storedCount + pending.length,
+    /** Empties the buffer and the store; resolves with how many events were removed. */
+    async clear(): Promise<number> {
+      const buffered = pending.take().length
+      remembered.clear()
+      await writing
+      const stored = await store.clear()
+      storedCount = 0
+      return buffered + stored
+    },
+  }
+}
+
+export type Queue = ReturnType<typeof createQueue>

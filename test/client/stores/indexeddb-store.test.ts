@@ -1,0 +1,405 @@
+import fc from 'fast-check'
+import {
+  IDBCursor,
+  IDBDatabase,
+  IDBFactory,
+  IDBIndex,
+  IDBObjectStore,
+  IDBRequest,
+  IDBTransaction,
+} from 'fake-indexeddb'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { StoreBounds, StoredEvent } from '../../../src/client/stores/event-store.js'
+import {
+  openIndexedDbStore,
+  type IndexedDbStore,
+} from '../../../src/client/stores/indexeddb-store.js'
+import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
+import { indexedDbV1 } from './fixtures/indexeddb-v1.js'
+
+// idb tells its requests, transactions and cursors apart with `instanceof` the globals, which
+// Node lacks. `indexedDB` itself stays unset: every test passes its own factory.
+vi.stubGlobal('IDBCursor', IDBCursor)
+vi.stubGlobal('IDBDatabase', IDBDatabase)
+vi.stubGlobal('IDBIndex', IDBIndex)
+vi.stubGlobal('IDBObjectStore', IDBObjectStore)
+vi.stubGlobal('IDBRequest', IDBRequest)
+vi.stubGlobal('IDBTransaction', IDBTransaction)
+
+const bounds: StoreBounds = { maxEvents: 10_000, maxBytes: 8 * 1024 * 1024 }
+
+const entry = (id: string, bytes = 100): StoredEvent => ({
+  event: {
+    id,
+    timestamp: new Date('2026-11-27T12:00:00.123Z'),
+    feature: 'search',
+    action: 'submitted',
+    source: { client: 'web', clientVersion: '6.1.0' },
+    sessionId: 'session-1',
+    parameters: { version: 1, metadata: { regex: 1 }, privateMetadata: { q: ['a', { b: null }] } },
+  },
+  bytes,
+})
+
+const entries = (prefix: string, count: number, bytes = 100) =>
+  Array.from({ length: count }, (_, index) => entry(`${prefix}-${index}`, bytes))
+
+const ids = (stored: readonly StoredEvent[]) => stored.map(stored => stored.event.id)
+
+const opened: IndexedDbStore[] = []
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map(store => store.close()))
+})
+
+/** Opens a store, a tab, on `factory`: tabs of one origin share it. */
+async function open(
+  factory: IDBFactory,
+  storeBounds: StoreBounds = bounds,
+  name?: string,
+): Promise<IndexedDbStore> {
+  const store = await openIndexedDbStore({
+    bounds: storeBounds,
+    indexedDB: factory,
+    ...(name === undefined ? {} : { name }),
+  })
+  opened.push(store)
+  return store
+}
+
+const all = (store: IndexedDbStore) => store.peek(Infinity, Infinity)
+
+describe('the queue', () => {
+  it('keeps events oldest first, intact, with their Date', async () => {
+    const store = await open(new IDBFactory())
+    expect(store.kind).toBe('indexeddb')
+    expect(await store.append(entries('a', 3))).toEqual({ count: 3, dropped: 0 })
+    expect(await store.append([entry('b')])).toEqual({ count: 4, dropped: 0 })
+
+    const queued = await all(store)
+    expect(ids(queued)).toEqual(['a-0', 'a-1', 'a-2', 'b'])
+    expect(queued[0]).toEqual(entry('a-0'))
+    expect(queued[0]?.event.timestamp).toBeInstanceOf(Date)
+    expect(await store.count()).toBe(4)
+  })
+
+  it('appends a whole batch in one readwrite transaction', async () => {
+    const store = await open(new IDBFactory())
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction')
+    try {
+      await store.append(entries('a', 500))
+      expect(transaction).toHaveBeenCalledTimes(1)
+      expect(transaction.mock.calls[0]?.[1]).toBe('readwrite')
+    } finally {
+      transaction.mockRestore()
+    }
+    expect(await store.count()).toBe(500)
+  })
+
+  it('peeks up to maxEvents and maxBytes, but always one event', async () => {
+    const store = await open(new IDBFactory())
+    await store.append([entry('a', 100), entry('b', 200), entry('c', 300), entry('d', 50)])
+    expect(ids(await store.peek(2, Infinity))).toEqual(['a', 'b'])
+    expect(ids(await store.peek(10, 300))).toEqual(['a', 'b'])
+    expect(ids(await store.peek(10, 299))).toEqual(['a'])
+    expect(ids(await store.peek(10, 10))).toEqual(['a'])
+    expect(await store.peek(10, 10)).toHaveLength(1)
+    expect(await store.count()).toBe(4)
+  })
+
+  it('peeks nothing from an empty queue', async () => {
+    const store = await open(new IDBFactory())
+    expect(await store.peek(100, 1000)).toEqual([])
+    expect(await store.count()).toBe(0)
+  })
+
+  it('removes ids anywhere in the queue, ignoring unknown ones, and returns the count left', async () => {
+    const store = await open(new IDBFactory())
+    await store.append(entries('a', 5))
+    expect(await store.remove(['a-0', 'a-3', 'a-3', 'nope'])).toBe(3)
+    expect(ids(await all(store))).toEqual(['a-1', 'a-2', 'a-4'])
+    expect(await store.remove([])).toBe(3)
+  })
+
+  it('clears everything and says how many events went', async () => {
+    const store = await open(new IDBFactory(), { maxEvents: 100, maxBytes: 500 })
+    await store.append(entries('a', 5))
+    expect(await store.clear()).toBe(5)
+    expect(await store.count()).toBe(0)
+    // The byte total went with them: five more fit again.
+    expect(await store.append(entries('b', 5))).toEqual({ count: 5, dropped: 0 })
+  })
+
+  it('stores an id once, so that merging a spill twice is harmless', async () => {
+    const store = await open(new IDBFactory(), { maxEvents: 100, maxBytes: 1_000 })
+    await store.append(entries('a', 3))
+    expect(await store.append([entry('a-1'), entry('b'), entry('b'), entry('a-2')])).toEqual({
+      count: 4,
+      dropped: 0,
+    })
+    expect(ids(await all(store))).toEqual(['a-0', 'a-1', 'a-2', 'b'])
+    // Duplicates did not count towards the byte bound: six more 100-byte events fit.
+    expect(await store.append(entries('c', 6))).toEqual({ count: 10, dropped: 0 })
+    expect(await store.append([entry('d')])).toEqual({ count: 10, dropped: 1 })
+  })
+})
+
+describe('bounds', () => {
+  it('drops the oldest events past maxEvents', async () => {
+    const store = await open(new IDBFactory(), { maxEvents: 5, maxBytes: Infinity })
+    expect(await store.append(entries('a', 4))).toEqual({ count: 4, dropped: 0 })
+    expect(await store.append(entries('b', 3))).toEqual({ count: 5, dropped: 2 })
+    expect(ids(await all(store))).toEqual(['a-2', 'a-3', 'b-0', 'b-1', 'b-2'])
+    expect(await store.append(entries('c', 7))).toEqual({ count: 5, dropped: 7 })
+    expect(ids(await all(store))).toEqual(['c-2', 'c-3', 'c-4', 'c-5', 'c-6'])
+  })
+
+  it('drops the oldest events past maxBytes, counting what removals freed', async () => {
+    const store = await open(new IDBFactory(), { maxEvents: 100, maxBytes: 1_000 })
+    await store.append([entry('a', 400), entry('b', 300), entry('c', 200)])
+    expect(await store.append([entry('d', 250)])).toEqual({ count: 3, dropped: 1 })
+    expect(ids(await all(store))).toEqual(['b', 'c', 'd'])
+
+    await store.remove(['c'])
+    expect(await store.append([entry('e', 450)])).toEqual({ count: 3, dropped: 0 })
+    expect(await store.append([entry('f', 1)])).toEqual({ count: 3, dropped: 1 })
+    expect(ids(await all(store))).toEqual(['d', 'e', 'f'])
+  })
+
+  it('drops an event larger than maxBytes on its own', async () => {
+    const store = await open(new IDBFactory(), { maxEvents: 100, maxBytes: 1_000 })
+    await store.append([entry('a', 100)])
+    expect(await store.append([entry('huge', 5_000)])).toEqual({ count: 0, dropped: 2 })
+    expect(await store.append([entry('b', 100)])).toEqual({ count: 1, dropped: 0 })
+  })
+
+  it('behaves as the memory store under any sequence of operations', async () => {
+    type Op =
+      | { type: 'append'; sizes: number[] }
+      | { type: 'remove'; picks: number[] }
+      | { type: 'peek'; maxEvents: number; maxBytes: number }
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({
+        type: fc.constant('append'),
+        sizes: fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 12 }),
+      }),
+      fc.record({ type: fc.constant('remove'), picks: fc.array(fc.nat(30), { maxLength: 8 }) }),
+      fc.record({
+        type: fc.constant('peek'),
+        maxEvents: fc.integer({ min: 1, max: 20 }),
+        maxBytes: fc.integer({ min: 1, max: 3_000 }),
+      }),
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ maxEvents: fc.integer({ min: 1, max: 25 }), maxBytes: fc.nat(4_000) }),
+        fc.array(op, { maxLength: 25 }),
+        async (storeBounds, ops) => {
+          const store = await openIndexedDbStore({
+            bounds: storeBounds,
+            indexedDB: new IDBFactory(),
+          })
+          const model = createMemoryStore(storeBounds)
+          let next = 0
+          try {
+            for (const step of ops) {
+              if (step.type === 'append') {
+                const batch = step.sizes.map(size => entry(`e-${next++}`, size))
+                expect(await store.append(batch)).toEqual(await model.append(batch))
+              } else if (step.type === 'remove') {
+                // Ids near the head of the queue, some of them long gone or never minted.
+                const doomed = step.picks.map(pick => `e-${next - pick}`)
+                expect(await store.remove(doomed)).toBe(await model.remove(doomed))
+              } else {
+                expect(await store.peek(step.maxEvents, step.maxBytes)).toEqual(
+                  await model.peek(step.maxEvents, step.maxBytes),
+                )
+              }
+            }
+            expect(await all(store)).toEqual(await model.peek(Infinity, Infinity))
+          } finally {
+            await store.close()
+          }
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+})
+
+describe('tabs', () => {
+  it('share one queue, its order and its bounds', async () => {
+    const factory = new IDBFactory()
+    const tabBounds = { maxEvents: 6, maxBytes: 10_000 }
+    const first = await open(factory, tabBounds)
+    const second = await open(factory, tabBounds)
+
+    await first.append([entry('1a')])
+    await second.append([entry('2a'), entry('2b')])
+    await first.append([entry('1b')])
+    expect(ids(await all(second))).toEqual(['1a', '2a', '2b', '1b'])
+
+    expect(await second.append([entry('2c'), entry('2d'), entry('2e')])).toEqual({
+      count: 6,
+      dropped: 1,
+    })
+    expect(ids(await all(first))).toEqual(['2a', '2b', '1b', '2c', '2d', '2e'])
+
+    // An id one tab spilled and the other merged is stored once.
+    expect(await first.append([entry('2e')])).toEqual({ count: 6, dropped: 0 })
+    expect(await first.remove(['2a', '2b'])).toBe(4)
+    expect(await second.count()).toBe(4)
+  })
+
+  it('share the byte total', async () => {
+    const factory = new IDBFactory()
+    const tabBounds = { maxEvents: 100, maxBytes: 1_000 }
+    const first = await open(factory, tabBounds)
+    const second = await open(factory, tabBounds)
+    await first.append(entries('a', 6, 100))
+    expect(await second.append(entries('b', 5, 100))).toEqual({ count: 10, dropped: 1 })
+    await second.remove(['b-0', 'b-1'])
+    expect(await first.append(entries('c', 2, 100))).toEqual({ count: 10, dropped: 0 })
+  })
+
+  it('keeps apart the queues of databases with other names', async () => {
+    const factory = new IDBFactory()
+    const web = await open(factory, bounds)
+    const other = await open(factory, bounds, 'other-app')
+    await web.append([entry('a')])
+    expect(await other.count()).toBe(0)
+  })
+})
+
+describe('the sender claim', () => {
+  it('is exclusive until released', async () => {
+    const factory = new IDBFactory()
+    const first = await open(factory)
+    const second = await open(factory)
+    expect(await first.claim('tab-1', 5_000, 1_000)).toBe(true)
+    expect(await second.claim('tab-2', 5_000, 2_000)).toBe(false)
+    await second.release('tab-2')
+    expect(await second.claim('tab-2', 5_000, 3_000)).toBe(false)
+    await first.release('tab-1')
+    expect(await second.claim('tab-2', 5_000, 3_000)).toBe(true)
+    expect(await first.claim('tab-1', 5_000, 3_000)).toBe(false)
+  })
+
+  it('is free once its lease expired', async () => {
+    const factory = new IDBFactory()
+    const first = await open(factory)
+    const second = await open(factory)
+    expect(await first.claim('tab-1', 5_000, 1_000)).toBe(true)
+    expect(await second.claim('tab-2', 5_000, 5_999)).toBe(false)
+    expect(await second.claim('tab-2', 5_000, 6_000)).toBe(true)
+    expect(await first.claim('tab-1', 5_000, 6_001)).toBe(false)
+  })
+
+  it('is renewed by its owner', async () => {
+    const factory = new IDBFactory()
+    const first = await open(factory)
+    const second = await open(factory)
+    expect(await first.claim('tab-1', 5_000, 1_000)).toBe(true)
+    expect(await first.claim('tab-1', 5_000, 4_000)).toBe(true)
+    expect(await second.claim('tab-2', 5_000, 8_999)).toBe(false)
+    expect(await second.claim('tab-2', 5_000, 9_000)).toBe(true)
+  })
+
+  it('survives clearing the queue', async () => {
+    const factory = new IDBFactory()
+    const first = await open(factory)
+    await first.claim('tab-1', 5_000, 1_000)
+    await first.clear()
+    expect(await first.claim('tab-2', 5_000, 2_000)).toBe(false)
+  })
+
+  it('goes to one owner when claimed at the same time', async () => {
+    const factory = new IDBFactory()
+    const tabs = await Promise.all(Array.from({ length: 5 }, () => open(factory)))
+    const won = await Promise.all(tabs.map((tab, index) => tab.claim(`tab-${index}`, 5_000, 1)))
+    expect(won.filter(Boolean)).toHaveLength(1)
+  })
+})
+
+describe('opening', () => {
+  it('rejects without IndexedDB, without throwing', async () => {
+    expect(globalThis.indexedDB).toBeUndefined()
+    let opening: Promise<unknown> | undefined
+    expect(() => (opening = openIndexedDbStore({ bounds }))).not.toThrow()
+    await expect(opening).rejects.toThrow()
+  })
+
+  it('rejects a database a newer version already upgraded', async () => {
+    const factory = new IDBFactory()
+    await new Promise<void>((resolve, reject) => {
+      const request = factory.open('tally-telemetry', 2)
+      request.onsuccess = () => {
+        request.result.close()
+        resolve()
+      }
+      request.onerror = () => reject(new Error('open failed'))
+    })
+    await expect(openIndexedDbStore({ bounds, indexedDB: factory })).rejects.toMatchObject({
+      name: 'VersionError',
+    })
+  })
+
+  it('closes on a versionchange, so that a newer tab is not blocked, and rejects afterwards', async () => {
+    const factory = new IDBFactory()
+    const store = await open(factory)
+    await store.append([entry('a')])
+
+    const newer = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open('tally-telemetry', 2)
+      request.onblocked = () => reject(new Error('our connection blocked the newer tab'))
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(new Error('open failed'))
+    })
+    newer.close()
+
+    await expect(store.append([entry('b')])).rejects.toThrow()
+    await expect(store.peek(10, 1_000)).rejects.toThrow()
+    await expect(store.remove(['a'])).rejects.toThrow()
+    await expect(store.count()).rejects.toThrow()
+    await expect(store.claim('tab-1', 1, 1)).rejects.toThrow()
+  })
+})
+
+describe('the stored format', () => {
+  it('reads a version 1 database written by hand from the fixture', async () => {
+    const factory = new IDBFactory()
+    // The raw IndexedDB API, not the module under test: this is what version 1 wrote.
+    await new Promise<void>((resolve, reject) => {
+      const request = factory.open(indexedDbV1.name, indexedDbV1.version)
+      request.onupgradeneeded = () => {
+        const db = request.result
+        const events = db.createObjectStore('events', { autoIncrement: true })
+        events.createIndex('id', 'event.id', { unique: true })
+        const meta = db.createObjectStore('meta')
+        for (const record of indexedDbV1.events) events.add(record)
+        meta.put(indexedDbV1.meta.bytes, 'bytes')
+      }
+      request.onsuccess = () => {
+        request.result.close()
+        resolve()
+      }
+      request.onerror = () => reject(new Error('writing the fixture failed'))
+    })
+
+    const store = await open(factory, { maxEvents: 100, maxBytes: indexedDbV1.meta.bytes + 100 })
+    expect(await all(store)).toEqual(
+      indexedDbV1.events.map(({ event, bytes }) => ({ event, bytes })),
+    )
+    expect((await store.peek(1, 1))[0]?.event.timestamp).toBeInstanceOf(Date)
+
+    // The byte total carries on from the stored one, and new events queue after the old.
+    expect(await store.append([entry('new', 100)])).toEqual({ count: 4, dropped: 0 })
+    expect(await store.append([entry('V1ccccccccccccccccccc')])).toEqual({ count: 4, dropped: 0 })
+    expect(await store.append([entry('newer', 1)])).toEqual({ count: 4, dropped: 1 })
+    expect(ids(await all(store))).toEqual([
+      'V1bbbbbbbbbbbbbbbbbbb',
+      'V1ccccccccccccccccccc',
+      'new',
+      'newer',
+    ])
+  })
+})
