@@ -1,0 +1,198 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { maxKeepaliveBytes } from '../../src/client/flusher.js'
+import type { Platform, SendLock, Spill } from '../../src/client/platform/platform.js'
+import type { StoredEvent } from '../../src/client/stores/event-store.js'
+import { createTelemetryClient } from '../../src/client/telemetry.js'
+import {
+  createTestTransport,
+  type TestTransport,
+} from '../../src/client/transport/test-transport.js'
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-11-27T12:00:00Z') })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+/** A platform whose lifecycle the test drives. */
+function fakePlatform(overrides: Partial<Platform> = {}) {
+  let online = true
+  const onlineListeners: (() => void)[] = []
+  const hideListeners: ((final: boolean) => void)[] = []
+  const spilled: StoredEvent[][] = []
+  let leftover: StoredEvent[] = []
+  const spill: Spill = {
+    save: events => spilled.push([...events]),
+    takeAll: () => {
+      const taken = leftover
+      leftover = []
+      return taken
+    },
+  }
+  const platform: Platform = {
+    isOnline: () => online,
+    onOnline: listener => onlineListeners.push(listener),
+    onHide: listener => hideListeners.push(listener),
+    lock: undefined,
+    spill,
+    ...overrides,
+  }
+  return {
+    platform,
+    spilled,
+    setLeftover(events: StoredEvent[]) {
+      leftover = events
+    },
+    goOffline() {
+      online = false
+    },
+    goOnline() {
+      online = true
+      for (const listener of onlineListeners) listener()
+    },
+    hide(final: boolean) {
+      for (const listener of hideListeners) listener(final)
+    },
+  }
+}
+
+function client(platform: Platform, transport: TestTransport = createTestTransport()) {
+  const telemetry = createTelemetryClient(
+    { client: { name: 'web' }, errorIntervalMs: 0 },
+    { transport, platform },
+  )
+  return { telemetry, transport }
+}
+
+describe('online state', () => {
+  it('sends nothing while offline, and delivers when the platform comes online', async () => {
+    const host = fakePlatform()
+    const { telemetry, transport } = client(host.platform)
+    host.goOffline()
+    telemetry.recordEvent('search', 'submitted')
+    await telemetry.flush()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(transport.batches).toHaveLength(0)
+    host.goOnline()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(transport.events).toHaveLength(1)
+  })
+})
+
+describe('the send lock', () => {
+  it('does not send while another tab holds the lock, and tries again later', async () => {
+    let held = true
+    const lock: SendLock = {
+      run: async fn => {
+        if (held) return false
+        await fn()
+        return true
+      },
+    }
+    const host = fakePlatform({ lock })
+    const { telemetry, transport } = client(host.platform)
+    telemetry.recordEvent('search', 'submitted')
+    await telemetry.flush()
+    expect(transport.batches).toHaveLength(0)
+    held = false
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(transport.events).toHaveLength(1)
+  })
+})
+
+describe('page hide', () => {
+  it('spills the events not yet written and sends this tab’s events with keepalive', async () => {
+    const host = fakePlatform()
+    const { telemetry, transport } = client(host.platform)
+    telemetry.recordEvent('search', 'submitted')
+    telemetry.recordEvent('notebook', 'viewed')
+    host.hide(true)
+    expect(host.spilled).toHaveLength(1)
+    expect(host.spilled[0]?.map(entry => entry.event.feature)).toEqual(['search', 'notebook'])
+    expect(transport.contexts[0]?.keepalive).toBe(true)
+    expect(transport.events.map(event => event.feature)).toEqual(['search', 'notebook'])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(telemetry.stats()).toMatchObject({ queued: 0, sent: 2 })
+  })
+
+  it('does not spill when the page is only hidden', () => {
+    const host = fakePlatform()
+    const { telemetry } = client(host.platform)
+    telemetry.recordEvent('search', 'submitted')
+    host.hide(false)
+    expect(host.spilled).toHaveLength(0)
+  })
+
+  it('keeps the keepalive bodies in flight under the browser budget', async () => {
+    const host = fakePlatform()
+    const transport = createTestTransport()
+    transport.answerWith(() => new Promise(() => {}))
+    const { telemetry } = client(host.platform, transport)
+    for (let i = 0; i < 400; i++) {
+      telemetry.recordEvent('search', 'submitted', { privateMetadata: { text: 'x'.repeat(300) } })
+    }
+    host.hide(false)
+    host.hide(true)
+    const sentBytes = transport.batches
+      .filter((_, index) => transport.contexts[index]?.keepalive)
+      .reduce((sum, batch) => sum + JSON.stringify(batch).length, 0)
+    expect(sentBytes).toBeGreaterThan(maxKeepaliveBytes / 2)
+    expect(sentBytes).toBeLessThanOrEqual(maxKeepaliveBytes)
+  })
+
+  it('puts a previous page’s spill back in the queue first', async () => {
+    const host = fakePlatform()
+    const first = client(host.platform)
+    first.telemetry.recordEvent('search', 'submitted')
+    host.hide(true)
+    const spilled = host.spilled[0] ?? []
+    const next = fakePlatform()
+    next.setLeftover(spilled)
+    const { telemetry, transport } = client(next.platform)
+    telemetry.recordEvent('notebook', 'viewed')
+    await telemetry.flush()
+    expect(transport.events.map(event => event.feature)).toEqual(['search', 'notebook'])
+    expect(transport.events[0]?.id).toBe(spilled[0]?.event.id)
+  })
+})
+
+describe('the backend config', () => {
+  it('turns recording off and empties the queue when the instance disables telemetry', async () => {
+    const transport = createTestTransport()
+    let answer: (value: {
+      enabled: boolean
+      maxBatchEvents: number
+      maxBatchBytes: number
+      exportMode: 'redact'
+    }) => void = () => {}
+    const withConfig = Object.assign(transport, {
+      config: () => new Promise<Parameters<typeof answer>[0]>(resolve => (answer = resolve)),
+    })
+    const { telemetry } = client(fakePlatform().platform, withConfig)
+    telemetry.recordEvent('search', 'submitted')
+    telemetry.recordEvent('search', 'submitted')
+    answer({ enabled: false, maxBatchEvents: 100, maxBatchBytes: 1024, exportMode: 'redact' })
+    await vi.advanceTimersByTimeAsync(0)
+    telemetry.recordEvent('search', 'submitted')
+    await telemetry.flush()
+    expect(transport.batches).toHaveLength(0)
+    expect(telemetry.stats()).toMatchObject({ queued: 0, dropped: { disabled: 3 } })
+  })
+
+  it('lowers the batch size to what the backend accepts', async () => {
+    const transport = Object.assign(createTestTransport(), {
+      config: async () => ({
+        enabled: true,
+        maxBatchEvents: 10,
+        maxBatchBytes: 262_144,
+        exportMode: 'redact' as const,
+      }),
+    })
+    const { telemetry } = client(fakePlatform().platform, transport)
+    await vi.advanceTimersByTimeAsync(0)
+    for (let i = 0; i < 25; i++) telemetry.recordEvent('search', 'submitted')
+    await telemetry.flush()
+    expect(transport.batches.map(batch => batch.events.length)).toEqual([10, 10, 5])
+  })
+})
