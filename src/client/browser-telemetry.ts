@@ -10,6 +10,35 @@ import { createMemoryStore } from './stores/memory-store.js'
 import { createHttpTransport } from './transport/http-transport.js'
 
 /**
+ * Some Safari versions leave `indexedDB.open` pending forever; past this the client queues
+ * in memory rather than hold every event back.
+ */
+const openTimeoutMs = 5_000
+
+function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<IndexedDbStore> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`IndexedDB did not open within ${timeoutMs} ms`))
+      // Should it open after all, close it so that it blocks no other tab's upgrade.
+      open.then(
+        store => store.close(),
+        () => {},
+      )
+    }, timeoutMs)
+    open.then(
+      store => {
+        clearTimeout(timer)
+        resolve(store)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error instanceof Error ? error : new Error(String(error)))
+      },
+    )
+  })
+}
+
+/**
  * Creates the client for a web app or webview: events wait in IndexedDB (in memory where it
  * fails), one tab at a time sends them to `baseUrl` (the page's origin by default), and a
  * page that goes away sends or spills what it holds.
@@ -26,12 +55,15 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const tab = nanoid()
   let durable: Promise<IndexedDbStore> | undefined
   if (!options.store) {
-    durable = openIndexedDbStore({
-      bounds: {
-        maxEvents: options.maxQueueEvents ?? defaults.maxQueueEvents,
-        maxBytes: options.maxQueueBytes ?? defaults.maxQueueBytes,
-      },
-    })
+    durable = openWithin(
+      openIndexedDbStore({
+        bounds: {
+          maxEvents: options.maxQueueEvents ?? defaults.maxQueueEvents,
+          maxBytes: options.maxQueueBytes ?? defaults.maxQueueBytes,
+        },
+      }),
+      openTimeoutMs,
+    )
     // Leases are only asked for where Web Locks are missing; a failed open is handled by
     // the fallback store, not here.
     durable.catch(() => {})

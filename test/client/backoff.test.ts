@@ -35,8 +35,9 @@ describe('full jitter', () => {
   )
 
   it('returns whole milliseconds', () => {
-    expect(retryDelayMs(1, { initialRetryDelayMs: 3, maxRetryDelayMs: 10 }, undefined, always(0.5)))
-      .toBe(1)
+    expect(
+      retryDelayMs(1, { initialRetryDelayMs: 3, maxRetryDelayMs: 10 }, undefined, always(0.5)),
+    ).toBe(1)
   })
 
   it('uses Math.random when no random is given, staying within the ceiling', () => {

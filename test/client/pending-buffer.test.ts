@@ -81,6 +81,23 @@ describe('PendingBuffer.take', () => {
   })
 })
 
+describe('PendingBuffer.peek', () => {
+  it('shows everything oldest first and leaves it in place', () => {
+    const buffer = filled(3, 5)
+    expect(ids(buffer.peek())).toEqual(['e2', 'e3', 'e4'])
+    expect(buffer.length).toBe(3)
+    expect(ids(buffer.take())).toEqual(['e2', 'e3', 'e4'])
+  })
+
+  it('hands over a copy that later pushes and takes do not change', () => {
+    const buffer = filled(10, 2)
+    const seen = buffer.peek()
+    buffer.push(stored('later'))
+    buffer.take()
+    expect(ids(seen)).toEqual(['e0', 'e1'])
+  })
+})
+
 describe('PendingBuffer.restore', () => {
   it('puts a failed chunk back ahead of newer events', () => {
     const buffer = new PendingBuffer(10)

@@ -68,6 +68,8 @@ export async function openIndexedDbStore({
   name = 'tally-telemetry',
   indexedDB: factory = globalThis.indexedDB,
 }: IndexedDbStoreOptions): Promise<IndexedDbStore> {
+  // Opened by hand, then wrapped: idb's openDB always uses the global indexedDB, and it would
+  // wait for ever when blocked.
   const connection = await new Promise<IDBDatabase>((resolve, reject) => {
     const request = factory.open(name, version)
     request.onupgradeneeded = event => upgrade(request.result, event.oldVersion)

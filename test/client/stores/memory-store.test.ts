@@ -1,6 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { EventStore, StoreBounds, StoredEvent } from '../../../src/client/stores/event-store.js'
+import type {
+  EventStore,
+  StoreBounds,
+  StoredEvent,
+} from '../../../src/client/stores/event-store.js'
 import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
 import type { TelemetryEvent } from '../../../src/protocol/event.js'
 
@@ -18,7 +22,9 @@ function stored(id: string, bytes = 100): StoredEvent {
 }
 
 const many = (count: number, bytes = 100, from = 0) =>
-  Array.from({ length: count }, (_, i) => stored(`event-${String(from + i).padStart(5, '0')}`, bytes))
+  Array.from({ length: count }, (_, i) =>
+    stored(`event-${String(from + i).padStart(5, '0')}`, bytes),
+  )
 
 const ids = (entries: readonly StoredEvent[]) => entries.map(entry => entry.event.id)
 

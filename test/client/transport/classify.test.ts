@@ -107,16 +107,13 @@ describe('classifyResponse: failures', () => {
     expect(classifyResponse(status, null, '', now)).toEqual({ type, reason: `HTTP ${status}` })
   })
 
-  it.each(table.filter(([, type]) => type === 'retryable'))(
-    '%i honours Retry-After',
-    status => {
-      expect(classifyResponse(status, '7', '', now)).toEqual({
-        type: 'retryable',
-        reason: `HTTP ${status}`,
-        retryAfterMs: 7_000,
-      })
-    },
-  )
+  it.each(table.filter(([, type]) => type === 'retryable'))('%i honours Retry-After', status => {
+    expect(classifyResponse(status, '7', '', now)).toEqual({
+      type: 'retryable',
+      reason: `HTTP ${status}`,
+      retryAfterMs: 7_000,
+    })
+  })
 
   it.each(table.filter(([, type]) => type !== 'retryable'))(
     '%i carries no retryAfterMs even with Retry-After',

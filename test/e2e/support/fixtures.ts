@@ -28,21 +28,53 @@ export interface E2eFixtures {
 export const test = base.extend<E2eFixtures>({
   // Playwright reads a fixture's dependencies from its first parameter's pattern.
   // eslint-disable-next-line no-empty-pattern
-  collector: async ({}, use) => {
+  collector: async ({}, use, testInfo) => {
     const collector = await startCollector({ bundleFile })
     await use(collector)
+    if (testInfo.status !== testInfo.expectedStatus) {
+      await testInfo.attach('collector-requests.json', {
+        body: JSON.stringify(collector.requests, null, 2),
+        contentType: 'application/json',
+      })
+    }
     await collector.close()
   },
-  pageErrors: async ({ context }, use) => {
-    const errors: string[] = []
-    const watch = (page: Page) => {
-      page.on('pageerror', error => errors.push(error.stack ?? error.message))
-    }
-    context.pages().forEach(watch)
-    context.on('page', watch)
-    await use(errors)
-  },
+  pageErrors: [
+    async ({ context }, use, testInfo) => {
+      const errors: string[] = []
+      const watch = (page: Page) => {
+        page.on('pageerror', error => errors.push(error.stack ?? error.message))
+      }
+      context.pages().forEach(watch)
+      context.on('page', watch)
+      await use(errors)
+      if (testInfo.status !== testInfo.expectedStatus) {
+        const pages = await Promise.all(context.pages().map(describePage))
+        await testInfo.attach('pages.json', {
+          body: JSON.stringify({ pageErrors: errors, pages }, null, 2),
+          contentType: 'application/json',
+        })
+      }
+    },
+    // Always on, so that every failure comes with the client's own account of it.
+    { auto: true },
+  ],
 })
+
+/** What a page's client says about itself: its counters and the errors it reported. */
+async function describePage(page: Page): Promise<unknown> {
+  try {
+    return await page.evaluate(() => ({
+      url: location.href,
+      stats: typeof window.telemetry === 'object' ? window.telemetry.stats() : 'no client',
+      recorded: Array.isArray(window.recorded) ? window.recorded.length : 0,
+      tallyErrors: Array.isArray(window.tallyErrors) ? window.tallyErrors : [],
+      unhandled: Array.isArray(window.unhandled) ? window.unhandled : [],
+    }))
+  } catch (error) {
+    return { url: page.url(), unreadable: String(error) }
+  }
+}
 
 export { expect } from '@playwright/test'
 
