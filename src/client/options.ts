@@ -53,6 +53,8 @@ export interface TelemetryOptions {
   errorIntervalMs?: number
 }
 
+const maxTimerMs = 2 ** 31 - 1
+
 /** The defaults of DESIGN.md, in one place. */
 export const defaults = {
   maxBatchEvents: 100,
@@ -155,6 +157,17 @@ export function normalizeOptions(options: TelemetryOptions): ResolvedTelemetryOp
   }
   if (resolved.maxBatchEvents > resolved.maxQueueEvents) {
     throw new InvalidOptionsError('maxBatchEvents', 'must not exceed maxQueueEvents')
+  }
+  // setTimeout fires at once for delays past 2^31-1 ms (about 24.8 days).
+  for (const name of [
+    'maxRetryDelayMs',
+    'flushIntervalMs',
+    'sessionTimeoutMs',
+    'shutdownTimeoutMs',
+  ] as const) {
+    if (resolved[name] > maxTimerMs) {
+      throw new InvalidOptionsError(name, `must be at most ${maxTimerMs} (about 24.8 days)`)
+    }
   }
   if (resolved.maxRetryDelayMs < resolved.initialRetryDelayMs) {
     throw new InvalidOptionsError('maxRetryDelayMs', 'must be at least initialRetryDelayMs')

@@ -295,6 +295,7 @@ describe('options', () => {
     [{ client: { name: 'web' }, flushIntervalMs: -1 }, 'flushIntervalMs'],
     [{ client: { name: 'web' }, maxBatchEvents: 20, maxQueueEvents: 10 }, 'maxBatchEvents'],
     [{ client: { name: 'web' }, initialRetryDelayMs: 10, maxRetryDelayMs: 5 }, 'maxRetryDelayMs'],
+    [{ client: { name: 'web' }, maxRetryDelayMs: 2 ** 31 }, 'maxRetryDelayMs'],
     [
       {
         client: { name: 'web' },

@@ -1,4 +1,4 @@
-import ky from 'ky'
+import ky, { type Options } from 'ky'
 import { configPath, eventsPath, parseConfig } from '../../protocol/config.js'
 import { encodeBatch } from '../../protocol/wire.js'
 import { classifyResponse } from './classify.js'
@@ -7,27 +7,63 @@ import type { SendContext, Transport } from './transport.js'
 export interface HttpTransportOptions {
   /** The instance backend, e.g. `https://code.example.com`. */
   baseUrl: string
-  /** A send that has not answered by then is abandoned and retried later. @default 30000 */
+  /** A request not answered in full by then (headers and body) is abandoned. @default 30000 */
   requestTimeoutMs?: number
 }
 
 /** Sends batches to the instance backend with ky; never throws, always classifies. */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
   const base = options.baseUrl.replace(/\/+$/, '')
-  const timeout = options.requestTimeoutMs ?? 30_000
-  const authorization = (context: SendContext): Record<string, string> =>
-    context.accessToken === undefined ? {} : { authorization: `Bearer ${context.accessToken}` }
+  const timeoutMs = options.requestTimeoutMs ?? 30_000
+
+  /**
+   * One request, read to the end under one deadline. ky's own `timeout` stops at the
+   * headers, so a server that stalls mid-body would hang the sender for good.
+   */
+  const request = async <T>(
+    path: string,
+    init: Options,
+    context: SendContext,
+    read: (response: Response) => Promise<T>,
+  ): Promise<T> => {
+    const deadline = new AbortController()
+    const timer = setTimeout(() => {
+      deadline.abort(new Error(`no complete answer within ${timeoutMs} ms`))
+    }, timeoutMs)
+    // Linked by hand: AbortSignal.any is missing before Safari 17.4.
+    const { signal } = context
+    if (signal?.aborted) deadline.abort(signal.reason)
+    signal?.addEventListener('abort', () => {
+      deadline.abort(signal.reason)
+    })
+    try {
+      const response = await ky(base + path, {
+        ...init,
+        headers: {
+          ...(init.headers as Record<string, string> | undefined),
+          ...(context.accessToken === undefined
+            ? {}
+            : { authorization: `Bearer ${context.accessToken}` }),
+        },
+        signal: deadline.signal,
+        timeout: false,
+        // The flusher owns retries: ky's own would hide failures from the backoff.
+        retry: 0,
+        throwHttpErrors: false,
+        credentials: 'include',
+      })
+      return await read(response)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   return {
     async config(context) {
       try {
-        const response = await ky.get(base + configPath, {
-          headers: authorization(context),
-          timeout,
-          retry: 0,
-          credentials: 'include',
-          ...(context.signal ? { signal: context.signal } : {}),
-        })
-        return parseConfig(await response.json())
+        return await request(configPath, { method: 'get' }, context, async response =>
+          response.ok ? parseConfig(await response.json()) : undefined,
+        )
       } catch {
         return undefined
       }
@@ -41,28 +77,21 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         // retrying it would block the queue forever.
         return { type: 'rejected', reason: `unencodable batch: ${String(error)}` }
       }
-      const headers = {
+      const init: Options = {
+        method: 'post',
+        body,
         // text/plain is a CORS-safelisted type: an unload send gets no preflight it could not wait for.
-        'content-type': context.keepalive ? 'text/plain' : 'application/json',
-        ...authorization(context),
+        headers: { 'content-type': context.keepalive ? 'text/plain' : 'application/json' },
+        keepalive: context.keepalive === true,
       }
       try {
-        const response = await ky.post(base + eventsPath, {
-          body,
-          headers,
-          timeout,
-          // The flusher owns retries: ky's own would hide failures from the backoff.
-          retry: 0,
-          throwHttpErrors: false,
-          credentials: 'include',
-          keepalive: context.keepalive === true,
-          ...(context.signal ? { signal: context.signal } : {}),
-        })
-        return classifyResponse(
-          response.status,
-          response.headers.get('retry-after'),
-          await response.text(),
-          Date.now(),
+        return await request(eventsPath, init, context, async response =>
+          classifyResponse(
+            response.status,
+            response.headers.get('retry-after'),
+            await response.text(),
+            Date.now(),
+          ),
         )
       } catch (error) {
         return {

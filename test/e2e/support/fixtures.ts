@@ -33,7 +33,17 @@ export const test = base.extend<E2eFixtures>({
     await use(collector)
     if (testInfo.status !== testInfo.expectedStatus) {
       await testInfo.attach('collector-requests.json', {
-        body: JSON.stringify(collector.requests, null, 2),
+        // Ids are counted, not listed: the first and last identify a batch well enough.
+        body: JSON.stringify(
+          collector.requests.map(({ ids, ...request }) => ({
+            ...request,
+            idCount: ids.length,
+            firstId: ids[0],
+            lastId: ids.at(-1),
+          })),
+          null,
+          2,
+        ),
         contentType: 'application/json',
       })
     }
@@ -64,12 +74,22 @@ export const test = base.extend<E2eFixtures>({
 /** What a page's client says about itself: its counters and the errors it reported. */
 async function describePage(page: Page): Promise<unknown> {
   try {
-    return await page.evaluate(() => ({
+    return await page.evaluate(async () => ({
       url: location.href,
       stats: typeof window.telemetry === 'object' ? window.telemetry.stats() : 'no client',
       recorded: Array.isArray(window.recorded) ? window.recorded.length : 0,
       tallyErrors: Array.isArray(window.tallyErrors) ? window.tallyErrors : [],
       unhandled: Array.isArray(window.unhandled) ? window.unhandled : [],
+      localStorage: Object.fromEntries(
+        Object.keys(localStorage).map(key => [key, localStorage.getItem(key)?.length ?? 0]),
+      ),
+      indexedDB:
+        typeof indexedDB === 'undefined'
+          ? 'missing'
+          : await Promise.race([
+              indexedDB.databases(),
+              new Promise(resolve => setTimeout(resolve, 1_000, 'no answer in 1 s')),
+            ]).catch((error: unknown) => String(error)),
     }))
   } catch (error) {
     return { url: page.url(), unreadable: String(error) }
