@@ -13,6 +13,11 @@ export type {
   StoreBounds,
 } from './client/stores/event-store.js'
 export { createMemoryStore } from './client/stores/memory-store.js'
+export {
+  openIndexedDbStore,
+  type IndexedDbStore,
+  type IndexedDbStoreOptions,
+} from './client/stores/indexeddb-store.js'
 export type {
   Transport,
   SendResult,

@@ -1,4 +1,4 @@
-import { nanoid } from 'nanoid'
+import { newId } from './ids.js'
 import { InvalidOptionsError } from './errors/invalid-options-error.js'
 import { StorageError } from './errors/storage-error.js'
 import { defaults, type TelemetryOptions } from './options.js'
@@ -52,7 +52,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     }
     transport = createHttpTransport({ baseUrl })
   }
-  const tab = nanoid()
+  const tab = newId()
   let durable: Promise<IndexedDbStore> | undefined
   if (!options.store) {
     durable = openWithin(

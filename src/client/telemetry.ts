@@ -1,4 +1,4 @@
-import { nanoid } from 'nanoid'
+import { newId } from './ids.js'
 import { createErrorReporter, type ErrorReporter } from './error-reporter.js'
 import { EventsDroppedError } from './errors/events-dropped-error.js'
 import { createFlusher } from './flusher.js'
@@ -59,7 +59,6 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
   const resolved = normalizeOptions(options)
   const platform = parts.platform ?? nullPlatform
   const now = () => Date.now()
-  const newId = () => nanoid()
   const report = createErrorReporter(resolved.onError, resolved.errorIntervalMs, now)
   const counters = createCounters()
   const bounds = { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes }

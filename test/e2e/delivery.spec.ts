@@ -143,6 +143,24 @@ for (const { how, leave, comeBack } of leaves) {
   })
 }
 
+for (const { how, leave } of leaves) {
+  test(`a page ${how} sends each queued event at most once on its way out`, async ({
+    page,
+    collector,
+  }) => {
+    await openApp(page, collector)
+    const ids = await record(page, 20)
+    await leave(page)
+    // Time for every unload send to land. No page of the app loads again, so no answer
+    // can have been lost before a resend: one unload must not send an event twice
+    // (visibilitychange→hidden and pagehide both fire on the way out).
+    await sleep(3_000)
+
+    expect(duplicates(collector.receivedIds), summarize(collector.requests)).toEqual([])
+    note('wire', `${ids.length} recorded; ${summarize(collector.requests)}`)
+  })
+}
+
 /** Init scripts that break IndexedDB the ways browsers do, before the page's scripts run. */
 const idbFailures: { name: string; breakIndexedDB: () => void }[] = [
   {

@@ -1,6 +1,6 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
 import type { TelemetryEvent } from '../../protocol/event.js'
-import type { EventStore, StoreBounds, StoredEvent } from './event-store.js'
+import type { AppendResult, EventStore, StoreBounds, StoredEvent } from './event-store.js'
 
 export interface IndexedDbStoreOptions {
   bounds: StoreBounds
@@ -98,34 +98,51 @@ export async function openIndexedDbStore({
 
   return {
     kind: 'indexeddb',
-    async append(entries) {
-      const { tx, events, meta } = writeEvents()
-      // Duplicates within the batch too: a second add of an id would abort the transaction.
-      const ids = new Set<string>()
-      const fresh = entries.filter(({ event }) => !ids.has(event.id) && ids.add(event.id))
-      const [stored, ...known] = await Promise.all([
-        readBytes(meta),
-        ...fresh.map(({ event }) => events.index('id').count(event.id)),
-      ])
-      let bytes = stored
-      const adds: Promise<number>[] = []
-      fresh.forEach(({ event, bytes: size }, index) => {
-        if (known[index] !== 0) return
-        bytes += size
-        adds.push(events.add({ v: 1, event, bytes: size }))
+    append(entries) {
+      // Raw requests, not idb's promises: an `add` of an id already stored (a spill merged
+      // twice) must fail alone, which takes preventDefault() on its error event; and one
+      // request per event, not two, is what makes a busy page's writes cheap.
+      return new Promise<AppendResult>((resolve, reject) => {
+        const tx = connection.transaction(['events', 'meta'], 'readwrite')
+        const events = tx.objectStore('events')
+        const meta = tx.objectStore('meta')
+        let addedBytes = 0
+        for (const { event, bytes } of entries) {
+          const request = events.add({ v: 1, event, bytes } satisfies EventRecord)
+          request.onsuccess = () => {
+            addedBytes += bytes
+          }
+          request.onerror = error => {
+            error.preventDefault()
+            error.stopPropagation()
+          }
+        }
+        // Requests run in order: these answer after every add above.
+        const storedBytes = meta.get('bytes')
+        const counted = events.count()
+        let result: AppendResult = { count: 0, dropped: 0 }
+        counted.onsuccess = () => {
+          let count = counted.result
+          let bytes = ((storedBytes.result as number | undefined) ?? 0) + addedBytes
+          const before = count
+          const finish = () => {
+            meta.put(bytes, 'bytes')
+            result = { count, dropped: before - count }
+          }
+          if (count <= bounds.maxEvents && bytes <= bounds.maxBytes) return finish()
+          const cursor = events.openCursor()
+          cursor.onsuccess = () => {
+            const oldest = cursor.result
+            if (!oldest || (count <= bounds.maxEvents && bytes <= bounds.maxBytes)) return finish()
+            bytes -= (oldest.value as EventRecord).bytes
+            count--
+            oldest.delete()
+            oldest.continue()
+          }
+        }
+        tx.oncomplete = () => resolve(result)
+        tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write failed'))
       })
-      let [count] = await Promise.all([events.count(), ...adds])
-      const over = () => count > bounds.maxEvents || bytes > bounds.maxBytes
-      const before = count
-      let cursor = over() ? await events.openCursor() : null
-      while (cursor && over()) {
-        bytes -= cursor.value.bytes
-        count--
-        await cursor.delete()
-        cursor = await cursor.continue()
-      }
-      await Promise.all([meta.put(bytes, 'bytes'), tx.done])
-      return { count, dropped: before - count }
     },
     async peek(maxEvents, maxBytes) {
       const batch: StoredEvent[] = []
