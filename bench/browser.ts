@@ -4,12 +4,13 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { chromium } from '@playwright/test'
+import type * as TallyModule from '../src/index.js'
 import { decodeBatch } from '../src/protocol/wire.js'
 import { buildBrowserBundle } from '../test/e2e/support/bundle.js'
 import { chromiumLaunchOptions } from '../test/support/chromium.js'
 import { printTable } from './lib.js'
 
-declare const Tally: typeof import('../src/index.js')
+declare const Tally: typeof TallyModule
 
 export async function benchBrowser() {
   const bundle = readFileSync(await buildBrowserBundle(), 'utf8')
