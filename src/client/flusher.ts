@@ -247,18 +247,24 @@ export function createFlusher(deps: FlusherDependencies): Flusher {
   }
 
   let keepaliveBytes = 0
+  // `visibilitychange` and `pagehide` both fire on the way out: an event already on its way
+  // in a keepalive request is not sent again while that request is open.
+  const inKeepalive = new Set<string>()
   const sendAtUnload = (events: readonly StoredEvent[]) => {
     const batch: StoredEvent[] = []
     let bytes = 0
     for (const entry of events) {
+      if (inKeepalive.has(entry.event.id)) continue
       if (keepaliveBytes + bytes + entry.bytes > maxKeepaliveBytes) break
       batch.push(entry)
       bytes += entry.bytes
     }
     if (batch.length === 0) return
     keepaliveBytes += bytes
+    for (const entry of batch) inKeepalive.add(entry.event.id)
     void send(batch, undefined, true).then(async result => {
       keepaliveBytes -= bytes
+      for (const entry of batch) inKeepalive.delete(entry.event.id)
       if (result.type !== 'success') return
       const inBatch = new Set(batch.map(entry => entry.event.id))
       const accepted = result.accepted.filter(id => inBatch.has(id))

@@ -113,6 +113,15 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
   // Events a previous page could not write before it went away come first.
   for (const entry of platform.spill?.takeAll() ?? []) queue.add(entry, rememberForUnload)
 
+  // What earlier pages or runs left in a durable store goes out now, not after the next event.
+  store
+    .count()
+    .then(count => {
+      queue.setStoredCount(count)
+      if (count > 0 && enabled) void flusher.flush()
+    })
+    .catch(() => {})
+
   platform.onOnline(() => {
     void flusher.flush()
   })
