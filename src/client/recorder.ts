@@ -1,5 +1,4 @@
 import type { TelemetryEvent } from '../protocol/event.js'
-import { scrubJson } from '../protocol/scrub-event.js'
 import type { Scrubber } from '../protocol/scrub.js'
 import { estimateEventBytes } from '../protocol/event-size.js'
 import { validateEvent } from '../protocol/validate.js'
@@ -46,14 +45,7 @@ export function createRecorder(deps: RecorderDependencies) {
         deps.report(new ProcessorError(processor.name, { cause }))
       }
     }
-    const { privateMetadata } = draft.parameters
-    if (privateMetadata !== undefined) {
-      draft.parameters.privateMetadata = scrubJson(
-        privateMetadata,
-        deps.scrub,
-      ) as typeof privateMetadata
-    }
-    const result = validateEvent(draft)
+    const result = validateEvent(draft, { scrub: deps.scrub })
     if (!result.valid)
       return { ok: false, error: new InvalidEventError(feature, action, result.problems) }
     const { event } = result

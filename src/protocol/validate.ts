@@ -1,3 +1,4 @@
+import type { Scrubber } from './scrub.js'
 import {
   idPattern,
   limits,
@@ -27,13 +28,21 @@ const sourcePattern = /^[a-zA-Z0-9@][a-zA-Z0-9@._/+-]*$/
  */
 const reservedKeys = new Set(['__proto__', 'constructor', 'prototype'])
 
+export interface ValidateOptions {
+  /**
+   * Applied to every string and key of privateMetadata as it is copied: the client scrubs at
+   * record time, the backend again on receipt, each in the same walk as validation.
+   */
+  scrub?: Scrubber
+}
+
 /**
  * Checks an event from any source (a caller, a store, the wire) and returns either a clean
  * copy holding only the known fields, or every problem found. Never throws.
  */
-export function validateEvent(value: unknown): ValidationResult {
+export function validateEvent(value: unknown, options: ValidateOptions = {}): ValidationResult {
   try {
-    return check(value)
+    return check(value, options.scrub)
   } catch {
     // Only a caller's exotic object gets here (a throwing getter, a proxy, an object posing
     // as a Date): plain data, from a store or the wire, cannot throw while being read.
@@ -41,7 +50,7 @@ export function validateEvent(value: unknown): ValidationResult {
   }
 }
 
-function check(value: unknown): ValidationResult {
+function check(value: unknown, scrub: Scrubber | undefined): ValidationResult {
   const problems: ValidationProblem[] = []
   const report = (path: string, reason: string): undefined => {
     problems.push({ path, reason })
@@ -56,7 +65,7 @@ function check(value: unknown): ValidationResult {
   const action = checkName(value.action, 'action', report)
   const source = checkSource(value.source, report)
   const sessionId = checkId(value.sessionId, 'sessionId', report)
-  const parameters = checkParameters(value.parameters, report)
+  const parameters = checkParameters(value.parameters, report, scrub)
 
   if (problems.length > 0) return { valid: false, problems }
   return {
@@ -149,7 +158,11 @@ function checkSource(value: unknown, report: Report): TelemetryEvent['source'] |
   return { client, clientVersion }
 }
 
-function checkParameters(value: unknown, report: Report): TelemetryEventParameters | undefined {
+function checkParameters(
+  value: unknown,
+  report: Report,
+  scrub: Scrubber | undefined,
+): TelemetryEventParameters | undefined {
   if (!isPlainObject(value)) return report('parameters', 'must be an object')
   const { version, metadata, privateMetadata, billingMetadata, interactionId } = value
   const clean: TelemetryEventParameters = { version: 0 }
@@ -168,7 +181,7 @@ function checkParameters(value: unknown, report: Report): TelemetryEventParamete
     if (checked) clean.metadata = checked
   }
   if (privateMetadata !== undefined) {
-    const checked = checkPrivateMetadata(privateMetadata, report)
+    const checked = checkPrivateMetadata(privateMetadata, report, scrub)
     if (checked) clean.privateMetadata = checked
   }
   if (billingMetadata !== undefined) {
@@ -229,14 +242,15 @@ function checkMetadata(value: unknown, report: Report): Record<string, number> |
 function checkPrivateMetadata(
   value: unknown,
   report: Report,
+  scrub: Scrubber | undefined,
 ): Record<string, JsonValue> | undefined {
   const path = 'parameters.privateMetadata'
   if (!isPlainObject(value)) return report(path, 'must be an object')
-  const budget = { upperBoundBytes: 0 }
-  const clean = copyJson(value, path, 1, budget, report)
+  const walk: Walk = { upperBoundBytes: 0, report, scrub }
+  const clean = copyJson(value, 'parameters', 'privateMetadata', 1, walk)
   if (clean === undefined) return undefined
   // The walk summed a cheap upper bound; only a value near the limit pays for an exact count.
-  if (budget.upperBoundBytes > limits.maxPrivateMetadataBytes) {
+  if (walk.upperBoundBytes > limits.maxPrivateMetadataBytes) {
     const bytes = utf8Length(JSON.stringify(clean))
     if (bytes > limits.maxPrivateMetadataBytes) {
       return report(
@@ -248,65 +262,78 @@ function checkPrivateMetadata(
   return clean as Record<string, JsonValue>
 }
 
+interface Walk {
+  upperBoundBytes: number
+  report: Report
+  scrub: Scrubber | undefined
+}
+
 /**
- * Copies a JSON value, checking its shape and depth and summing an upper bound of its
- * encoded size (6 bytes a UTF-16 unit covers `\uXXXX` escapes). Recursion is bounded by
- * the depth limit, so hostile nesting cannot blow the stack.
+ * Copies a JSON value, checking its shape and depth, scrubbing its strings and keys when
+ * asked, and summing an upper bound of its encoded size (6 bytes a UTF-16 unit covers
+ * `\uXXXX` escapes). Paths are only spelled out for a report or a nested value: building one
+ * per leaf would cost more than the checks. Recursion is bounded by the depth limit, so
+ * hostile nesting cannot blow the stack.
  */
 function copyJson(
   value: unknown,
-  path: string,
+  parent: string,
+  key: string | number,
   depth: number,
-  budget: { upperBoundBytes: number },
-  report: Report,
+  walk: Walk,
 ): JsonValue | undefined {
+  const path = () => `${parent}.${typeof key === 'string' ? key.slice(0, 80) : key}`
   switch (typeof value) {
     case 'string':
-      budget.upperBoundBytes += value.length * 6 + 2
-      return value
+      walk.upperBoundBytes += value.length * 6 + 2
+      return walk.scrub ? walk.scrub(value) : value
     case 'boolean':
-      budget.upperBoundBytes += 5
+      walk.upperBoundBytes += 5
       return value
     case 'number':
-      if (!Number.isFinite(value)) return report(path, 'must be a finite number')
-      budget.upperBoundBytes += 24
+      if (!Number.isFinite(value)) return walk.report(path(), 'must be a finite number')
+      walk.upperBoundBytes += 24
       return withoutNegativeZero(value)
     case 'object':
       break
     default:
-      return report(path, `a ${typeof value} is not a JSON value`)
+      return walk.report(path(), `a ${typeof value} is not a JSON value`)
   }
   if (value === null) {
-    budget.upperBoundBytes += 4
+    walk.upperBoundBytes += 4
     return null
   }
   if (depth > limits.maxPrivateMetadataDepth) {
-    return report(path, `nests deeper than ${limits.maxPrivateMetadataDepth} levels`)
+    return walk.report(path(), `nests deeper than ${limits.maxPrivateMetadataDepth} levels`)
   }
   // Stop early on huge inputs: past this bound the exact count could only confirm a rejection.
-  if (budget.upperBoundBytes > limits.maxPrivateMetadataBytes * 64) {
-    return report(path, `exceeds ${limits.maxPrivateMetadataBytes} bytes encoded`)
+  if (walk.upperBoundBytes > limits.maxPrivateMetadataBytes * 64) {
+    return walk.report(path(), `exceeds ${limits.maxPrivateMetadataBytes} bytes encoded`)
   }
+  const here = path()
   if (Array.isArray(value)) {
     const copy: JsonValue[] = []
-    budget.upperBoundBytes += 2
+    walk.upperBoundBytes += 2
     for (let index = 0; index < value.length; index++) {
-      const item = copyJson(value[index], `${path}.${index}`, depth + 1, budget, report)
+      const item = copyJson(value[index], here, index, depth + 1, walk)
       if (item === undefined) return undefined
       copy.push(item)
-      budget.upperBoundBytes += 1
+      walk.upperBoundBytes += 1
     }
     return copy
   }
-  if (!isPlainObject(value)) return report(path, 'must be a plain object, array or primitive')
+  if (!isPlainObject(value)) return walk.report(here, 'must be a plain object, array or primitive')
   const copy: Record<string, JsonValue> = {}
-  budget.upperBoundBytes += 2
-  for (const key of Object.keys(value)) {
-    if (reservedKeys.has(key)) return report(path, `must not use the key ${key}`)
-    const item = copyJson(value[key], `${path}.${key.slice(0, 80)}`, depth + 1, budget, report)
+  walk.upperBoundBytes += 2
+  for (const original of Object.keys(value)) {
+    // A key can hold a secret as well as a value; a reserved key is refused even when a
+    // scrub rule produced it.
+    const name = walk.scrub ? walk.scrub(original) : original
+    if (reservedKeys.has(name)) return walk.report(here, `must not use the key ${name}`)
+    const item = copyJson(value[original], here, original, depth + 1, walk)
     if (item === undefined) return undefined
-    copy[key] = item
-    budget.upperBoundBytes += key.length * 6 + 4
+    copy[name] = item
+    walk.upperBoundBytes += name.length * 6 + 4
   }
   return copy
 }
