@@ -1,0 +1,43 @@
+export type BodyResult =
+  { ok: true; text: string } | { ok: false; status: 400 | 413; message: string }
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Reads a request body as UTF-8 text, stopping as soon as it passes `maxBytes` (a declared
+ * `Content-Length` is checked first, but not trusted: the stream is counted too).
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<BodyResult> {
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  const tooLarge = {
+    ok: false,
+    status: 413,
+    message: `the body exceeds ${maxBytes} bytes`,
+  } as const
+  if (declared > maxBytes) return tooLarge
+  if (!request.body) return { ok: true, text: '' }
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {})
+      return tooLarge
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  try {
+    return { ok: true, text: decoder.decode(bytes) }
+  } catch {
+    return { ok: false, status: 400, message: 'the body is not valid UTF-8' }
+  }
+}

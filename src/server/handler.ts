@@ -1,0 +1,203 @@
+import { Hono, type Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import {
+  configPath,
+  eventsPath,
+  type ExportMode,
+  type TelemetryConfig,
+} from '../protocol/config.js'
+import { defaultScrubRules, type ScrubRule } from '../protocol/scrub-rules.js'
+import { createScrubber } from '../protocol/scrub.js'
+import { validateEvent } from '../protocol/validate.js'
+import { decodeBatch } from '../protocol/wire.js'
+import { anonymousIdHeader, anonymousVisitor, type Authenticate } from './auth.js'
+import { readBody } from './body.js'
+import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.js'
+import { createRateLimiter } from './rate-limit.js'
+import type { IngestedEvent, ServerEventStore } from './stores/server-event-store.js'
+
+export interface TelemetryHandlerOptions {
+  store: ServerEventStore
+  /** Who sent a request. The user is derived from this alone, never from the events. */
+  authenticate: Authenticate
+  /** Accept visitors without credentials, by their `X-Tally-Anonymous-Id`. @default false */
+  allowAnonymous?: boolean
+  /** Origins allowed to send from a browser (CORS, with credentials). @default none */
+  corsOrigins?: readonly string[]
+  /** Told to clients in the config. @default true */
+  enabled?: boolean
+  /** Told to clients in the config. @default 'redact' */
+  exportMode?: ExportMode
+  /** @default 1048576 (1 MiB) */
+  maxBodyBytes?: number
+  /** @default 1000 */
+  maxBatchEvents?: number
+  /** Events a user may send per minute before 429. @default 60000 */
+  maxEventsPerMinute?: number
+  /** Scrubbing rules applied after the defaults, to every event again on receipt. */
+  scrubRules?: readonly ScrubRule[]
+  /** Extra Prometheus text appended to `GET /metrics` (the export worker's). */
+  metrics?: () => string | Promise<string>
+  now?: () => Date
+}
+
+type ErrorCode =
+  | 'unauthenticated'
+  | 'unsupported-media-type'
+  | 'too-large'
+  | 'bad-request'
+  | 'rate-limited'
+  | 'unavailable'
+  | 'disabled'
+
+function fail(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string) {
+  return c.json({ error: { code, message } }, status)
+}
+
+const acceptedTypes = new Set(['application/json', 'text/plain'])
+
+/**
+ * The instance backend's Web-standard handler (a Hono app): `GET /.api/telemetry/config`,
+ * `POST /.api/telemetry/events` and `GET /metrics`. Mount its `fetch` in any server.
+ */
+export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono & {
+  ingestMetrics: IngestMetrics
+} {
+  const {
+    store,
+    enabled = true,
+    exportMode = 'redact',
+    maxBodyBytes = 1024 * 1024,
+    maxBatchEvents = 1000,
+    maxEventsPerMinute = 60_000,
+    now = () => new Date(),
+  } = options
+  const scrub = createScrubber([...defaultScrubRules, ...(options.scrubRules ?? [])])
+  const limiter = createRateLimiter(maxEventsPerMinute, () => now().getTime())
+  const corsOrigins = new Set(options.corsOrigins ?? [])
+  const metrics = createIngestMetrics()
+  const app = new Hono()
+
+  // CORS for configured origins only; anyone else gets no CORS headers and the browser refuses.
+  app.use('/.api/telemetry/*', async (c, next) => {
+    const origin = c.req.header('origin')
+    const allowed = origin !== undefined && corsOrigins.has(origin)
+    if (c.req.method === 'OPTIONS') {
+      if (!allowed) return c.body(null, 403)
+      return c.body(null, 204, {
+        'access-control-allow-origin': origin,
+        'access-control-allow-credentials': 'true',
+        'access-control-allow-methods': 'GET, POST',
+        'access-control-allow-headers': `content-type, authorization, ${anonymousIdHeader}`,
+        'access-control-max-age': '600',
+        vary: 'origin',
+      })
+    }
+    await next()
+    if (allowed) {
+      c.header('access-control-allow-origin', origin)
+      c.header('access-control-allow-credentials', 'true')
+      c.header('vary', 'origin')
+    }
+  })
+
+  const identify = async (request: Request) => {
+    const identity = await options.authenticate(request)
+    if (identity) return identity
+    return options.allowAnonymous ? anonymousVisitor(request) : undefined
+  }
+
+  app.get(configPath, c => {
+    const config: TelemetryConfig = {
+      enabled,
+      maxBatchEvents,
+      maxBatchBytes: maxBodyBytes,
+      exportMode,
+    }
+    return c.json(config)
+  })
+
+  app.post(eventsPath, async c => {
+    const result = await ingest(c)
+    metrics.request(result.status)
+    return result
+  })
+
+  const ingest = async (c: Context) => {
+    if (!enabled) return fail(c, 403, 'disabled', 'telemetry is turned off on this instance')
+    const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+    if (!acceptedTypes.has(type)) {
+      return fail(c, 415, 'unsupported-media-type', 'send application/json or text/plain')
+    }
+    const identity = await identify(c.req.raw)
+    if (!identity) return fail(c, 401, 'unauthenticated', 'no valid credentials')
+
+    const body = await readBody(c.req.raw, maxBodyBytes)
+    if (!body.ok)
+      return fail(c, body.status, body.status === 413 ? 'too-large' : 'bad-request', body.message)
+    const decoded = decodeBatch(body.text)
+    if (!decoded.ok) return fail(c, 400, 'bad-request', decoded.reason)
+    const { events, sentAt } = decoded.batch
+    if (events.length > maxBatchEvents) {
+      return fail(c, 413, 'too-large', `a batch holds at most ${maxBatchEvents} events`)
+    }
+    const waitMs = limiter.take(identity.subject, events.length)
+    if (waitMs > 0) {
+      c.header('retry-after', String(Math.ceil(waitMs / 1000)))
+      return fail(c, 429, 'rate-limited', `more than ${maxEventsPerMinute} events a minute`)
+    }
+
+    const receivedAt = now()
+    const skewMs = receivedAt.getTime() - sentAt.getTime()
+    const accepted: string[] = []
+    const rejected: { id: string; reason: string }[] = []
+    const valid: Omit<IngestedEvent, 'userId'>[] = []
+    const seen = new Set<string>()
+    for (const raw of events) {
+      // Never trust the client: every event is checked and scrubbed again, and judged alone.
+      const verdict = validateEvent(raw, { scrub })
+      if (!verdict.valid) {
+        rejected.push({
+          id: raw.id.slice(0, 128),
+          reason: verdict.problems.map(p => `${p.path || 'event'} ${p.reason}`).join('; '),
+        })
+        continue
+      }
+      const { event } = verdict
+      accepted.push(event.id)
+      // The same id twice in one batch is one event: the store keeps the first.
+      if (seen.has(event.id)) continue
+      seen.add(event.id)
+      const corrected = new Date(event.timestamp.getTime() + skewMs)
+      valid.push({
+        event,
+        receivedAt,
+        correctedTimestamp: Number.isNaN(corrected.getTime()) ? event.timestamp : corrected,
+      })
+    }
+
+    let inserted = 0
+    if (valid.length > 0) {
+      try {
+        const userId = await store.userId(identity.subject)
+        inserted = await store.insert(valid.map(entry => ({ ...entry, userId })))
+      } catch {
+        // Nothing is acknowledged, so the client keeps the batch and retries it.
+        c.header('retry-after', '5')
+        return fail(c, 503, 'unavailable', 'the event store is unavailable; retry later')
+      }
+    }
+    metrics.events(inserted, accepted.length - inserted, rejected.length)
+    return c.json({ accepted, rejected })
+  }
+
+  app.get('/metrics', async c => {
+    const extra = options.metrics ? await options.metrics() : ''
+    return c.text(metrics.render() + extra, 200, { 'content-type': 'text/plain; version=0.0.4' })
+  })
+
+  // Whatever slipped through is the server's fault, not the input's: say so without detail.
+  app.onError((_error, c) => fail(c, 500, 'unavailable', 'internal error'))
+
+  return Object.assign(app, { ingestMetrics: metrics })
+}
