@@ -6,14 +6,17 @@ import { dts } from 'rollup-plugin-dts'
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
 
 // Dependencies stay imports: the app's bundler resolves them once for everything it bundles.
+// The storage drivers are optional peers of the server entry, installed by those who use them.
 const external = [
   ...Object.keys(pkg.dependencies ?? {}),
   ...Object.keys(pkg.peerDependencies ?? {}),
+  'better-sqlite3',
+  'pg',
   ...builtinModules,
 ].map(name => new RegExp(`^(node:)?${name.replace(/[/\\^$*+?.()|[\]{}]/g, '\\$&')}(/.*)?$`))
 
 /** Library entry points: ESM and CJS, each with bundled types. */
-const libraries = ['index', 'testing']
+const libraries = ['index', 'testing', 'server']
 
 const code = libraries.map(name => ({
   input: `src/${name}.ts`,
