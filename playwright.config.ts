@@ -1,9 +1,5 @@
-import { existsSync } from 'node:fs'
 import { defineConfig, devices } from '@playwright/test'
-
-// Debian's Chromium where it is installed (Playwright cannot download its own browser on
-// machines without internet); elsewhere Playwright's own browser.
-const systemChromium = '/usr/bin/chromium'
+import { chromiumLaunchOptions } from './test/support/chromium.js'
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -23,17 +19,6 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      ...(existsSync(systemChromium) ? { executablePath: systemChromium } : {}),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
 })
