@@ -8,6 +8,7 @@ import {
 } from '../protocol/config.js'
 import { defaultScrubRules, type ScrubRule } from '../protocol/scrub-rules.js'
 import { createScrubber } from '../protocol/scrub.js'
+import { limits } from '../protocol/event.js'
 import { validateEvent } from '../protocol/validate.js'
 import { decodeBatch } from '../protocol/wire.js'
 import { anonymousIdHeader, anonymousVisitor, type Authenticate } from './auth.js'
@@ -168,11 +169,14 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
       // The same id twice in one batch is one event: the store keeps the first.
       if (seen.has(event.id)) continue
       seen.add(event.id)
-      const corrected = new Date(event.timestamp.getTime() + skewMs)
+      // A hostile or broken sentAt could push the correction past any date a store can hold:
+      // then the client's own time is the best there is.
+      const corrected = event.timestamp.getTime() + skewMs
+      const plausible = corrected >= limits.minTimestampMs && corrected < limits.maxTimestampMs
       valid.push({
         event,
         receivedAt,
-        correctedTimestamp: Number.isNaN(corrected.getTime()) ? event.timestamp : corrected,
+        correctedTimestamp: plausible ? new Date(corrected) : event.timestamp,
       })
     }
 

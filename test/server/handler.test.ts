@@ -129,6 +129,14 @@ describe('POST /.api/telemetry/events', () => {
     expect(row?.correctedTimestamp).toEqual(new Date('2026-11-27T12:00:05Z'))
   })
 
+  it('ignores a correction that would leave the plausible range (a hostile sentAt)', async () => {
+    const { store, handler } = setup()
+    const e = event()
+    const response = await post(handler, batch([e], new Date(-8.6e15)))
+    expect(response.status).toBe(200)
+    expect(store.rows.get(e.id)?.correctedTimestamp).toEqual(e.timestamp)
+  })
+
   it('keeps redactable markers for the exporter', async () => {
     const { store, handler } = setup()
     const e = event({

@@ -1,0 +1,60 @@
+import type { PoolClient } from 'pg'
+import { pendingMigrations, type Migration } from './migrations.js'
+import { SETTLED, UNSETTLED } from './rows.js'
+
+export const postgresMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE users (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        subject TEXT UNIQUE NOT NULL
+      );
+      -- No foreign key to users: ingest would pay a lookup per row for nothing, since
+      -- user_id always comes from userId().
+      CREATE TABLE events (
+        -- Byte order whatever the database's locale, as SQLite and JavaScript compare ids:
+        -- the export order breaks ties by id.
+        id TEXT COLLATE "C" PRIMARY KEY,
+        user_id BIGINT NOT NULL,
+        feature TEXT NOT NULL,
+        action TEXT NOT NULL,
+        client_timestamp TIMESTAMPTZ NOT NULL,
+        timestamp TIMESTAMPTZ NOT NULL,
+        received_at TIMESTAMPTZ NOT NULL,
+        -- JSON, not JSONB: JSONB refuses strings holding U+0000 or a lone surrogate, which
+        -- privateMetadata may carry, and would reorder keys; the payload is read whole anyway.
+        payload JSON NOT NULL,
+        exported_at TIMESTAMPTZ,
+        export_rejection TEXT,
+        export_claimed_until TIMESTAMPTZ
+      );
+      CREATE INDEX events_export_queue ON events (received_at, id) WHERE ${UNSETTLED};
+      CREATE INDEX events_settled_retention ON events (received_at) WHERE ${SETTLED};
+    `,
+  },
+]
+
+/**
+ * Creates the schema and applies the pending steps; run it inside a transaction. An advisory
+ * lock keyed by the schema makes replicas starting at once wait for the first, then find
+ * nothing to do: `CREATE … IF NOT EXISTS` alone races on the catalog's unique keys.
+ * `schema` is a checked identifier (see postgres-store.ts).
+ */
+export async function migratePostgres(client: PoolClient, schema: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tally-migrate:${schema}`])
+  await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (
+       version INTEGER PRIMARY KEY,
+       applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+     )`,
+  )
+  const { rows } = await client.query<{ version: number }>(
+    'SELECT coalesce(max(version), 0) AS version FROM schema_migrations',
+  )
+  for (const step of pendingMigrations(postgresMigrations, rows[0]?.version ?? 0)) {
+    await client.query(step.sql)
+    await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [step.version])
+  }
+}

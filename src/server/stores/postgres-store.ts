@@ -1,0 +1,255 @@
+import { Pool } from 'pg'
+import { migratePostgres } from './postgres-schema.js'
+import { inTransaction } from './postgres-transaction.js'
+import {
+  checkCount,
+  checkDate,
+  checkRetention,
+  compareIds,
+  encodePayload,
+  EXPORT_ORDER,
+  inExportOrder,
+  inRequestedOrder,
+  SETTLED,
+  toStoredRow,
+  UNSETTLED,
+} from './rows.js'
+import type { ServerEventStore, StoredRow } from './server-event-store.js'
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:5432/database` */
+  connectionString: string
+  /**
+   * The schema holding Tally's tables, created if missing: lowercase letters, digits and `_`.
+   * @default 'public'
+   */
+  schema?: string
+}
+
+interface PostgresRow {
+  payload: string
+  userId: string
+  receivedAt: Date
+  correctedTimestamp: Date
+  exportedAt: Date | null
+  exportRejection: string | null
+}
+
+// The payload is read as text so both stores decode it alike (pg would parse JSON itself).
+const COLUMNS = `payload::text AS payload, user_id AS "userId", received_at AS "receivedAt",
+  timestamp AS "correctedTimestamp", exported_at AS "exportedAt",
+  export_rejection AS "exportRejection"`
+
+const CLAIMABLE = `${UNSETTLED} AND (export_claimed_until IS NULL OR export_claimed_until <= $1)`
+
+// BIGINT arrives as a string; user ids and counts stay far below 2^53.
+const toRow = (row: PostgresRow): StoredRow => toStoredRow({ ...row, userId: Number(row.userId) })
+
+const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/
+
+/**
+ * The store for instances with several replicas on one PostgreSQL database. Every method is
+ * one statement (its own transaction) except `migrate` and `prune`.
+ */
+export function openPostgresStore({
+  connectionString,
+  schema = 'public',
+}: PostgresStoreOptions): ServerEventStore {
+  if (!schemaPattern.test(schema)) {
+    throw new RangeError(
+      `schema must be lowercase letters, digits and _ (at most 63), got ${JSON.stringify(schema)}`,
+    )
+  }
+  const pool = new Pool({
+    connectionString,
+    // Set at connection start, so every statement, migrations included, resolves Tally's
+    // unqualified table names in `schema`.
+    options: `-c search_path=${schema}`,
+    // A database that does not answer fails the request instead of hanging it.
+    connectionTimeoutMillis: 10_000,
+  })
+  // An idle connection that dies (a database restart) is dropped by the pool, which emits
+  // the error here; without a listener it would crash the process. The next query opens a
+  // new connection, and if that fails too, its caller gets the error.
+  pool.on('error', () => undefined)
+  let closed = false
+
+  const rows = async (text: string, values: unknown[]) =>
+    (await pool.query<PostgresRow>(text, values)).rows.map(toRow)
+  const changed = async (text: string, values: unknown[]) =>
+    (await pool.query(text, values)).rowCount ?? 0
+
+  const find = async (subject: string) => {
+    const { rows: found } = await pool.query<{ id: string }>(
+      'SELECT id FROM users WHERE subject = $1',
+      [subject],
+    )
+    return found[0] === undefined ? undefined : Number(found[0].id)
+  }
+
+  return {
+    kind: 'postgres',
+
+    async migrate() {
+      await inTransaction(pool, client => migratePostgres(client, schema))
+    },
+
+    async userId(subject) {
+      const found = await find(subject)
+      if (found !== undefined) return found
+      const { rows: inserted } = await pool.query<{ id: string }>(
+        'INSERT INTO users (subject) VALUES ($1) ON CONFLICT (subject) DO NOTHING RETURNING id',
+        [subject],
+      )
+      // Nothing returned: another replica created the user meanwhile. Its row is committed
+      // (ON CONFLICT waited for it), and this new statement's snapshot sees it.
+      const id = inserted[0] === undefined ? await find(subject) : Number(inserted[0].id)
+      if (id === undefined) throw new Error(`user ${subject} vanished as it was created`)
+      return id
+    },
+
+    async insert(events) {
+      if (events.length === 0) return 0
+      // In id order, so that two replicas inserting overlapping batches lock the ids in the
+      // same order and cannot deadlock. unnest takes the batch as eight array parameters,
+      // whatever its size, far from the 65,535 parameter limit of one statement.
+      const sorted = [...events].sort((a, b) => compareIds(a.event.id, b.event.id))
+      return changed(
+        `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+           received_at, payload)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[],
+           $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::json[])
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          sorted.map(row => row.event.id),
+          sorted.map(row => row.userId),
+          sorted.map(row => row.event.feature),
+          sorted.map(row => row.event.action),
+          sorted.map(row => row.event.timestamp.toISOString()),
+          sorted.map(row => row.correctedTimestamp.toISOString()),
+          sorted.map(row => row.receivedAt.toISOString()),
+          sorted.map(row => encodePayload(row.event)),
+        ],
+      )
+    },
+
+    async get(ids) {
+      if (ids.length === 0) return []
+      const found = await rows(`SELECT ${COLUMNS} FROM events WHERE id = ANY($1::text[])`, [ids])
+      return inRequestedOrder(found, ids)
+    },
+
+    async claimForExport(limit, leaseMs, now) {
+      checkCount('limit', limit)
+      checkCount('leaseMs', leaseMs)
+      checkDate('now', now)
+      if (limit === 0) return []
+      // One statement, so one transaction: the rows are locked as they are picked, rows
+      // another exporter holds locked are skipped, and the lease is set before the locks go.
+      // A row whose lease another exporter set meanwhile is re-checked once locked and left
+      // out, since its lease no longer matches CLAIMABLE.
+      const claimed = await rows(
+        `WITH claimable AS (
+           SELECT id FROM events WHERE ${CLAIMABLE}
+           ORDER BY ${EXPORT_ORDER} LIMIT $2
+           FOR UPDATE SKIP LOCKED
+         )
+         UPDATE events SET export_claimed_until = $3
+         FROM claimable WHERE events.id = claimable.id
+         RETURNING ${COLUMNS}`,
+        [now, limit, new Date(now.getTime() + leaseMs)],
+      )
+      return inExportOrder(claimed)
+    },
+
+    async peekExport(limit) {
+      checkCount('limit', limit)
+      // What a claim made now would take: leases are judged by the wall clock.
+      return rows(
+        `SELECT ${COLUMNS} FROM events WHERE ${CLAIMABLE} ORDER BY ${EXPORT_ORDER} LIMIT $2`,
+        [new Date(), limit],
+      )
+    },
+
+    async markExported(ids, now) {
+      checkDate('now', now)
+      if (ids.length === 0) return
+      await changed(
+        `UPDATE events SET exported_at = $2, export_claimed_until = NULL
+         WHERE id = ANY($1::text[]) AND ${UNSETTLED}`,
+        [ids, now],
+      )
+    },
+
+    async markRejected(rejections, now) {
+      checkDate('now', now)
+      if (rejections.length === 0) return
+      await changed(
+        `UPDATE events SET exported_at = $3, export_rejection = r.reason,
+           export_claimed_until = NULL
+         FROM unnest($1::text[], $2::text[]) AS r (id, reason)
+         WHERE events.id = r.id AND ${UNSETTLED}`,
+        [rejections.map(r => r.id), rejections.map(r => r.reason), now],
+      )
+    },
+
+    async release(ids) {
+      if (ids.length === 0) return
+      await changed(
+        `UPDATE events SET export_claimed_until = NULL WHERE id = ANY($1::text[]) AND ${UNSETTLED}`,
+        [ids],
+      )
+    },
+
+    async prune(policy) {
+      checkRetention(policy)
+      return inTransaction(pool, async client => {
+        const deleted = async (text: string, values: unknown[]) =>
+          (await client.query(text, values)).rowCount ?? 0
+        const exported = await deleted(`DELETE FROM events WHERE ${SETTLED} AND received_at < $1`, [
+          policy.exportedBefore,
+        ])
+        let unexported = await deleted(
+          `DELETE FROM events WHERE ${UNSETTLED} AND received_at < $1`,
+          [policy.unexportedBefore],
+        )
+        const { rows: counted } = await client.query<{ backlog: string }>(
+          `SELECT count(*) AS backlog FROM events WHERE ${UNSETTLED}`,
+        )
+        const excess = Number(counted[0]?.backlog ?? 0) - policy.maxUnexported
+        if (excess > 0) {
+          unexported += await deleted(
+            `DELETE FROM events WHERE id IN (
+               SELECT id FROM events WHERE ${UNSETTLED} ORDER BY ${EXPORT_ORDER} LIMIT $1)`,
+            [excess],
+          )
+        }
+        return { exported, unexported }
+      })
+    },
+
+    async stats() {
+      const { rows: found } = await pool.query<{
+        total: string
+        backlog: string
+        oldest: Date | null
+      }>(
+        `SELECT (SELECT count(*) FROM events) AS total, count(*) AS backlog,
+           min(received_at) AS oldest
+         FROM events WHERE ${UNSETTLED}`,
+      )
+      const row = found[0]
+      return {
+        total: Number(row?.total ?? 0),
+        backlog: Number(row?.backlog ?? 0),
+        oldestUnexportedAt: row?.oldest ?? null,
+      }
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      await pool.end()
+    },
+  }
+}

@@ -1,0 +1,253 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database, { type Statement } from 'better-sqlite3'
+import {
+  checkCount,
+  checkDate,
+  checkRetention,
+  encodePayload,
+  EXPORT_ORDER,
+  inExportOrder,
+  inRequestedOrder,
+  SETTLED,
+  toStoredRow,
+  UNSETTLED,
+} from './rows.js'
+import type { IngestedEvent, ServerEventStore, StoredRow } from './server-event-store.js'
+import { migrateSqlite } from './sqlite-schema.js'
+
+export interface SqliteStoreOptions {
+  /** The database file; its directory is created if missing. `tally serve`: `./.tally/tally.db`. */
+  path: string
+}
+
+interface SqliteRow {
+  payload: string
+  userId: number
+  receivedAt: number
+  correctedTimestamp: number
+  exportedAt: number | null
+  exportRejection: string | null
+}
+
+const COLUMNS = `payload, user_id AS userId, received_at AS receivedAt,
+  timestamp AS correctedTimestamp, exported_at AS exportedAt, export_rejection AS exportRejection`
+
+const CLAIMABLE = `${UNSETTLED} AND (export_claimed_until IS NULL OR export_claimed_until <= @now)`
+
+type Rejection = Parameters<ServerEventStore['markRejected']>[0][number]
+
+const toRow = (row: SqliteRow): StoredRow =>
+  toStoredRow({
+    payload: row.payload,
+    userId: row.userId,
+    receivedAt: new Date(row.receivedAt),
+    correctedTimestamp: new Date(row.correctedTimestamp),
+    exportedAt: row.exportedAt === null ? null : new Date(row.exportedAt),
+    exportRejection: row.exportRejection,
+  })
+
+/**
+ * The embedded store: one better-sqlite3 connection per store. The driver is synchronous, so
+ * each method does its work at once and the interface's promise only carries the result.
+ */
+export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore {
+  mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  // In WAL mode, NORMAL syncs only at checkpoints: a committed transaction is in the WAL
+  // file (the OS page cache) when `insert` resolves, so it survives kill -9 of the server,
+  // which is the promise we make. Only a power loss or OS crash may lose the last commits;
+  // FULL would cover that at the price of an fsync per batch.
+  db.pragma('synchronous = NORMAL')
+  // Other connections (a second store, `tally export --preview`) wait for the write lock
+  // instead of failing at once with SQLITE_BUSY.
+  db.pragma('busy_timeout = 5000')
+
+  // Statements are prepared on first use: before `migrate()` their tables may not exist.
+  const statements = new Map<string, Statement>()
+  const sql = (source: string): Statement => {
+    let statement = statements.get(source)
+    if (statement === undefined) {
+      statement = db.prepare(source)
+      statements.set(source, statement)
+    }
+    return statement
+  }
+  const rows = (source: string, ...params: unknown[]) =>
+    (sql(source).all(...params) as SqliteRow[]).map(toRow)
+  const count = (source: string, ...params: unknown[]) => sql(source).run(...params).changes
+  /** The first column of the first row; its statement is used for nothing else. */
+  const value = (source: string, ...params: unknown[]) =>
+    sql(source)
+      .pluck()
+      .get(...params)
+  /** Write transactions take the lock at BEGIN, so they wait on busy_timeout, never fail midway. */
+  const write = <A extends unknown[], R>(work: (...args: A) => R) => {
+    const transaction = db.transaction(work)
+    return (...args: A): R => transaction.immediate(...args)
+  }
+
+  const insert = write((events: readonly IngestedEvent[]) => {
+    let inserted = 0
+    for (const { event, userId, receivedAt, correctedTimestamp } of events) {
+      inserted += count(
+        `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+           received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        event.id,
+        userId,
+        event.feature,
+        event.action,
+        event.timestamp.getTime(),
+        correctedTimestamp.getTime(),
+        receivedAt.getTime(),
+        encodePayload(event),
+      )
+    }
+    return inserted
+  })
+
+  const markExported = write((ids: readonly string[], now: number) => {
+    for (const id of ids) {
+      count(
+        `UPDATE events SET exported_at = ?, export_claimed_until = NULL
+         WHERE id = ? AND ${UNSETTLED}`,
+        now,
+        id,
+      )
+    }
+  })
+
+  const markRejected = write((rejections: readonly Rejection[], now: number) => {
+    for (const { id, reason } of rejections) {
+      count(
+        `UPDATE events SET exported_at = ?, export_rejection = ?, export_claimed_until = NULL
+         WHERE id = ? AND ${UNSETTLED}`,
+        now,
+        reason,
+        id,
+      )
+    }
+  })
+
+  const release = write((ids: readonly string[]) => {
+    for (const id of ids) {
+      count(`UPDATE events SET export_claimed_until = NULL WHERE id = ? AND ${UNSETTLED}`, id)
+    }
+  })
+
+  const prune = write((exportedBefore: number, unexportedBefore: number, maxUnexported: number) => {
+    const exported = count(
+      `DELETE FROM events WHERE ${SETTLED} AND received_at < ?`,
+      exportedBefore,
+    )
+    let unexported = count(
+      `DELETE FROM events WHERE ${UNSETTLED} AND received_at < ?`,
+      unexportedBefore,
+    )
+    const backlog = value(`SELECT count(*) FROM events WHERE ${UNSETTLED}`) as number
+    if (backlog > maxUnexported) {
+      unexported += count(
+        `DELETE FROM events WHERE id IN (
+           SELECT id FROM events WHERE ${UNSETTLED} ORDER BY ${EXPORT_ORDER} LIMIT ?)`,
+        backlog - maxUnexported,
+      )
+    }
+    return { exported, unexported }
+  })
+
+  return {
+    kind: 'sqlite',
+
+    async migrate() {
+      migrateSqlite(db)
+    },
+
+    async userId(subject) {
+      const find = () =>
+        value('SELECT id FROM users WHERE subject = ?', subject) as number | undefined
+      const found = find()
+      if (found !== undefined) return found
+      count('INSERT INTO users (subject) VALUES (?) ON CONFLICT (subject) DO NOTHING', subject)
+      const id = find()
+      if (id === undefined) throw new Error(`user ${subject} vanished as it was created`)
+      return id
+    },
+
+    async insert(events) {
+      return events.length === 0 ? 0 : insert(events)
+    },
+
+    async get(ids) {
+      if (ids.length === 0) return []
+      const found = rows(
+        `SELECT ${COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(ids),
+      )
+      return inRequestedOrder(found, ids)
+    },
+
+    async claimForExport(limit, leaseMs, now) {
+      checkCount('limit', limit)
+      checkCount('leaseMs', leaseMs)
+      checkDate('now', now)
+      if (limit === 0) return []
+      // One statement, and SQLite has one writer at a time: no other claim can interleave.
+      const claimed = rows(
+        `UPDATE events SET export_claimed_until = @until
+         WHERE id IN (SELECT id FROM events WHERE ${CLAIMABLE} ORDER BY ${EXPORT_ORDER} LIMIT @limit)
+         RETURNING ${COLUMNS}`,
+        { now: now.getTime(), until: now.getTime() + leaseMs, limit },
+      )
+      return inExportOrder(claimed)
+    },
+
+    async peekExport(limit) {
+      checkCount('limit', limit)
+      // What a claim made now would take: leases are judged by the wall clock.
+      return rows(
+        `SELECT ${COLUMNS} FROM events WHERE ${CLAIMABLE} ORDER BY ${EXPORT_ORDER} LIMIT @limit`,
+        { now: Date.now(), limit },
+      )
+    },
+
+    async markExported(ids, now) {
+      checkDate('now', now)
+      markExported(ids, now.getTime())
+    },
+
+    async markRejected(rejections, now) {
+      checkDate('now', now)
+      markRejected(rejections, now.getTime())
+    },
+
+    async release(ids) {
+      release(ids)
+    },
+
+    async prune(policy) {
+      checkRetention(policy)
+      return prune(
+        policy.exportedBefore.getTime(),
+        policy.unexportedBefore.getTime(),
+        policy.maxUnexported,
+      )
+    },
+
+    async stats() {
+      const total = value('SELECT count(*) FROM events') as number
+      const backlog = sql(
+        `SELECT count(*) AS count, min(received_at) AS oldest FROM events WHERE ${UNSETTLED}`,
+      ).get() as { count: number; oldest: number | null }
+      return {
+        total,
+        backlog: backlog.count,
+        oldestUnexportedAt: backlog.oldest === null ? null : new Date(backlog.oldest),
+      }
+    },
+
+    async close() {
+      if (db.open) db.close()
+    },
+  }
+}

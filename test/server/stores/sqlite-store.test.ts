@@ -1,0 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { sqliteMigrations } from '../../../src/server/stores/sqlite-schema.js'
+import { openSqliteStore } from '../../../src/server/stores/sqlite-store.js'
+
+describe('SQLite store', () => {
+  let directory: string | undefined
+  const databasePath = async (...parts: string[]) => {
+    directory ??= await mkdtemp(join(tmpdir(), 'tally-sqlite-'))
+    return join(directory, ...parts)
+  }
+  afterEach(async () => {
+    if (directory !== undefined) await rm(directory, { recursive: true, force: true })
+    directory = undefined
+  })
+
+  it('creates missing directories, and the database in WAL mode', async () => {
+    const path = await databasePath('a', 'b', 'tally.db')
+    const store = openSqliteStore({ path })
+    expect(store.kind).toBe('sqlite')
+    await store.migrate()
+    await store.close()
+    const db = new Database(path, { readonly: true })
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('user_version', { simple: true })).toBe(sqliteMigrations.at(-1)?.version)
+    db.close()
+  })
+
+  it('refuses a database migrated by a newer Tally, and leaves it as it was', async () => {
+    const path = await databasePath('tally.db')
+    const db = new Database(path)
+    db.pragma('user_version = 999')
+    db.close()
+    const store = openSqliteStore({ path })
+    await expect(store.migrate()).rejects.toThrow(/version 999, newer than this Tally knows/)
+    await store.close()
+    const reopened = new Database(path, { readonly: true })
+    expect(reopened.pragma('user_version', { simple: true })).toBe(999)
+    reopened.close()
+  })
+})
