@@ -1,0 +1,43 @@
+/**
+ * Checks the gateway's base URL and returns the URL events are posted to
+ * (`<base>/v1/events`). Throws an Error for a URL that would send events in the clear: upstream
+ * traffic is HTTPS only, plain HTTP is allowed to loopback alone (a local gateway, tests).
+ */
+export function gatewayEventsUrl(gatewayUrl: string): URL {
+  let base: URL
+  try {
+    base = new URL(gatewayUrl)
+  } catch {
+    throw new Error(`Invalid gateway URL ${JSON.stringify(gatewayUrl)}: not an absolute URL`)
+  }
+  const shown = JSON.stringify(gatewayUrl)
+  if (base.protocol === 'http:') {
+    if (!isLoopbackHost(base.hostname)) {
+      throw new Error(
+        `Refusing gateway URL ${shown}: events leave over HTTPS only; plain http is allowed to loopback hosts (127.0.0.0/8, ::1, localhost) alone`,
+      )
+    }
+  } else if (base.protocol !== 'https:') {
+    throw new Error(`Refusing gateway URL ${shown}: the scheme must be https (or http to loopback)`)
+  }
+  if (base.username !== '' || base.password !== '') {
+    // fetch refuses such URLs anyway, and the instance key is what authenticates.
+    throw new Error(`Refusing gateway URL ${shown}: credentials belong in the instance key`)
+  }
+  if (base.search !== '' || base.hash !== '') {
+    throw new Error(`Refusing gateway URL ${shown}: a base URL takes no query or fragment`)
+  }
+  const path = base.pathname.replace(/\/+$/, '')
+  return new URL(`${path}/v1/events`, base)
+}
+
+/**
+ * Loopback by the URL parser's normalised host: WHATWG URL already turns `127.1` and
+ * `0x7f.0.0.1` into `127.0.0.1`, and IPv6 hosts keep their brackets.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '')
+  if (host === 'localhost') return true
+  if (host === '[::1]') return true
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}

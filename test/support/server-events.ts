@@ -1,0 +1,45 @@
+import type { JsonValue, TelemetryEvent } from '../../src/protocol/event.js'
+import type { IngestedEvent } from '../../src/server/stores/server-event-store.js'
+
+let counter = 0
+
+/** A unique, valid event id (nanoid's alphabet, 8 to 64 characters). */
+export function eventId(): string {
+  counter++
+  return `evt_${String(counter).padStart(8, '0')}`
+}
+
+/** A valid stored event; `privateMetadata` and the names can be chosen. */
+export function ingested(
+  options: {
+    id?: string
+    feature?: string
+    action?: string
+    privateMetadata?: Record<string, JsonValue>
+    receivedAt?: Date
+    userId?: number
+  } = {},
+): IngestedEvent {
+  const receivedAt = options.receivedAt ?? new Date('2024-05-01T12:00:05.000Z')
+  const event: TelemetryEvent = {
+    id: options.id ?? eventId(),
+    timestamp: new Date(receivedAt.getTime() - 65_000),
+    feature: options.feature ?? 'search',
+    action: options.action ?? 'submitted',
+    source: { client: 'web', clientVersion: '6.1.0' },
+    sessionId: 'session_0001',
+    parameters: {
+      version: 1,
+      metadata: { regex: 1, resultCount: 37 },
+      ...(options.privateMetadata ? { privateMetadata: options.privateMetadata } : {}),
+      billingMetadata: { product: 'code-search', category: 'core' },
+      interactionId: 'interaction-0001',
+    },
+  }
+  return {
+    event,
+    userId: options.userId ?? 7,
+    receivedAt,
+    correctedTimestamp: new Date(receivedAt.getTime() - 5_000),
+  }
+}
