@@ -1,4 +1,4 @@
-import { retryDelayMs } from './backoff.js'
+import { retryDelayMs } from '../protocol/backoff.js'
 import { DeliveryError } from './errors/delivery-error.js'
 import { EventsDroppedError } from './errors/events-dropped-error.js'
 import { StorageError } from './errors/storage-error.js'

@@ -4,20 +4,41 @@ import { createTelemetryHandler, type TelemetryHandlerOptions } from '../../src/
 import type { TelemetryEvent } from '../../src/protocol/event.js'
 import { redactable } from '../../src/protocol/redactable.js'
 import { encodeBatch } from '../../src/protocol/wire.js'
-import { createMemoryServerStore } from './support/memory-server-store.js'
+import type { ServerEventStore } from '../../src/server/stores/server-event-store.js'
+import { createMemoryServerEventStore } from './memory-server-event-store.js'
 
 const secret = 'demo-session-secret'
 const token = 'sgp_local_0123456789abcdef'
 
 function setup(options: Partial<TelemetryHandlerOptions> = {}) {
-  const store = createMemoryServerStore()
+  const memory = createMemoryServerEventStore()
+  let failNext = false
+  const store: ServerEventStore = {
+    ...memory,
+    async insert(events) {
+      if (failNext) {
+        failNext = false
+        throw new Error('store down')
+      }
+      return memory.insert(events)
+    },
+  }
   const handler = createTelemetryHandler({
     store,
     authenticate: anyOf(bearerTokens(new Map([['ci', token]])), sessionCookie(secret)),
     now: () => new Date('2026-11-27T12:00:10Z'),
     ...options,
   })
-  return { store, handler }
+  const rows = () => new Map(memory.rows().map(row => [row.event.id, row]))
+  return {
+    store: {
+      rows,
+      failNextInsert() {
+        failNext = true
+      },
+    },
+    handler,
+  }
 }
 
 let counter = 0
@@ -59,7 +80,7 @@ describe('POST /.api/telemetry/events', () => {
     const response = await post(handler, batch(events))
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ accepted: events.map(e => e.id), rejected: [] })
-    expect(store.rows.size).toBe(2)
+    expect(store.rows().size).toBe(2)
   })
 
   it('judges each event alone: a bad one is rejected with a reason, the rest stored', async () => {
@@ -76,7 +97,7 @@ describe('POST /.api/telemetry/events', () => {
     expect(body.rejected).toEqual([
       { id: bad.id, reason: expect.stringContaining('feature') as string },
     ])
-    expect([...store.rows.keys()]).toEqual([good.id])
+    expect([...store.rows().keys()]).toEqual([good.id])
   })
 
   it('answers 200 with every event rejected when all are bad, and stores nothing', async () => {
@@ -84,7 +105,7 @@ describe('POST /.api/telemetry/events', () => {
     const response = await post(handler, batch([event({ action: '' }), event({ action: '!' })]))
     expect(response.status).toBe(200)
     expect(((await response.json()) as { rejected: unknown[] }).rejected).toHaveLength(2)
-    expect(store.rows.size).toBe(0)
+    expect(store.rows().size).toBe(0)
   })
 
   it('stores a retried or duplicated event once', async () => {
@@ -93,7 +114,7 @@ describe('POST /.api/telemetry/events', () => {
     await post(handler, batch([e, e]))
     const again = await post(handler, batch([e]))
     expect(await again.json()).toEqual({ accepted: [e.id], rejected: [] })
-    expect(store.rows.size).toBe(1)
+    expect(store.rows().size).toBe(1)
   })
 
   it('derives the user from authentication, never from the events', async () => {
@@ -104,7 +125,7 @@ describe('POST /.api/telemetry/events', () => {
       authorization: '',
       cookie: `tally_session=${createSessionCookie('alice', secret)}`,
     })
-    const [first, second] = [...store.rows.values()]
+    const [first, second] = [...store.rows().values()]
     expect(first?.userId).toBe(1)
     expect(second?.userId).toBe(2)
     expect(JSON.stringify(first?.event)).not.toContain('admin')
@@ -116,7 +137,7 @@ describe('POST /.api/telemetry/events', () => {
       parameters: { version: 1, privateMetadata: { note: 'mail bob@example.com' } },
     })
     await post(handler, batch([leaked]))
-    expect(JSON.stringify([...store.rows.values()])).not.toContain('bob@example.com')
+    expect(JSON.stringify([...store.rows().values()])).not.toContain('bob@example.com')
   })
 
   it('keeps the client time and corrects it by the skew sentAt reveals', async () => {
@@ -124,7 +145,7 @@ describe('POST /.api/telemetry/events', () => {
     // The client clock is 1 h behind: it stamped 11:00 and sent at 11:00:05; the server got it at 12:00:10.
     const e = event({ timestamp: new Date('2026-11-27T11:00:00Z') })
     await post(handler, batch([e], new Date('2026-11-27T11:00:05Z')))
-    const row = store.rows.get(e.id)
+    const row = store.rows().get(e.id)
     expect(row?.event.timestamp).toEqual(new Date('2026-11-27T11:00:00Z'))
     expect(row?.correctedTimestamp).toEqual(new Date('2026-11-27T12:00:05Z'))
   })
@@ -134,7 +155,7 @@ describe('POST /.api/telemetry/events', () => {
     const e = event()
     const response = await post(handler, batch([e], new Date(-8.6e15)))
     expect(response.status).toBe(200)
-    expect(store.rows.get(e.id)?.correctedTimestamp).toEqual(e.timestamp)
+    expect(store.rows().get(e.id)?.correctedTimestamp).toEqual(e.timestamp)
   })
 
   it('keeps redactable markers for the exporter', async () => {
@@ -143,7 +164,7 @@ describe('POST /.api/telemetry/events', () => {
       parameters: { version: 1, privateMetadata: { q: redactable`repo:${'secret-repo'}` } },
     })
     await post(handler, batch([e]))
-    expect(store.rows.get(e.id)?.event.parameters.privateMetadata).toEqual({
+    expect(store.rows().get(e.id)?.event.parameters.privateMetadata).toEqual({
       q: 'repo:\u2039secret-repo\u203a',
     })
   })
@@ -168,7 +189,7 @@ describe('POST /.api/telemetry/events', () => {
     const response = await post(handler, batch([event()]), headers)
     expect(response.status).toBe(status)
     expect(await response.json()).toMatchObject({ error: { code } })
-    expect(store.rows.size).toBe(0)
+    expect(store.rows().size).toBe(0)
   })
 
   it('accepts text/plain bodies, as keepalive sends use', async () => {
@@ -177,7 +198,7 @@ describe('POST /.api/telemetry/events', () => {
       'content-type': 'text/plain;charset=UTF-8',
     })
     expect(response.status).toBe(200)
-    expect(store.rows.size).toBe(1)
+    expect(store.rows().size).toBe(1)
   })
 
   it('answers 400 to a body that is not a batch', async () => {
@@ -195,7 +216,7 @@ describe('POST /.api/telemetry/events', () => {
     expect(big.status).toBe(413)
     const many = await post(handler, batch(Array.from({ length: 1001 }, () => event())))
     expect(many.status).toBe(413)
-    expect(store.rows.size).toBe(0)
+    expect(store.rows().size).toBe(0)
   })
 
   it('answers 429 with Retry-After past the per-user rate', async () => {
@@ -208,7 +229,7 @@ describe('POST /.api/telemetry/events', () => {
 
   it('answers 503 and acknowledges nothing when the store fails', async () => {
     const { store, handler } = setup()
-    store.failNext = true
+    store.failNextInsert()
     const response = await post(handler, batch([event()]))
     expect(response.status).toBe(503)
     expect(await response.json()).toMatchObject({ error: { code: 'unavailable' } })
@@ -221,7 +242,7 @@ describe('POST /.api/telemetry/events', () => {
       'x-tally-anonymous-id': 'V1StGXR8_Z5jdHi6B-myT',
     })
     expect(response.status).toBe(200)
-    expect([...store.rows.values()][0]?.userId).toBe(1)
+    expect([...store.rows().values()][0]?.userId).toBe(1)
   })
 })
 

@@ -1,22 +1,5 @@
+import { parseRetryAfter } from '../../protocol/backoff.js'
 import type { RejectedEvent, SendResult } from './transport.js'
-
-// Date.parse is far more lenient than HTTP-date: it reads "-1", "1.5" or "12 3" as days in
-// 2001. The three HTTP-date forms (IMF-fixdate, RFC 850, asctime) all open with a day name
-// and carry an hh:mm:ss time, so anything else is not tried as a date.
-const httpDatePattern = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? .*\b\d\d:\d\d:\d\d\b/
-
-/**
- * Parses `Retry-After` in both of its forms, delay-seconds and HTTP-date, into ms from now.
- * Anything unparsable counts as absent.
- */
-export function parseRetryAfter(header: string | null, now: number): number | undefined {
-  if (header === null) return undefined
-  const trimmed = header.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  if (!httpDatePattern.test(trimmed)) return undefined
-  const date = Date.parse(trimmed)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
-}
 
 /** Classifies a response to `POST /.api/telemetry/events` by DESIGN.md's response classes. */
 export function classifyResponse(

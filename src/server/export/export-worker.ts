@@ -1,6 +1,6 @@
 import type { StoredRow } from '../stores/server-event-store.js'
 import { sortAcknowledgements } from './acknowledgements.js'
-import { retryDelayMs } from './backoff.js'
+import { retryDelayMs } from '../../protocol/backoff.js'
 import { fitBatch, type ExportPreviewItem } from './export-batch.js'
 import { normalizeExportOptions, type ExportWorkerOptions } from './export-options.js'
 import { createGatewayClient, encodeExportBatch, type SendToGateway } from './gateway-client.js'

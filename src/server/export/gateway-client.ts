@@ -1,6 +1,6 @@
 import superjson from 'superjson'
 import type { ExportedEvent } from '../../protocol/export-redaction.js'
-import { parseRetryAfter } from './backoff.js'
+import { parseRetryAfter } from '../../protocol/backoff.js'
 
 export interface GatewayRejection {
   id: string

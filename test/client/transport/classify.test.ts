@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { classifyResponse, parseRetryAfter } from '../../../src/client/transport/classify.js'
+import { parseRetryAfter } from '../../../src/protocol/backoff.js'
+import { classifyResponse } from '../../../src/client/transport/classify.js'
 import type { SendResult } from '../../../src/client/transport/transport.js'
 
 const now = Date.parse('2026-11-27T12:00:00Z')

@@ -1,4 +1,5 @@
-/** Longest wait a `Retry-After` can impose, so that a wrong header cannot stall exports for days. */
+// Retry timing shared by the client's flusher and the backend's export worker.
+/** Longest wait a `Retry-After` can impose, so that a wrong header cannot stall a client for days. */
 export const maxRetryAfterMs = 60 * 60_000
 
 export interface BackoffPolicy {
@@ -7,10 +8,10 @@ export interface BackoffPolicy {
 }
 
 /**
- * The delay before retry number `attempt` (1 for the first): "full jitter" from AWS's backoff
- * study, a uniform draw below an exponentially growing ceiling, so that instances failing at
- * once do not storm the gateway together when it comes back. A `Retry-After` is a floor: the
- * worker never comes back sooner than asked.
+ * The delay before retry number `attempt` (1 for the first retry): "full jitter" from AWS's
+ * backoff study, a uniform draw below an exponentially growing ceiling, so that many clients (or
+ * instances exporting) failing at once spread their retries instead of storming back together. A `Retry-After`
+ * from the backend is a floor: the client never comes back sooner than asked.
  */
 export function retryDelayMs(
   attempt: number,
@@ -33,7 +34,7 @@ export function retryDelayMs(
 const httpDatePattern = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? .*\b\d\d:\d\d:\d\d\b/
 
 /**
- * Parses `Retry-After` in both of its forms, delay-seconds and HTTP-date, into ms from `now`.
+ * Parses `Retry-After` in both of its forms, delay-seconds and HTTP-date, into ms from now.
  * Anything unparsable counts as absent.
  */
 export function parseRetryAfter(header: string | null, now: number): number | undefined {
