@@ -43,12 +43,12 @@ function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string
   children.push(child)
   return new Promise((resolve, reject) => {
     let output = ''
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString()
       const match = /instance backend at (http:\/\/\S+)/.exec(output)
       if (match?.[1]) resolve({ child, url: match[1] })
     })
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.once('exit', code =>
       reject(new Error(`tally serve exited (${code}) before listening:\n${output}`)),
     )
