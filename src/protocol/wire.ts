@@ -49,18 +49,14 @@ export function decodeBatch(text: string): DecodeResult {
     if (problem) return { ok: false, reason: problem }
   }
 
-  let value: unknown
-  try {
-    // With superjson's default (no dedupe) every shared value is written out in full, so
-    // dropping the referential equalities loses no data and rules out forged cycles.
-    value = superjson.deserialize({
-      json: envelope.json as never,
-      ...(isPlainObject(meta) && meta.values !== undefined
-        ? { meta: { values: meta.values as never } }
-        : {}),
-    })
-  } catch (error) {
-    return { ok: false, reason: `the body is not valid superjson: ${errorMessage(error)}` }
+  // The annotations are applied here rather than by superjson.deserialize: with only dates
+  // and undefined allowed, a direct walk is several times faster on the ingest path, and
+  // superjson's referential equalities are ignored (without dedupe every shared value is
+  // written out in full, so nothing is lost, and no forged cycle can be made).
+  const value = envelope.json
+  if (isPlainObject(meta) && meta.values !== undefined) {
+    const problem = applyAnnotations(value, meta.values as Record<string, [string]>)
+    if (problem) return { ok: false, reason: problem }
   }
 
   if (!isPlainObject(value)) return { ok: false, reason: 'a batch must be an object' }
@@ -77,6 +73,58 @@ export function decodeBatch(text: string): DecodeResult {
     }
   }
   return { ok: true, batch: { events: events as RawEvent[], sentAt } }
+}
+
+const forbiddenSegments = new Set(['__proto__', 'constructor', 'prototype'])
+
+/** superjson's path syntax: segments joined by `.`, with `\\.` and `\\\\` escaping. */
+function parsePath(path: string): string[] | undefined {
+  const segments: string[] = []
+  let segment = ''
+  for (let index = 0; index < path.length; index++) {
+    const char = path[index]
+    if (char === '\\') {
+      const next = path[index + 1]
+      if (next !== '.' && next !== '\\') return undefined
+      segment += next
+      index++
+    } else if (char === '.') {
+      segments.push(segment)
+      segment = ''
+    } else {
+      segment += char
+    }
+  }
+  segments.push(segment)
+  return segments
+}
+
+/** Turns the annotated strings into Dates (and annotated nulls into undefined), in place. */
+function applyAnnotations(root: unknown, values: Record<string, [string]>): string | undefined {
+  for (const [path, [type]] of Object.entries(values)) {
+    const segments = parsePath(path)
+    const shown = path.slice(0, 80)
+    if (!segments || segments.some(segment => forbiddenSegments.has(segment))) {
+      return `the body is not valid superjson: meta.values has an invalid path ${shown}`
+    }
+    let parent: unknown = root
+    for (const segment of segments.slice(0, -1)) {
+      parent =
+        typeof parent === 'object' && parent !== null && Object.hasOwn(parent, segment)
+          ? (parent as Record<string, unknown>)[segment]
+          : undefined
+    }
+    const key = segments.at(-1) as string
+    // An annotation on nothing changes nothing; the shape checks after this judge what is there.
+    if (typeof parent !== 'object' || parent === null || !Object.hasOwn(parent, key)) continue
+    const holder = parent as Record<string, unknown>
+    // As superjson would: a date made of anything but an ISO string is an invalid Date, which
+    // the checks after this refuse in its place.
+    const stamp = holder[key]
+    holder[key] =
+      type === 'undefined' ? undefined : new Date(typeof stamp === 'string' ? stamp : Number.NaN)
+  }
+  return undefined
 }
 
 function checkAnnotations(values: unknown): string | undefined {
@@ -116,8 +164,4 @@ function findUnsafeStructure(root: unknown): string | undefined {
     }
   }
   return undefined
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

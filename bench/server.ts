@@ -1,0 +1,200 @@
+// The instance backend: ingest through the real HTTP handler on SQLite and PostgreSQL,
+// beside raw better-sqlite3 inserts of the same rows (the ceiling), and export throughput.
+import { mkdtempSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { Worker } from 'node:worker_threads'
+import { serve } from '@hono/node-server'
+import Database from 'better-sqlite3'
+import type { TelemetryEvent } from '../src/protocol/event.js'
+import { encodeBatch } from '../src/protocol/wire.js'
+import { bearerTokens } from '../src/server/auth.js'
+import { createExportWorker } from '../src/server/export/export-worker.js'
+import { startGateway } from '../src/server/gateway/start-gateway.js'
+import { createTelemetryHandler } from '../src/server/handler.js'
+import { openPostgresStore } from '../src/server/stores/postgres-store.js'
+import { encodePayload } from '../src/server/stores/rows.js'
+import type { ServerEventStore } from '../src/server/stores/server-event-store.js'
+import { migrateSqlite } from '../src/server/stores/sqlite-schema.js'
+import { openSqliteStore } from '../src/server/stores/sqlite-store.js'
+import { printTable } from './lib.js'
+
+const token = 'bench-token-0123456789'
+const totalEvents = 20_000
+/** Requests in flight at once, as several clients would have. */
+const concurrency = 4
+
+let counter = 0
+function makeEvents(count: number): TelemetryEvent[] {
+  return Array.from({ length: count }, () => ({
+    id: `bench-${String(++counter).padStart(15, '0')}`,
+    timestamp: new Date(),
+    feature: 'search',
+    action: 'submitted',
+    source: { client: 'web', clientVersion: '6.1.0' },
+    sessionId: 'bench-session-000001',
+    parameters: {
+      version: 1,
+      metadata: { regex: 1, resultCount: 37 },
+      privateMetadata: { query: 'repo:^github.com/org/repo$ useState', patternType: 'literal' },
+    },
+  }))
+}
+
+/** Posts the bodies with `concurrency` requests in flight; reports the elapsed ms. */
+const loadGenerator = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { url, bodies, token, concurrency } = workerData
+let next = 0
+const start = performance.now()
+Promise.all(Array.from({ length: concurrency }, async () => {
+  while (next < bodies.length) {
+    const body = bodies[next++]
+    const response = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token },
+    })
+    if (response.status !== 200) throw new Error('ingest answered ' + response.status)
+    await response.arrayBuffer()
+  }
+})).then(() => parentPort.postMessage(performance.now() - start))
+`
+
+async function ingestRate(store: ServerEventStore, batchSize: number): Promise<number> {
+  const handler = createTelemetryHandler({
+    store,
+    authenticate: bearerTokens(new Map([['bench', token]])),
+    maxEventsPerMinute: 1e9,
+  })
+  const server = serve({ fetch: handler.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise<void>(resolve => server.once('listening', () => resolve()))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.api/telemetry/events`
+  const bodies = Array.from({ length: totalEvents / batchSize }, () =>
+    encodeBatch({ events: makeEvents(batchSize), sentAt: new Date() }),
+  )
+  // The load comes from another thread, as it would from other machines: sharing the server's
+  // event loop would bill the client's work to ingest.
+  const seconds = await new Promise<number>((resolve, reject) => {
+    const worker = new Worker(loadGenerator, {
+      eval: true,
+      workerData: { url, bodies, token, concurrency },
+    })
+    worker.once('message', (ms: number) => {
+      resolve(ms / 1000)
+    })
+    worker.once('error', reject)
+  })
+  await new Promise<void>(resolve => server.close(() => resolve()))
+  return totalEvents / seconds
+}
+
+/** The same rows straight into the same table with a prepared statement: the ceiling. */
+function rawSqliteRate(path: string, batchSize: number): number {
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  migrateSqlite(db)
+  const insert = db.prepare(
+    `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp, received_at, payload)
+     VALUES (?, 1, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+  )
+  const batches = Array.from({ length: totalEvents / batchSize }, () => makeEvents(batchSize))
+  const insertBatch = db.transaction((events: TelemetryEvent[]) => {
+    const now = Date.now()
+    for (const event of events) {
+      const ms = event.timestamp.getTime()
+      insert.run(event.id, event.feature, event.action, ms, ms, now, encodePayload(event))
+    }
+  })
+  const start = performance.now()
+  for (const batch of batches) insertBatch(batch)
+  const seconds = (performance.now() - start) / 1000
+  db.close()
+  return totalEvents / seconds
+}
+
+async function exportRate(store: ServerEventStore): Promise<number> {
+  const instanceKeys = new Map([['bench', 'bench-instance-key-0123']])
+  const gateway = await startGateway({ port: 0, instanceKeys })
+  const worker = createExportWorker({
+    store,
+    gatewayUrl: gateway.url,
+    instanceId: 'bench',
+    instanceKey: 'bench-instance-key-0123',
+    batchSize: 5_000,
+  })
+  const start = performance.now()
+  let exported = 0
+  for (;;) {
+    const result = await worker.runOnce()
+    if (result.status !== 'exported') break
+    exported += result.accepted
+  }
+  const seconds = (performance.now() - start) / 1000
+  await worker.stop()
+  await gateway.close()
+  return exported / seconds
+}
+
+const rate = (value: number) => `${Math.round(value).toLocaleString('en')} events/s`
+
+export async function benchServer(databaseUrl: string | undefined) {
+  const directory = mkdtempSync(join(tmpdir(), 'tally-bench-'))
+  const rows: string[][] = []
+  try {
+    for (const batchSize of [100, 500]) {
+      const raw = rawSqliteRate(join(directory, `raw-${batchSize}.db`), batchSize)
+      const sqlite = openSqliteStore({ path: join(directory, `store-${batchSize}.db`) })
+      await sqlite.migrate()
+      const ingest = await ingestRate(sqlite, batchSize)
+      rows.push([
+        `SQLite, batches of ${batchSize}`,
+        rate(ingest),
+        rate(raw),
+        `${((ingest / raw) * 100).toFixed(0)}%`,
+      ])
+      if (batchSize === 500)
+        rows.push([
+          'export from SQLite to a local gateway, batches of 5,000',
+          rate(await exportRate(sqlite)),
+          '-',
+          '-',
+        ])
+      await sqlite.close()
+    }
+    if (databaseUrl !== undefined) {
+      for (const batchSize of [100, 500]) {
+        const schema = `bench_${process.pid}_${batchSize}`
+        const postgres = openPostgresStore({ connectionString: databaseUrl, schema })
+        await postgres.migrate()
+        const ingest = await ingestRate(postgres, batchSize)
+        rows.push([`PostgreSQL, batches of ${batchSize}`, rate(ingest), '-', '-'])
+        if (batchSize === 500)
+          rows.push([
+            'export from PostgreSQL to a local gateway',
+            rate(await exportRate(postgres)),
+            '-',
+            '-',
+          ])
+        await postgres.close()
+        const { Client } = await import('pg')
+        const client = new Client({ connectionString: databaseUrl })
+        await client.connect()
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+        await client.end()
+      }
+    } else {
+      rows.push(['PostgreSQL', 'skipped: set DATABASE_URL', '-', '-'])
+    }
+  } finally {
+    rmSync(directory, { recursive: true, force: true })
+  }
+  printTable(
+    `Instance backend, ${totalEvents.toLocaleString('en')} events through HTTP with ${concurrency} requests in flight (target: SQLite ingest ≥ 50% of raw inserts)`,
+    ['path', 'throughput', 'raw better-sqlite3 inserts', 'ingest / raw'],
+    rows,
+  )
+}
