@@ -82,7 +82,7 @@ function parsePath(path: string): string[] | undefined {
   const segments: string[] = []
   let segment = ''
   for (let index = 0; index < path.length; index++) {
-    const char = path[index]
+    const char = path.charAt(index)
     if (char === '\\') {
       const next = path[index + 1]
       if (next !== '.' && next !== '\\') return undefined
