@@ -282,7 +282,6 @@ function copyJson(
   depth: number,
   walk: Walk,
 ): JsonValue | undefined {
-  const path = () => `${parent}.${typeof key === 'string' ? key.slice(0, 80) : key}`
   switch (typeof value) {
     case 'string':
       walk.upperBoundBytes += value.length * 6 + 2
@@ -291,26 +290,33 @@ function copyJson(
       walk.upperBoundBytes += 5
       return value
     case 'number':
-      if (!Number.isFinite(value)) return walk.report(path(), 'must be a finite number')
+      if (!Number.isFinite(value))
+        return walk.report(pathOf(parent, key), 'must be a finite number')
       walk.upperBoundBytes += 24
       return withoutNegativeZero(value)
     case 'object':
       break
     default:
-      return walk.report(path(), `a ${typeof value} is not a JSON value`)
+      return walk.report(pathOf(parent, key), `a ${typeof value} is not a JSON value`)
   }
   if (value === null) {
     walk.upperBoundBytes += 4
     return null
   }
   if (depth > limits.maxPrivateMetadataDepth) {
-    return walk.report(path(), `nests deeper than ${limits.maxPrivateMetadataDepth} levels`)
+    return walk.report(
+      pathOf(parent, key),
+      `nests deeper than ${limits.maxPrivateMetadataDepth} levels`,
+    )
   }
   // Stop early on huge inputs: past this bound the exact count could only confirm a rejection.
   if (walk.upperBoundBytes > limits.maxPrivateMetadataBytes * 64) {
-    return walk.report(path(), `exceeds ${limits.maxPrivateMetadataBytes} bytes encoded`)
+    return walk.report(
+      pathOf(parent, key),
+      `exceeds ${limits.maxPrivateMetadataBytes} bytes encoded`,
+    )
   }
-  const here = path()
+  const here = pathOf(parent, key)
   if (Array.isArray(value)) {
     const copy: JsonValue[] = []
     walk.upperBoundBytes += 2
@@ -336,6 +342,10 @@ function copyJson(
     walk.upperBoundBytes += name.length * 6 + 4
   }
   return copy
+}
+
+function pathOf(parent: string, key: string | number): string {
+  return `${parent}.${typeof key === 'string' ? key.slice(0, 80) : key}`
 }
 
 /**

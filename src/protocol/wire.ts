@@ -39,7 +39,7 @@ export function decodeBatch(text: string): DecodeResult {
   if (!isPlainObject(envelope) || !('json' in envelope)) {
     return { ok: false, reason: 'the body is not a superjson document ({ json, meta })' }
   }
-  const unsafe = findUnsafeStructure(envelope)
+  const unsafe = findUnsafeStructure(text, envelope)
   if (unsafe) return { ok: false, reason: unsafe }
 
   const meta = envelope.meta
@@ -79,6 +79,7 @@ const forbiddenSegments = new Set(['__proto__', 'constructor', 'prototype'])
 
 /** superjson's path syntax: segments joined by `.`, with `\\.` and `\\\\` escaping. */
 function parsePath(path: string): string[] | undefined {
+  if (!path.includes('\\')) return path.split('.')
   const segments: string[] = []
   let segment = ''
   for (let index = 0; index < path.length; index++) {
@@ -144,24 +145,48 @@ function checkAnnotations(values: unknown): string | undefined {
 }
 
 /**
- * Walks the parsed document without recursion (so hostile nesting cannot exhaust the
- * stack) looking for `__proto__` keys, which superjson or a later merge could follow into a
- * prototype, and for nesting deeper than any batch has.
+ * Refuses nesting deeper than any batch has (by a scan of the text, before anything walks the
+ * value) and `__proto__` keys, which a later merge could follow into a prototype. The walk
+ * uses no recursion, so hostile nesting cannot exhaust the stack.
  */
-function findUnsafeStructure(root: unknown): string | undefined {
-  const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 0 }]
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { value, depth } = item
+function findUnsafeStructure(text: string, root: unknown): string | undefined {
+  if (nestingDepth(text) > maxNesting) return `the body nests deeper than ${maxNesting} levels`
+  // A `__proto__` key reaches the parsed value only if its name is in the text, spelled out
+  // or with \u escapes; without either, the walk below would find nothing.
+  if (!text.includes('__proto__') && !text.includes('\\u')) return undefined
+  const stack: unknown[] = [root]
+  for (let value = stack.pop(); stack.length > 0 || value !== undefined; value = stack.pop()) {
     if (typeof value !== 'object' || value === null) continue
-    if (depth > maxNesting) return `the body nests deeper than ${maxNesting} levels`
     if (Array.isArray(value)) {
-      for (const child of value) stack.push({ value: child, depth: depth + 1 })
+      for (const child of value) stack.push(child)
       continue
     }
     for (const key of Object.keys(value)) {
       if (key === '__proto__') return 'the body holds a __proto__ key'
-      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1 })
+      stack.push((value as Record<string, unknown>)[key])
     }
   }
   return undefined
+}
+
+/** The deepest nesting of arrays and objects in a JSON text, by one scan of its characters. */
+function nestingDepth(text: string): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (inString) {
+      if (code === 0x5c)
+        index++ // a backslash escapes the next character
+      else if (code === 0x22) inString = false
+    } else if (code === 0x22) {
+      inString = true
+    } else if (code === 0x7b || code === 0x5b) {
+      if (++depth > deepest) deepest = depth
+    } else if (code === 0x7d || code === 0x5d) {
+      depth--
+    }
+  }
+  return deepest
 }
