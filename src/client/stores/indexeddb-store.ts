@@ -1,6 +1,6 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
 import type { TelemetryEvent } from '../../protocol/event.js'
-import type { AppendResult, EventStore, StoreBounds, StoredEvent } from './event-store.js'
+import type { EventStore, StoreBounds, StoredEvent } from './event-store.js'
 
 export interface IndexedDbStoreOptions {
   bounds: StoreBounds
@@ -24,19 +24,22 @@ export interface IndexedDbStore extends EventStore {
 }
 
 /**
- * The stored format, version 1 (a fixture in test/client/stores/fixtures/indexeddb-v1.ts
- * pins it; a new version migrates it in `upgrade`):
- * - object store `events`: out-of-line autoIncrement keys, which order the queue across
- *   tabs; values `{ v: 1, event, bytes }`, `event` a structured clone of the TelemetryEvent
- *   (its Date survives) and `bytes` its estimated size; a unique index `id` on `event.id`,
- *   so that an id is stored once.
- * - object store `meta`, out-of-line keys: `bytes` → the sum of `bytes` over `events`, kept
- *   in the transactions that change `events`; `claim` → `{ owner, expires }` (epoch ms).
+ * The stored format, version 2 (fixtures in test/client/stores/fixtures/ pin each version;
+ * `upgrade` migrates older ones):
+ * - object store `chunks`: out-of-line autoIncrement keys, which order the queue across tabs;
+ *   values `{ v: 2, ids, events }`, `events` a run of `{ event, bytes }` written by one append
+ *   (`event` a structured clone of the TelemetryEvent, its Date intact; `bytes` its estimated
+ *   size) and `ids` their ids, under a unique multiEntry index `ids`, so that an id is stored
+ *   once. One record per append, not per event: Chromium pays an IPC round trip for every
+ *   request, which capped version 1 at a few thousand events a second.
+ * - object store `meta`, out-of-line keys: `bytes` and `count` → the sums over `chunks`, kept
+ *   in the transactions that change them; `claim` → `{ owner, expires }` (epoch ms).
+ * Version 1 kept one `{ v: 1, event, bytes }` record per event in `events`, unique index `id`.
  */
-interface EventRecord {
-  v: 1
-  event: TelemetryEvent
-  bytes: number
+interface Chunk {
+  v: 2
+  ids: string[]
+  events: StoredEvent[]
 }
 
 interface Claim {
@@ -45,21 +48,68 @@ interface Claim {
 }
 
 interface Schema extends DBSchema {
-  events: { key: number; value: EventRecord; indexes: { id: string } }
-  meta: { key: 'bytes' | 'claim'; value: number | Claim }
+  chunks: { key: number; value: Chunk; indexes: { ids: string } }
+  meta: { key: 'bytes' | 'count' | 'claim'; value: number | Claim }
 }
 
-const version = 1
+const version = 2
 
-function upgrade(db: IDBDatabase, oldVersion: number): void {
+/** Events a migrated chunk holds; appends make chunks of whatever they carry. */
+const migratedChunkSize = 100
+
+function createChunks(db: IDBDatabase): IDBObjectStore {
+  const chunks = db.createObjectStore('chunks', { autoIncrement: true })
+  chunks.createIndex('ids', 'ids', { unique: true, multiEntry: true })
+  return chunks
+}
+
+function upgrade(db: IDBDatabase, transaction: IDBTransaction, oldVersion: number): void {
   switch (oldVersion) {
     case 0:
-      db.createObjectStore('events', { autoIncrement: true }).createIndex('id', 'event.id', {
-        unique: true,
-      })
+      createChunks(db)
       db.createObjectStore('meta')
-    // Version 2 adds `case 1:` here, migrating version 1's records; the cases fall through.
+      break
+    case 1: {
+      // Version 1's records, in key order, become chunks; its byte total stays valid.
+      const chunks = createChunks(db)
+      const meta = transaction.objectStore('meta')
+      const read = transaction.objectStore('events').getAll()
+      read.onsuccess = () => {
+        const records = read.result as { event: TelemetryEvent; bytes: number }[]
+        for (let start = 0; start < records.length; start += migratedChunkSize) {
+          const events = records
+            .slice(start, start + migratedChunkSize)
+            .map(({ event, bytes }) => ({ event, bytes }))
+          chunks.add({ v: 2, ids: events.map(entry => entry.event.id), events } satisfies Chunk)
+        }
+        meta.put(records.length, 'count')
+        db.deleteObjectStore('events')
+      }
+    }
   }
+}
+
+interface Totals {
+  count: number
+  bytes: number
+}
+
+type Guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => void
+
+interface WriteContext {
+  chunks: IDBObjectStore
+  totals: Totals
+  /** Writes the totals back; the transaction then commits. */
+  done: () => void
+  guard: Guard
+}
+
+/** Resolves when the transaction commits, rejects when it fails or aborts. */
+function committed<T>(tx: IDBTransaction, result: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve(result())
+    tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
+  })
 }
 
 /** Rejects (never throws synchronously) when IndexedDB is missing, blocked, or fails to open. */
@@ -72,7 +122,9 @@ export async function openIndexedDbStore({
   // wait for ever when blocked.
   const connection = await new Promise<IDBDatabase>((resolve, reject) => {
     const request = factory.open(name, version)
-    request.onupgradeneeded = event => upgrade(request.result, event.oldVersion)
+    request.onupgradeneeded = event => {
+      upgrade(request.result, request.transaction as IDBTransaction, event.oldVersion)
+    }
     request.onsuccess = () => resolve(request.result)
     request.onerror = () => reject(request.error ?? new Error('IndexedDB failed'))
     request.onblocked = () => {
@@ -87,101 +139,192 @@ export async function openIndexedDbStore({
   connection.onversionchange = () => connection.close()
   const db = wrap(connection) as unknown as IDBPDatabase<Schema>
 
-  const readBytes = async (meta: { get(key: 'bytes'): Promise<unknown> }) =>
-    ((await meta.get('bytes')) as number | undefined) ?? 0
+  /**
+   * Runs `work` in one readwrite transaction over chunks and meta with the running totals
+   * read first; `work` changes them and the chunks, and the totals are written back.
+   */
+  const write = <T>(
+    work: (write: WriteContext) => void,
+    result: (totals: Totals) => T,
+  ): Promise<T> => {
+    let tx: IDBTransaction
+    try {
+      tx = connection.transaction(['chunks', 'meta'], 'readwrite')
+    } catch (error) {
+      // A closed connection throws here: callers get a rejection, as from any other failure.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+    }
+    const chunks = tx.objectStore('chunks')
+    const meta = tx.objectStore('meta')
+    const totals: Totals = { count: 0, bytes: 0 }
+    let failure: unknown
+    // A request's callback that throws (a broken or patched IndexedDB) would surface as an
+    // uncaught error in the host page: abort instead, and reject with what was thrown.
+    const guard: Guard =
+      fn =>
+      (...args) => {
+        try {
+          fn(...args)
+        } catch (error) {
+          failure ??= error
+          try {
+            tx.abort()
+          } catch {
+            // Already finished: the rejection below still reports the failure.
+          }
+        }
+      }
+    const count = meta.get('count')
+    const bytes = meta.get('bytes')
+    bytes.onsuccess = guard(() => {
+      totals.count = (count.result as number | undefined) ?? 0
+      totals.bytes = (bytes.result as number | undefined) ?? 0
+      work({
+        chunks,
+        totals,
+        guard,
+        done: () => {
+          meta.put(totals.count, 'count')
+          meta.put(totals.bytes, 'bytes')
+        },
+      })
+    })
+    return committed(tx, () => result(totals)).catch((error: unknown) => {
+      throw failure instanceof Error ? failure : error
+    })
+  }
+
+  /** Drops the oldest events until the totals are within the bounds; then calls `done`. */
+  const trim = ({ chunks, totals, done, guard }: WriteContext) => {
+    const over = () => totals.count > bounds.maxEvents || totals.bytes > bounds.maxBytes
+    if (!over()) return done()
+    const cursor = chunks.openCursor()
+    cursor.onsuccess = guard(() => {
+      const oldest = cursor.result
+      if (!oldest) return done()
+      const chunk = oldest.value as Chunk
+      let cut = 0
+      while (cut < chunk.events.length && over()) {
+        const entry = chunk.events[cut++] as StoredEvent
+        totals.count--
+        totals.bytes -= entry.bytes
+      }
+      if (cut === chunk.events.length) oldest.delete()
+      else oldest.update({ v: 2, ids: chunk.ids.slice(cut), events: chunk.events.slice(cut) })
+      if (over()) oldest.continue()
+      else done()
+    })
+  }
+
   const readClaim = async (meta: { get(key: 'claim'): Promise<unknown> }) =>
     (await meta.get('claim')) as Claim | undefined
-  const writeEvents = () => {
-    const tx = db.transaction(['events', 'meta'], 'readwrite')
-    return { tx, events: tx.objectStore('events'), meta: tx.objectStore('meta') }
-  }
 
   return {
     kind: 'indexeddb',
     append(entries) {
-      // Raw requests, not idb's promises: an `add` of an id already stored (a spill merged
-      // twice) must fail alone, which takes preventDefault() on its error event; and one
-      // request per event, not two, is what makes a busy page's writes cheap.
-      return new Promise<AppendResult>((resolve, reject) => {
-        const tx = connection.transaction(['events', 'meta'], 'readwrite')
-        const events = tx.objectStore('events')
-        const meta = tx.objectStore('meta')
-        let addedBytes = 0
-        for (const { event, bytes } of entries) {
-          const request = events.add({ v: 1, event, bytes } satisfies EventRecord)
-          request.onsuccess = () => {
-            addedBytes += bytes
+      // Duplicates within the batch first; ids stored before (a spill merged twice) make the
+      // one add fail, and then each id is looked up before a second try.
+      const seen = new Set<string>()
+      const fresh = entries.filter(({ event }) => !seen.has(event.id) && seen.add(event.id))
+      let before = 0
+      let added = 0
+      return write(
+        context => {
+          const { chunks, totals, done, guard } = context
+          before = totals.count
+          const add = (events: StoredEvent[], onDuplicate: () => void) => {
+            if (events.length === 0) return trim(context)
+            const request = chunks.add({
+              v: 2,
+              ids: events.map(entry => entry.event.id),
+              events: events.map(({ event, bytes }) => ({ event, bytes })),
+            } satisfies Chunk)
+            request.onsuccess = guard(() => {
+              added = events.length
+              totals.count += added
+              for (const entry of events) totals.bytes += entry.bytes
+              trim(context)
+            })
+            request.onerror = guard(error => {
+              // A ConstraintError must fail this request alone, not the transaction.
+              error.preventDefault()
+              error.stopPropagation()
+              onDuplicate()
+            })
           }
-          request.onerror = error => {
-            error.preventDefault()
-            error.stopPropagation()
-          }
-        }
-        // Requests run in order: these answer after every add above.
-        const storedBytes = meta.get('bytes')
-        const counted = events.count()
-        let result: AppendResult = { count: 0, dropped: 0 }
-        counted.onsuccess = () => {
-          let count = counted.result
-          let bytes = ((storedBytes.result as number | undefined) ?? 0) + addedBytes
-          const before = count
-          const finish = () => {
-            meta.put(bytes, 'bytes')
-            result = { count, dropped: before - count }
-          }
-          if (count <= bounds.maxEvents && bytes <= bounds.maxBytes) return finish()
-          const cursor = events.openCursor()
-          cursor.onsuccess = () => {
-            const oldest = cursor.result
-            if (!oldest || (count <= bounds.maxEvents && bytes <= bounds.maxBytes)) return finish()
-            bytes -= (oldest.value as EventRecord).bytes
-            count--
-            oldest.delete()
-            oldest.continue()
-          }
-        }
-        tx.oncomplete = () => resolve(result)
-        tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write failed'))
-      })
+          add(fresh, () => {
+            const index = chunks.index('ids')
+            const known = fresh.map(({ event }) => index.count(event.id))
+            const last = known.at(-1)
+            if (!last) return done()
+            // Requests answer in order: when the last count is in, all are.
+            last.onsuccess = guard(() => {
+              add(
+                fresh.filter((_, at) => (known[at] as IDBRequest<number>).result === 0),
+                done,
+              )
+            })
+          })
+        },
+        totals => ({ count: totals.count, dropped: before + added - totals.count }),
+      )
     },
     async peek(maxEvents, maxBytes) {
       const batch: StoredEvent[] = []
       let total = 0
-      const store = db.transaction('events').store
+      const store = db.transaction('chunks').store
       for (let cursor = await store.openCursor(); cursor; cursor = await cursor.continue()) {
-        const { event, bytes } = cursor.value
-        if (batch.length > 0 && total + bytes > maxBytes) break
-        batch.push({ event, bytes })
-        total += bytes
-        if (batch.length >= maxEvents) break
+        for (const { event, bytes } of cursor.value.events) {
+          if (batch.length > 0 && total + bytes > maxBytes) return batch
+          batch.push({ event, bytes })
+          total += bytes
+          if (batch.length >= maxEvents) return batch
+        }
       }
       return batch
     },
-    async remove(ids) {
-      const { tx, events, meta } = writeEvents()
-      let freed = 0
-      await Promise.all(
-        [...new Set(ids)].map(async id => {
-          const cursor = await events.index('id').openCursor(id)
-          if (!cursor) return
-          freed += cursor.value.bytes
-          await cursor.delete()
-        }),
+    remove(ids) {
+      const wanted = new Set(ids)
+      return write(
+        ({ chunks, totals, done, guard }) => {
+          if (wanted.size === 0) return done()
+          // Acknowledged ids are nearly always the oldest: walk from the front and stop
+          // once every id is found, one request per chunk rather than per event.
+          const cursor = chunks.openCursor()
+          cursor.onsuccess = guard(() => {
+            const current = cursor.result
+            if (!current) return done()
+            const chunk = current.value as Chunk
+            const kept = chunk.events.filter(({ event }) => !wanted.has(event.id))
+            if (kept.length < chunk.events.length) {
+              for (const entry of chunk.events) {
+                if (!wanted.delete(entry.event.id)) continue
+                totals.count--
+                totals.bytes -= entry.bytes
+              }
+              if (kept.length === 0) current.delete()
+              else current.update({ v: 2, ids: kept.map(entry => entry.event.id), events: kept })
+            }
+            if (wanted.size > 0) current.continue()
+            else done()
+          })
+        },
+        totals => totals.count,
       )
-      const [stored, count] = await Promise.all([readBytes(meta), events.count()])
-      await Promise.all([meta.put(stored - freed, 'bytes'), tx.done])
-      return count
     },
-    count: () => db.count('events'),
-    async clear() {
-      const { tx, events, meta } = writeEvents()
-      const [count] = await Promise.all([
-        events.count(),
-        events.clear(),
-        meta.put(0, 'bytes'),
-        tx.done,
-      ])
-      return count
+    count: async () => ((await db.get('meta', 'count')) as number | undefined) ?? 0,
+    clear() {
+      let removed = 0
+      return write(
+        ({ chunks, totals, done }) => {
+          removed = totals.count
+          chunks.clear()
+          totals.count = 0
+          totals.bytes = 0
+          done()
+        },
+        () => removed,
+      )
     },
     async close() {
       db.close()

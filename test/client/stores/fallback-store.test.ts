@@ -218,7 +218,7 @@ describe('a fallback store', () => {
 
     // Another tab upgrades the database: our connection closes so as not to block it.
     await new Promise<void>((resolve, reject) => {
-      const request = factory.open('tally-telemetry', 2)
+      const request = factory.open('tally-telemetry', 3)
       request.onblocked = () => reject(new Error('blocked'))
       request.onsuccess = () => {
         request.result.close()
@@ -231,15 +231,16 @@ describe('a fallback store', () => {
     expect(onFallback).toHaveBeenCalledTimes(1)
     expect(ids(await store.peek(10, 10_000))).toEqual(['c'])
 
-    // The next page load, with the code that upgraded (version 2 is version 1 here), finds them.
+    // The next page load, with the code that upgraded (its format is the current one here),
+    // finds them.
     const next = await new Promise<string[]>((resolve, reject) => {
-      const request = factory.open('tally-telemetry', 2)
+      const request = factory.open('tally-telemetry', 3)
       request.onsuccess = () => {
         const db = request.result
-        const all = db.transaction('events').objectStore('events').getAll()
+        const all = db.transaction('chunks').objectStore('chunks').getAll()
         all.onsuccess = () => {
           db.close()
-          resolve((all.result as { event: { id: string } }[]).map(record => record.event.id))
+          resolve((all.result as { ids: string[] }[]).flatMap(chunk => chunk.ids))
         }
       }
       request.onerror = () => reject(new Error('open failed'))

@@ -16,6 +16,7 @@ import {
 } from '../../../src/client/stores/indexeddb-store.js'
 import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
 import { indexedDbV1 } from './fixtures/indexeddb-v1.js'
+import { indexedDbV2 } from './fixtures/indexeddb-v2.js'
 
 // idb tells its requests, transactions and cursors apart with `instanceof` the globals, which
 // Node lacks. `indexedDB` itself stays unset: every test passes its own factory.
@@ -331,7 +332,7 @@ describe('opening', () => {
   it('rejects a database a newer version already upgraded', async () => {
     const factory = new IDBFactory()
     await new Promise<void>((resolve, reject) => {
-      const request = factory.open('tally-telemetry', 2)
+      const request = factory.open('tally-telemetry', 3)
       request.onsuccess = () => {
         request.result.close()
         resolve()
@@ -349,7 +350,7 @@ describe('opening', () => {
     await store.append([entry('a')])
 
     const newer = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open('tally-telemetry', 2)
+      const request = factory.open('tally-telemetry', 3)
       request.onblocked = () => reject(new Error('our connection blocked the newer tab'))
       request.onsuccess = () => resolve(request.result)
       request.onerror = () => reject(new Error('open failed'))
@@ -401,5 +402,37 @@ describe('the stored format', () => {
       'new',
       'newer',
     ])
+  })
+
+  it('reads a version 2 database written by hand from the fixture', async () => {
+    const factory = new IDBFactory()
+    await new Promise<void>((resolve, reject) => {
+      const request = factory.open(indexedDbV2.name, indexedDbV2.version)
+      request.onupgradeneeded = () => {
+        const db = request.result
+        const chunks = db.createObjectStore('chunks', { autoIncrement: true })
+        chunks.createIndex('ids', 'ids', { unique: true, multiEntry: true })
+        const meta = db.createObjectStore('meta')
+        for (const chunk of indexedDbV2.chunks) chunks.add(chunk)
+        meta.put(indexedDbV2.meta.bytes, 'bytes')
+        meta.put(indexedDbV2.meta.count, 'count')
+      }
+      request.onsuccess = () => {
+        request.result.close()
+        resolve()
+      }
+      request.onerror = () => reject(new Error('writing the fixture failed'))
+    })
+
+    const store = await open(factory, { maxEvents: 100, maxBytes: indexedDbV2.meta.bytes + 100 })
+    expect(await all(store)).toEqual(indexedDbV2.chunks.flatMap(chunk => chunk.events))
+    expect(await store.count()).toBe(3)
+    expect(await store.remove([indexedDbV1.events[1]?.event.id ?? ''])).toBe(2)
+    expect(await store.append([entry('V1aaaaaaaaaaaaaaaaaaa'), entry('new', 100)])).toEqual({
+      count: 3,
+      dropped: 0,
+    })
+    expect(await store.append([entry('newer', 400)])).toEqual({ count: 3, dropped: 1 })
+    expect(ids(await all(store))).toEqual(['V1ccccccccccccccccccc', 'new', 'newer'])
   })
 })
