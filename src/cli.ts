@@ -20,6 +20,7 @@ Commands:
     --allowlist F::A::K,...  privateMetadata keys that may leave (TALLY_ALLOWLIST)
     --token NAME=SECRET      a bearer token, repeatable (TALLY_TOKENS, comma-separated)
     --session-secret S       signs demo session cookies (TALLY_SESSION_SECRET)
+    --admin-token T          opens /admin, 16+ characters (TALLY_ADMIN_TOKEN; default: random, printed)
     --cors-origin ORIGIN     an origin allowed to send from browsers, repeatable (TALLY_CORS_ORIGINS)
     --local-gateway          also run a reference gateway and export to it (npm start)
   gateway           the reference upstream receiver
@@ -73,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
       allowlist: { type: 'string' },
       token: { type: 'string', multiple: true },
       'session-secret': { type: 'string' },
+      'admin-token': { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
       'local-gateway': { type: 'boolean' },
       preview: { type: 'boolean' },
@@ -108,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
         host: values.host ?? env.TALLY_HOST ?? '127.0.0.1',
         tokens: values.token ?? list(env.TALLY_TOKENS),
         sessionSecret: values['session-secret'] ?? env.TALLY_SESSION_SECRET,
+        adminToken: values['admin-token'] ?? env.TALLY_ADMIN_TOKEN,
         corsOrigins: values['cors-origin'] ?? list(env.TALLY_CORS_ORIGINS),
         localGateway: values['local-gateway'] ?? false,
         log: line => console.log(line),
@@ -116,6 +119,13 @@ async function main(argv: string[]): Promise<number> {
       console.log(`  events:  POST ${server.url}/.api/telemetry/events`)
       console.log(`  config:  GET  ${server.url}/.api/telemetry/config`)
       console.log(`  metrics: GET  ${server.url}/metrics`)
+      console.log(
+        `  admin:   ${server.url}/admin` +
+          // A token the operator chose is theirs to know; only a generated one is shown.
+          ((values['admin-token'] ?? env.TALLY_ADMIN_TOKEN)
+            ? ''
+            : ` (sign in with ${server.adminToken})`),
+      )
       if (server.gatewayUrl !== undefined)
         console.log(`  exports to ${server.gatewayUrl}/v1/events`)
       await untilSignal()

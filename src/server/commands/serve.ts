@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { parseAllowlist } from '../../protocol/export-redaction.js'
+import { createAdminRoutes } from '../admin/admin-routes.js'
 import { anyOf, bearerTokens, sessionCookie } from '../auth.js'
 import { createExportWorker, type ExportWorker } from '../export/export-worker.js'
 import { renderPrometheus } from '../export/metrics.js'
@@ -22,6 +23,8 @@ export interface ServeOptions extends StorageOptions {
   tokens: readonly string[]
   /** Signs the demo's session cookies. @default a random secret per start */
   sessionSecret?: string | undefined
+  /** Opens the admin pages at /admin (at least 16 characters). @default a random token per start */
+  adminToken?: string | undefined
   corsOrigins: readonly string[]
   /** Also start a reference gateway on a free port and export to it (`npm start`). */
   localGateway: boolean
@@ -31,6 +34,8 @@ export interface ServeOptions extends StorageOptions {
 export interface RunningServer {
   url: string
   gatewayUrl: string | undefined
+  /** The admin token, generated when none was given. */
+  adminToken: string
   close(): Promise<void>
 }
 
@@ -91,6 +96,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     metrics: async () => (worker ? renderPrometheus(await worker.refreshMetrics()) : ''),
   })
 
+  const adminToken = options.adminToken ?? randomBytes(18).toString('base64url')
+  handler.route('/admin', createAdminRoutes({ adminToken, exportMode, worker, store }))
+
   const server = serve({ fetch: handler.fetch, port: options.port, hostname: options.host })
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
@@ -120,6 +128,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   return {
     url,
     gatewayUrl,
+    adminToken,
     close() {
       closing ??= (async () => {
         clearInterval(ticker)

@@ -1,0 +1,260 @@
+import { Hono, type Context, type Next } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { ExportMode } from '../../protocol/config.js'
+import type { ExportWorker } from '../export/export-worker.js'
+import { createRateLimiter } from '../rate-limit.js'
+import type { ServerEventStore } from '../stores/server-event-store.js'
+import { adminHeaders, layout } from './admin-layout.js'
+import { adminCookieName, adminSessionTtlMs, createAdminCredentials } from './admin-session.js'
+import { dashboardPage } from './dashboard-page.js'
+import { html } from './html.js'
+import { signInPage } from './sign-in-page.js'
+
+export interface AdminRoutesOptions {
+  /**
+   * The admin's secret, at least 16 characters: sent as `Authorization: Bearer <token>`, or
+   * typed into the sign-in form for a session cookie signed with it. Changing it ends every
+   * session.
+   */
+  adminToken: string
+  /** The instance's export mode, shown on the page. */
+  exportMode: ExportMode
+  /** The export worker, when one runs; without it the page says that nothing is exported. */
+  worker?: ExportWorker | undefined
+  store: ServerEventStore
+  /** Events of the next export that the page shows. @default 50 */
+  previewLimit?: number
+  /** Where the routes are mounted: the forms' targets and the cookie's `Path`. @default '/admin' */
+  basePath?: string
+  /** @default () => new Date() */
+  now?: () => Date
+}
+
+/** The most events one preview shows: the export's default batch. */
+export const maxPreviewLimit = 5000
+
+/** Failed sign-ins a minute before the form refuses to check tokens for a while. */
+const maxFailedSignInsPerMinute = 10
+
+/** A sign-in form holds one token; nothing larger is read. */
+const maxSignInBytes = 4096
+
+/**
+ * The admin pages, as a Hono app to mount at `basePath` (`app.route('/admin', …)`):
+ *
+ * - `GET /admin`: the sign-in form, or once signed in the export mode, backlog, last export and
+ *   the next export exactly as it would leave, each event beside what redaction removed.
+ * - `POST /admin/sign-in` (form field `token`), `POST /admin/sign-out`: the session cookie.
+ * - `GET /admin/api/status` → `{ mode, metrics, stats }`; `GET /admin/api/preview?limit=` →
+ *   `{ mode, items }`, the same items as `tally export --preview`.
+ *
+ * Anything else without credentials gets the sign-in page, or a 401 JSON error under `api/`.
+ * Throws an Error at once for options that cannot work.
+ */
+export function createAdminRoutes(options: AdminRoutesOptions): Hono {
+  const { exportMode: mode, worker, store, now = () => new Date() } = options
+  const adminToken = checkToken(options.adminToken)
+  const previewLimit = checkPreviewLimit(options.previewLimit ?? 50)
+  const basePath = checkBasePath(options.basePath ?? '/admin')
+  const credentials = createAdminCredentials(adminToken)
+  const failures = createRateLimiter(maxFailedSignInsPerMinute, () => now().getTime())
+  let lockedUntilMs = 0
+
+  const isApi = (c: Context) => c.req.path.startsWith(`${basePath}/api/`)
+  const signedIn = (c: Context) =>
+    credentials.isBearer(c.req.header('authorization')) ||
+    credentials.isSession(getCookie(c, adminCookieName), now())
+
+  const app = new Hono()
+
+  app.use('*', async (c, next) => {
+    await next()
+    for (const [name, value] of Object.entries(adminHeaders)) c.res.headers.set(name, value)
+  })
+
+  app.onError((error, c) => {
+    const message = error instanceof Error ? error.message : String(error)
+    if (isApi(c)) return fail(c, 503, 'unavailable', message)
+    return c.html(
+      layout(
+        'Unavailable · Tally admin',
+        html`<main><p class="notice">The admin page could not be built: ${message}</p></main>`,
+      ).toString(),
+      503,
+    )
+  })
+
+  app.get('/', async c => {
+    if (!signedIn(c)) return c.html(signInPage({ basePath }).toString())
+    const [metrics, stats, preview] = await Promise.all([
+      worker?.refreshMetrics(),
+      store.stats(),
+      worker ? worker.preview(previewLimit) : [],
+    ])
+    return c.html(
+      dashboardPage({
+        basePath,
+        mode,
+        metrics,
+        stats,
+        preview,
+        previewLimit,
+        now: now(),
+      }).toString(),
+    )
+  })
+
+  app.post(
+    '/sign-in',
+    bodyLimit({
+      maxSize: maxSignInBytes,
+      onError: c =>
+        c.html(signInPage({ basePath, error: 'The form was too large.' }).toString(), 413),
+    }),
+    async c => {
+      if (crossSite(c)) return c.text('Cross-site form refused', 403)
+      const at = now().getTime()
+      if (at < lockedUntilMs) {
+        const seconds = Math.ceil((lockedUntilMs - at) / 1000)
+        c.header('retry-after', String(seconds))
+        const error = `Too many failed sign-ins: try again in ${seconds} s.`
+        return c.html(signInPage({ basePath, error }).toString(), 429)
+      }
+      const body = await c.req.parseBody()
+      const token = body['token']
+      if (typeof token !== 'string' || !credentials.isToken(token)) {
+        // A guess costs a place in the bucket; an empty bucket stops all checking for a while,
+        // the right token included, so that guessing cannot go on at full speed.
+        const waitMs = failures.take('sign-in', 1)
+        if (waitMs > 0) lockedUntilMs = at + waitMs
+        const error = "That is not this instance's admin token."
+        return c.html(signInPage({ basePath, error }).toString(), 401)
+      }
+      setCookie(c, adminCookieName, credentials.issueSession(now()), {
+        path: basePath,
+        httpOnly: true,
+        sameSite: 'Strict',
+        secure: isHttps(c),
+        maxAge: Math.floor(adminSessionTtlMs / 1000),
+      })
+      return c.redirect(basePath, 303)
+    },
+  )
+
+  app.post('/sign-out', c => {
+    if (crossSite(c)) return c.text('Cross-site form refused', 403)
+    deleteCookie(c, adminCookieName, {
+      path: basePath,
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: isHttps(c),
+    })
+    return c.redirect(basePath, 303)
+  })
+
+  app.use('/api/*', async (c: Context, next: Next) => {
+    if (signedIn(c)) return next()
+    c.header('www-authenticate', 'Bearer realm="tally-admin"')
+    return fail(c, 401, 'unauthenticated', 'send the admin token as a bearer token, or sign in')
+  })
+
+  app.use('*', async (c: Context, next: Next) => {
+    if (signedIn(c)) return next()
+    return c.html(signInPage({ basePath }).toString(), 401)
+  })
+
+  app.get('/api/status', async c => {
+    const [metrics, stats] = await Promise.all([worker?.refreshMetrics(), store.stats()])
+    return c.json({ mode, metrics: metrics ?? null, stats })
+  })
+
+  app.get('/api/preview', async c => {
+    const raw = c.req.query('limit')
+    const limit = raw === undefined ? previewLimit : Number(raw)
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxPreviewLimit) {
+      return fail(
+        c,
+        400,
+        'bad-request',
+        `limit must be a whole number from 1 to ${maxPreviewLimit}`,
+      )
+    }
+    return c.json({ mode, items: worker ? await worker.preview(limit) : [] })
+  })
+
+  app.all('/api/*', c => fail(c, 404, 'not-found', 'no such admin API'))
+
+  app.all('*', c => {
+    if (c.req.method === 'GET' && c.req.path === `${basePath}/`) return c.redirect(basePath)
+    return c.html(
+      layout(
+        'Not found · Tally admin',
+        html`<main>
+          <p class="notice">
+            No such admin page. <a href="${basePath}">Back to the admin page</a>.
+          </p>
+        </main>`,
+      ).toString(),
+      404,
+    )
+  })
+
+  return app
+}
+
+function fail(c: Context, status: ContentfulStatusCode, code: string, message: string) {
+  return c.json({ error: { code, message } }, status)
+}
+
+/**
+ * A form posted from another site: refused, so that no other page can sign an admin in or out.
+ * Browsers say so in `Sec-Fetch-Site`, older ones in `Origin`; a client that sends neither is
+ * not a browser, and a page elsewhere cannot make it post.
+ */
+function crossSite(c: Context): boolean {
+  const site = c.req.header('sec-fetch-site')
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none'
+  const origin = c.req.header('origin')
+  if (origin === undefined) return false
+  try {
+    return new URL(origin).host !== new URL(c.req.url).host
+  } catch {
+    // `Origin: null` (a sandboxed frame, a privacy-sensitive redirect) names no site at all.
+    return true
+  }
+}
+
+/** HTTPS to this server, or to the proxy in front of it (a header only ever adds `Secure`). */
+function isHttps(c: Context): boolean {
+  const forwarded = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase()
+  return new URL(c.req.url).protocol === 'https:' || forwarded === 'https'
+}
+
+function checkToken(token: string): string {
+  if (typeof token !== 'string' || token.length < 16 || /\s/.test(token)) {
+    throw new Error(
+      'Invalid admin option adminToken: it must be at least 16 characters, without spaces (it guards private values)',
+    )
+  }
+  return token
+}
+
+function checkPreviewLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxPreviewLimit) {
+    throw new Error(
+      `Invalid admin option previewLimit: ${limit} must be a whole number from 1 to ${maxPreviewLimit}`,
+    )
+  }
+  return limit
+}
+
+function checkBasePath(path: string): string {
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
+    throw new Error(
+      `Invalid admin option basePath: ${JSON.stringify(path)} must look like /admin (no trailing slash)`,
+    )
+  }
+  return path
+}
