@@ -116,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
         log: line => console.log(line),
       })
       console.log(`tally serve: instance backend at ${server.url}`)
+      console.log(`  demo:    ${server.url}/`)
       console.log(`  events:  POST ${server.url}/.api/telemetry/events`)
       console.log(`  config:  GET  ${server.url}/.api/telemetry/config`)
       console.log(`  metrics: GET  ${server.url}/metrics`)

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { parseAllowlist } from '../../protocol/export-redaction.js'
+import { Hono } from 'hono'
+import { createDemoRoutes, defaultDemoDir } from '../../demo/routes.js'
 import { createAdminRoutes } from '../admin/admin-routes.js'
 import { anyOf, bearerTokens, sessionCookie } from '../auth.js'
 import { createExportWorker, type ExportWorker } from '../export/export-worker.js'
@@ -85,12 +87,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     )
   }
 
+  const sessionSecret = options.sessionSecret ?? randomBytes(32).toString('hex')
   const handler = createTelemetryHandler({
     store,
-    authenticate: anyOf(
-      bearerTokens(tokens),
-      sessionCookie(options.sessionSecret ?? randomBytes(32).toString('hex')),
-    ),
+    authenticate: anyOf(bearerTokens(tokens), sessionCookie(sessionSecret)),
     exportMode,
     corsOrigins: options.corsOrigins,
     metrics: async () => (worker ? renderPrometheus(await worker.refreshMetrics()) : ''),
@@ -99,7 +99,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const adminToken = options.adminToken ?? randomBytes(18).toString('base64url')
   handler.route('/admin', createAdminRoutes({ adminToken, exportMode, worker, store }))
 
-  const server = serve({ fetch: handler.fetch, port: options.port, hostname: options.host })
+  const app = new Hono()
+  app.route('/', handler)
+  app.route('/', createDemoRoutes({ sessionSecret, staticDir: defaultDemoDir(import.meta.url) }))
+  const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host })
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)
