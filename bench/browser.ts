@@ -63,7 +63,8 @@ export async function benchBrowser() {
             version: 1,
             metadata: { regex: 1, resultCount: 37 },
             privateMetadata: {
-              query: 'repo:^github.com/org/repo$ useState',
+              // A new query each call, as users type them; the pattern type repeats, as enums do.
+              query: `repo:^github.com/org/repo$ useState ${i}`,
               patternType: 'literal',
             },
           })

@@ -27,12 +27,19 @@ const scenarios = {
       version: 1,
       metadata: { regex: 1, resultCount: 37 },
     }),
-  'small privateMetadata (the target)': telemetry => () =>
-    telemetry.recordEvent('search', 'submitted', {
-      version: 1,
-      metadata: { regex: 1, resultCount: 37 },
-      privateMetadata: { query: 'repo:^github.com/org/repo$ useState', patternType: 'literal' },
-    }),
+  // Each call a new query, as users type them; the pattern type repeats, as enums do.
+  'small privateMetadata (the target)': telemetry => {
+    let n = 0
+    return () =>
+      telemetry.recordEvent('search', 'submitted', {
+        version: 1,
+        metadata: { regex: 1, resultCount: 37 },
+        privateMetadata: {
+          query: `repo:^github.com/org/repo$ useState ${n++}`,
+          patternType: 'literal',
+        },
+      })
+  },
   'redactable string': telemetry => {
     const repo = 'github.com/org/repo'
     return () =>
@@ -94,7 +101,8 @@ async function measurePeer() {
             version: 1,
             metadata: { regex: 1, resultCount: 37 },
             privateMetadata: {
-              query: 'repo:^github.com/org/repo$ useState',
+              // A new query each call, as users type them; the pattern type repeats, as enums do.
+              query: `repo:^github.com/org/repo$ useState ${i}`,
               patternType: 'literal',
             },
           })

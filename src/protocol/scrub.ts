@@ -18,6 +18,10 @@ const unscrubbable = '[redacted:unscrubbable]'
  */
 const maxRounds = 4
 
+/** Strings this short are remembered, at most this many, oldest forgotten first. */
+const maxMemoLength = 128
+const maxMemoEntries = 512
+
 const markerSplit = /([\u2039\u203a])/
 const markerChars = /[\u2039\u203a]/
 
@@ -62,8 +66,7 @@ export function createScrubber(rules: readonly ScrubRule[]): Scrubber {
     }
   }
 
-  return value => {
-    if (value.length < minLength) return value
+  const scrubValue = (value: string): string => {
     if (!value.includes(OPEN_MARKER) && !value.includes(CLOSE_MARKER)) return scrubSegment(value)
     // split with a capturing group keeps the markers at the odd indexes.
     const parts = value.split(markerSplit)
@@ -77,6 +80,21 @@ export function createScrubber(rules: readonly ScrubRule[]): Scrubber {
       }
     }
     return changed ? parts.join('') : value
+  }
+
+  // Telemetry repeats itself: enum-like values (`literal`, a repo name, a file type) come back
+  // on event after event. A small memo of short strings spares them the rules' scan.
+  const memo = new Map<string, string>()
+  return value => {
+    if (value.length < minLength) return value
+    if (value.length > maxMemoLength) return scrubValue(value)
+    let scrubbed = memo.get(value)
+    if (scrubbed === undefined) {
+      scrubbed = scrubValue(value)
+      if (memo.size >= maxMemoEntries) memo.delete(memo.keys().next().value as string)
+      memo.set(value, scrubbed)
+    }
+    return scrubbed
   }
 }
 
