@@ -42,17 +42,22 @@ const scenarios = {
   },
   'redactable string': telemetry => {
     const repo = 'github.com/org/repo'
+    let n = 0
     return () =>
       telemetry.recordEvent('search', 'submitted', {
         version: 1,
-        privateMetadata: { query: redactable`repo:${repo} ${'useState lang:typescript'}` },
+        privateMetadata: { query: redactable`repo:${repo} ${`useState lang:typescript ${n++}`}` },
       })
   },
-  'privateMetadata holding a secret': telemetry => () =>
-    telemetry.recordEvent('search', 'submitted', {
-      version: 1,
-      privateMetadata: { query: 'token=0123456789abcdef0123456789abcdef curl' },
-    }),
+  // Every secret different, so that none is scrubbed from memory.
+  'privateMetadata holding a secret': telemetry => {
+    let n = 0
+    return () =>
+      telemetry.recordEvent('search', 'submitted', {
+        version: 1,
+        privateMetadata: { query: `token=0123456789abcdef${String(n++).padStart(16, '0')} curl` },
+      })
+  },
 }
 
 /** Calls between two turns of the event loop, as an app would record during one task. */
