@@ -1,26 +1,11 @@
-import {
-  IDBCursor,
-  IDBDatabase,
-  IDBFactory,
-  IDBIndex,
-  IDBObjectStore,
-  IDBRequest,
-  IDBTransaction,
-} from 'fake-indexeddb'
+import { IDBFactory, installIndexedDbClasses } from './fake-indexeddb.js'
 import { describe, expect, it, vi } from 'vitest'
 import type { EventStore, StoredEvent } from '../../../src/client/stores/event-store.js'
 import { createFallbackStore } from '../../../src/client/stores/fallback-store.js'
 import { openIndexedDbStore } from '../../../src/client/stores/indexeddb-store.js'
 import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
 
-// idb tells its requests, transactions and cursors apart with `instanceof` the globals, which
-// Node lacks.
-vi.stubGlobal('IDBCursor', IDBCursor)
-vi.stubGlobal('IDBDatabase', IDBDatabase)
-vi.stubGlobal('IDBIndex', IDBIndex)
-vi.stubGlobal('IDBObjectStore', IDBObjectStore)
-vi.stubGlobal('IDBRequest', IDBRequest)
-vi.stubGlobal('IDBTransaction', IDBTransaction)
+installIndexedDbClasses()
 
 const bounds = { maxEvents: 100, maxBytes: 100_000 }
 

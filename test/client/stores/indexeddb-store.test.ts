@@ -1,13 +1,5 @@
 import fc from 'fast-check'
-import {
-  IDBCursor,
-  IDBDatabase,
-  IDBFactory,
-  IDBIndex,
-  IDBObjectStore,
-  IDBRequest,
-  IDBTransaction,
-} from 'fake-indexeddb'
+import { IDBFactory, installIndexedDbClasses } from './fake-indexeddb.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { StoreBounds, StoredEvent } from '../../../src/client/stores/event-store.js'
 import {
@@ -18,14 +10,7 @@ import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
 import { indexedDbV1 } from './fixtures/indexeddb-v1.js'
 import { indexedDbV2 } from './fixtures/indexeddb-v2.js'
 
-// idb tells its requests, transactions and cursors apart with `instanceof` the globals, which
-// Node lacks. `indexedDB` itself stays unset: every test passes its own factory.
-vi.stubGlobal('IDBCursor', IDBCursor)
-vi.stubGlobal('IDBDatabase', IDBDatabase)
-vi.stubGlobal('IDBIndex', IDBIndex)
-vi.stubGlobal('IDBObjectStore', IDBObjectStore)
-vi.stubGlobal('IDBRequest', IDBRequest)
-vi.stubGlobal('IDBTransaction', IDBTransaction)
+installIndexedDbClasses()
 
 const bounds: StoreBounds = { maxEvents: 10_000, maxBytes: 8 * 1024 * 1024 }
 
