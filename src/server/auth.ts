@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac } from 'node:crypto'
+import { bearerToken, sameSecret } from './secrets.js'
 
 /** Who sent a request, as the backend knows it: never from the events themselves. */
 export interface Identity {
@@ -11,23 +12,15 @@ export type Authenticate = (
   request: Request,
 ) => Identity | undefined | Promise<Identity | undefined>
 
-function equal(a: string, b: string): boolean {
-  const left = Buffer.from(a)
-  const right = Buffer.from(b)
-  return left.length === right.length && timingSafeEqual(left, right)
-}
-
 /** Bearer tokens from the instance's config: `Authorization: Bearer <secret>` → `token:<name>`. */
 export function bearerTokens(tokens: ReadonlyMap<string, string>): Authenticate {
   const entries = [...tokens]
   return request => {
-    const header = request.headers.get('authorization') ?? ''
-    const match = /^Bearer\s+(\S+)$/i.exec(header)
-    if (!match?.[1]) return undefined
-    const secret = match[1]
+    const secret = bearerToken(request.headers.get('authorization') ?? undefined)
+    if (secret === undefined) return undefined
     // Every token is compared, in constant time, so timing says nothing about which one was close.
     let found: string | undefined
-    for (const [name, expected] of entries) if (equal(secret, expected)) found ??= name
+    for (const [name, expected] of entries) if (sameSecret(expected, secret)) found ??= name
     return found === undefined ? undefined : { subject: `token:${found}` }
   }
 }
@@ -58,7 +51,7 @@ export function sessionCookie(secret: string): Authenticate {
       } catch {
         return undefined
       }
-      return equal(value.slice(dot + 1), sign(user, secret))
+      return sameSecret(sign(user, secret), value.slice(dot + 1))
         ? { subject: `session:${user}` }
         : undefined
     }

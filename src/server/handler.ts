@@ -13,6 +13,7 @@ import { validateEvent } from '../protocol/validate.js'
 import { decodeBatch } from '../protocol/wire.js'
 import { anonymousIdHeader, anonymousVisitor, type Authenticate } from './auth.js'
 import { readBody } from './body.js'
+import { prometheusContentType } from './prometheus.js'
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.js'
 import { createRateLimiter } from './rate-limit.js'
 import type { IngestedEvent, ServerEventStore } from './stores/server-event-store.js'
@@ -197,7 +198,7 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
 
   app.get('/metrics', async c => {
     const extra = options.metrics ? await options.metrics() : ''
-    return c.text(metrics.render() + extra, 200, { 'content-type': 'text/plain; version=0.0.4' })
+    return c.text(metrics.render() + extra, 200, { 'content-type': prometheusContentType })
   })
 
   // Whatever slipped through is the server's fault, not the input's: say so without detail.

@@ -1,3 +1,5 @@
+import { renderFamilies } from './prometheus.js'
+
 /** Counters of the ingest path, rendered in the Prometheus text format. */
 export function createIngestMetrics() {
   const requests = new Map<number, number>()
@@ -13,21 +15,27 @@ export function createIngestMetrics() {
     },
     /** Totals since start, for the CLI's log line. */
     totals: () => ({ ...counts }),
-    render(): string {
-      const lines = [
-        '# HELP tally_ingest_requests_total Event batches received, by HTTP status.',
-        '# TYPE tally_ingest_requests_total counter',
-        ...[...requests].map(
-          ([status, n]) => `tally_ingest_requests_total{status="${status}"} ${n}`,
-        ),
-        '# HELP tally_ingest_events_total Events received, by outcome.',
-        '# TYPE tally_ingest_events_total counter',
-        ...Object.entries(counts).map(
-          ([outcome, n]) => `tally_ingest_events_total{outcome="${outcome}"} ${n}`,
-        ),
-      ]
-      return lines.join('\n') + '\n'
-    },
+    render: (): string =>
+      renderFamilies([
+        {
+          name: 'tally_ingest_requests_total',
+          help: 'Event batches received, by HTTP status.',
+          type: 'counter',
+          samples: [...requests].map(([status, value]) => ({
+            labels: { status: String(status) },
+            value,
+          })),
+        },
+        {
+          name: 'tally_ingest_events_total',
+          help: 'Events received, by outcome.',
+          type: 'counter',
+          samples: Object.entries(counts).map(([outcome, value]) => ({
+            labels: { outcome },
+            value,
+          })),
+        },
+      ]),
   }
 }
 

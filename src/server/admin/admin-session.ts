@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac } from 'node:crypto'
+import { bearerToken, sameSecret } from '../secrets.js'
 
 export const adminCookieName = 'tally_admin'
 
@@ -24,21 +25,16 @@ export interface AdminCredentials {
 }
 
 export function createAdminCredentials(token: string): AdminCredentials {
-  // Both sides are hashed under a per-process key before the comparison, so that the lengths
-  // match (timingSafeEqual needs it) and a wrong length takes as long as a wrong byte.
-  const compareKey = randomBytes(32)
-  const digest = (text: string) => createHmac('sha256', compareKey).update(text).digest()
-  const expected = digest(token)
   const sign = (expiresAtMs: string) =>
     createHmac('sha256', token).update(`${purpose}:${expiresAtMs}`).digest('base64url')
 
-  const isToken = (candidate: string) => timingSafeEqual(digest(candidate), expected)
+  const isToken = (candidate: string) => sameSecret(token, candidate)
 
   return {
     isToken,
     isBearer(header) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')
-      return match?.[1] !== undefined && isToken(match[1])
+      const candidate = bearerToken(header)
+      return candidate !== undefined && isToken(candidate)
     },
     issueSession(now) {
       const expiresAtMs = String(now.getTime() + adminSessionTtlMs)
@@ -48,7 +44,7 @@ export function createAdminCredentials(token: string): AdminCredentials {
       const match = /^(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value ?? '')
       if (!match?.[1] || !match[2]) return false
       const [, expiresAtMs, signature] = match
-      const valid = timingSafeEqual(digest(signature), digest(sign(expiresAtMs)))
+      const valid = sameSecret(sign(expiresAtMs), signature)
       return valid && Number(expiresAtMs) > now.getTime()
     },
   }

@@ -1,4 +1,5 @@
 import type { ExportMode } from '../../protocol/config.js'
+import { prometheusContentType, renderFamilies, type Family } from '../prometheus.js'
 
 /** The export worker's health, for `GET /metrics` and the admin pages. */
 export interface ExportMetrics {
@@ -23,18 +24,6 @@ export interface ExportMetrics {
   rejected: number
   /** Rows deleted by retention, by rule. */
   pruned: { exported: number; unexported: number }
-}
-
-interface Sample {
-  labels?: Record<string, string>
-  value: number
-}
-
-interface Family {
-  name: string
-  help: string
-  type: 'gauge' | 'counter'
-  samples: Sample[]
 }
 
 /** Renders the metrics in the Prometheus text exposition format (version 0.0.4). */
@@ -121,37 +110,7 @@ export function renderPrometheus(metrics: ExportMetrics): string {
       ],
     },
   ]
-  let text = ''
-  for (const family of families) {
-    text += `# HELP ${family.name} ${escapeHelp(family.help)}\n`
-    text += `# TYPE ${family.name} ${family.type}\n`
-    for (const sample of family.samples) {
-      text += `${family.name}${renderLabels(sample.labels)} ${renderValue(sample.value)}\n`
-    }
-  }
-  return text
+  return renderFamilies(families)
 }
 
-/** The content type of {@link renderPrometheus}'s output. */
-export const prometheusContentType = 'text/plain; version=0.0.4; charset=utf-8'
-
-function renderLabels(labels: Record<string, string> | undefined): string {
-  if (labels === undefined) return ''
-  const parts = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabel(value)}"`)
-  return `{${parts.join(',')}}`
-}
-
-function renderValue(value: number): string {
-  if (Number.isNaN(value)) return 'NaN'
-  if (value === Infinity) return '+Inf'
-  if (value === -Infinity) return '-Inf'
-  return String(value)
-}
-
-function escapeHelp(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')
-}
-
-function escapeLabel(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
-}
+export { prometheusContentType }

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { decodeBatch } from '../../protocol/wire.js'
 import { checkExportedEvent } from './check-exported-event.js'
 import type { GatewayStore } from './gateway-store.js'
-import { bearerToken, sameKey } from './instance-auth.js'
+import { bearerToken, sameSecret } from '../secrets.js'
 
 export interface GatewayOptions {
   store: GatewayStore
@@ -52,7 +52,7 @@ export function createGateway(options: GatewayOptions): Hono {
     async (c, next) => {
       const instance = c.req.header('x-tally-instance')
       const key = bearerToken(c.req.header('authorization'))
-      if (instance === undefined || !sameKey(instanceKeys.get(instance), key)) {
+      if (instance === undefined || !sameSecret(instanceKeys.get(instance), key)) {
         c.header('www-authenticate', 'Bearer')
         return fail(c, 401, 'unauthorized', 'an instance id and its key are required')
       }
@@ -111,7 +111,7 @@ export function createGateway(options: GatewayOptions): Hono {
       return fail(c, 400, 'invalid-query', 'the query parameter instance is required')
     }
     const key = bearerToken(c.req.header('authorization'))
-    if (!sameKey(instanceKeys.get(instance), key) && !sameKey(options.adminKey, key)) {
+    if (!sameSecret(instanceKeys.get(instance), key) && !sameSecret(options.adminKey, key)) {
       c.header('www-authenticate', 'Bearer')
       return fail(
         c,

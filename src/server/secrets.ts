@@ -7,10 +7,10 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /**
- * Compares keys in constant time. Both sides are hashed first, so neither the content nor the
- * length of the expected key leaks through timing.
+ * Compares a secret in constant time. Both sides are hashed first, so neither the content nor
+ * the length of the expected secret leaks through timing.
  */
-export function sameKey(expected: string | undefined, given: string | undefined): boolean {
+export function sameSecret(expected: string | undefined, given: string | undefined): boolean {
   if (expected === undefined || given === undefined || expected.length === 0) return false
   const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest()
   return timingSafeEqual(digest(expected), digest(given))
