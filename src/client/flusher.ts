@@ -9,6 +9,8 @@ import type { EventStore, StoredEvent } from './stores/event-store.js'
 import type { SendLock } from './platform/platform.js'
 import type { SendContext, SendResult, Transport } from './transport/transport.js'
 
+type SendSuccess = Extract<SendResult, { type: 'success' }>
+
 export interface FlusherDependencies {
   store: EventStore
   transport: Transport
@@ -124,6 +126,25 @@ export function createFlusher(deps: FlusherDependencies): Flusher {
     report(new EventsDroppedError('rejected', ids.length, detail))
   }
 
+  /**
+   * Applies a 2xx answer to the batch it answers: acknowledged ids leave the queue, ids
+   * reported invalid are dropped and counted. Ids of other batches in the answer are ignored.
+   */
+  const settle = async (batch: readonly StoredEvent[], result: SendSuccess) => {
+    const inBatch = new Set(batch.map(entry => entry.event.id))
+    const accepted = result.accepted.filter(id => inBatch.has(id))
+    const rejected = result.rejected.filter(entry => inBatch.has(entry.id))
+    counters.sent += accepted.length
+    await removeAndCount(accepted)
+    if (rejected.length > 0) {
+      await drop(
+        rejected.map(entry => entry.id),
+        `the backend refused them as invalid (first: ${rejected[0]?.reason ?? ''})`,
+      )
+    }
+    return { answered: accepted.length + rejected.length, total: inBatch.size }
+  }
+
   const scheduleRetry = (reason: string, retryAfterMs: number | undefined) => {
     counters.retries++
     attempt++
@@ -140,21 +161,9 @@ export function createFlusher(deps: FlusherDependencies): Flusher {
     if (signal?.aborted) return 'aborted'
     switch (result.type) {
       case 'success': {
-        const inBatch = new Set(events.map(entry => entry.event.id))
-        const accepted = result.accepted.filter(id => inBatch.has(id))
-        const rejected = result.rejected.filter(entry => inBatch.has(entry.id))
-        await removeAndCount(accepted)
-        counters.sent += accepted.length
-        if (rejected.length > 0) {
-          const first = rejected[0]?.reason ?? ''
-          await drop(
-            rejected.map(entry => entry.id),
-            `the backend refused them as invalid (first: ${first})`,
-          )
-        }
-        const answered = accepted.length + rejected.length
-        if (answered < inBatch.size) {
-          scheduleRetry(`the backend answered for ${answered} of ${inBatch.size} events`, undefined)
+        const { answered, total } = await settle(events, result)
+        if (answered < total) {
+          scheduleRetry(`the backend answered for ${answered} of ${total} events`, undefined)
           return 'retry'
         }
         attempt = 0
@@ -265,11 +274,7 @@ export function createFlusher(deps: FlusherDependencies): Flusher {
     void send(batch, undefined, true).then(async result => {
       keepaliveBytes -= bytes
       for (const entry of batch) inKeepalive.delete(entry.event.id)
-      if (result.type !== 'success') return
-      const inBatch = new Set(batch.map(entry => entry.event.id))
-      const accepted = result.accepted.filter(id => inBatch.has(id))
-      counters.sent += accepted.length
-      await removeAndCount(accepted).catch(() => {})
+      if (result.type === 'success') await settle(batch, result).catch(() => {})
     })
   }
 

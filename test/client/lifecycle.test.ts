@@ -116,6 +116,28 @@ describe('page hide', () => {
     expect(telemetry.stats()).toMatchObject({ queued: 0, sent: 2 })
   })
 
+  it('applies the keepalive answer like any other: acknowledged ids leave, invalid ones are dropped and counted', async () => {
+    const host = fakePlatform()
+    const transport = createTestTransport()
+    transport.answerNext(batch => {
+      const [first, second] = batch.events
+      return {
+        type: 'success',
+        accepted: first ? [first.id] : [],
+        rejected: second ? [{ id: second.id, reason: 'unknown feature' }] : [],
+      }
+    })
+    const { telemetry } = client(host.platform, transport)
+    telemetry.recordEvent('search', 'submitted')
+    telemetry.recordEvent('notebook', 'viewed')
+    host.hide(false)
+    expect(transport.contexts[0]?.keepalive).toBe(true)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(telemetry.stats()).toMatchObject({ queued: 0, sent: 1, dropped: { rejected: 1 } })
+    await telemetry.flush()
+    expect(transport.batches).toHaveLength(1)
+  })
+
   it('does not spill when the page is only hidden', () => {
     const host = fakePlatform()
     const { telemetry } = client(host.platform)
