@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { PendingBuffer } from '../../src/client/pending-buffer.js'
 import type { StoredEvent } from '../../src/client/stores/event-store.js'
-import type { TelemetryEvent } from '../../src/protocol/event.js'
+import { storedEvent } from '../support/events.js'
 
 const timestamp = new Date('2026-11-27T12:00:00Z')
 
 function stored(id: string): StoredEvent {
-  const event: TelemetryEvent = {
-    id,
-    timestamp,
-    feature: 'search',
-    action: 'submitted',
-    source: { client: 'web' },
-    sessionId: 'session-0001',
-    parameters: { version: 1 },
-  }
-  return { event, bytes: 120 }
+  return storedEvent(id, 120, { timestamp })
 }
 
 const ids = (entries: readonly StoredEvent[]) => entries.map(entry => entry.event.id)

@@ -6,6 +6,7 @@ import { redactable } from '../../src/protocol/redactable.js'
 import { encodeBatch } from '../../src/protocol/wire.js'
 import type { ServerEventStore } from '../../src/server/stores/server-event-store.js'
 import { createMemoryServerEventStore } from './memory-server-event-store.js'
+import { sampleEvent } from '../support/events.js'
 
 const secret = 'demo-session-secret'
 const token = 'sgp_local_0123456789abcdef'
@@ -41,19 +42,8 @@ function setup(options: Partial<TelemetryHandlerOptions> = {}) {
   }
 }
 
-let counter = 0
 function event(overrides: Partial<TelemetryEvent> = {}): TelemetryEvent {
-  counter++
-  return {
-    id: `event-${String(counter).padStart(16, '0')}`,
-    timestamp: new Date('2026-11-27T12:00:00Z'),
-    feature: 'search',
-    action: 'submitted',
-    source: { client: 'web', clientVersion: '6.1.0' },
-    sessionId: 'session-000000000001',
-    parameters: { version: 1, metadata: { regex: 1 } },
-    ...overrides,
-  }
+  return sampleEvent({ parameters: { version: 1, metadata: { regex: 1 } }, ...overrides })
 }
 
 function post(

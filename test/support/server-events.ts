@@ -1,13 +1,8 @@
-import type { JsonValue, TelemetryEvent } from '../../src/protocol/event.js'
+import type { JsonValue } from '../../src/protocol/event.js'
 import type { IngestedEvent } from '../../src/server/stores/server-event-store.js'
+import { eventId, sampleEvent } from './events.js'
 
-let counter = 0
-
-/** A unique, valid event id (nanoid's alphabet, 8 to 64 characters). */
-export function eventId(): string {
-  counter++
-  return `evt_${String(counter).padStart(8, '0')}`
-}
+export { eventId }
 
 /** A valid stored event; `privateMetadata` and the names can be chosen. */
 export function ingested(
@@ -21,13 +16,11 @@ export function ingested(
   } = {},
 ): IngestedEvent {
   const receivedAt = options.receivedAt ?? new Date('2024-05-01T12:00:05.000Z')
-  const event: TelemetryEvent = {
+  const event = sampleEvent({
     id: options.id ?? eventId(),
     timestamp: new Date(receivedAt.getTime() - 65_000),
     feature: options.feature ?? 'search',
     action: options.action ?? 'submitted',
-    source: { client: 'web', clientVersion: '6.1.0' },
-    sessionId: 'session_0001',
     parameters: {
       version: 1,
       metadata: { regex: 1, resultCount: 37 },
@@ -35,7 +28,7 @@ export function ingested(
       billingMetadata: { product: 'code-search', category: 'core' },
       interactionId: 'interaction-0001',
     },
-  }
+  })
   return {
     event,
     userId: options.userId ?? 7,

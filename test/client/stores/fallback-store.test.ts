@@ -4,23 +4,13 @@ import type { EventStore, StoredEvent } from '../../../src/client/stores/event-s
 import { createFallbackStore } from '../../../src/client/stores/fallback-store.js'
 import { openIndexedDbStore } from '../../../src/client/stores/indexeddb-store.js'
 import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
+import { storedEvent } from '../../support/events.js'
 
 installIndexedDbClasses()
 
 const bounds = { maxEvents: 100, maxBytes: 100_000 }
 
-const entry = (id: string): StoredEvent => ({
-  event: {
-    id,
-    timestamp: new Date('2026-11-27T12:00:00Z'),
-    feature: 'search',
-    action: 'submitted',
-    source: { client: 'web' },
-    sessionId: 'session-1',
-    parameters: { version: 1 },
-  },
-  bytes: 100,
-})
+const entry = (id: string): StoredEvent => storedEvent(id)
 
 const ids = (stored: readonly StoredEvent[]) => stored.map(stored => stored.event.id)
 

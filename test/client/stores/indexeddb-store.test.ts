@@ -9,23 +9,18 @@ import {
 import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
 import { indexedDbV1 } from './fixtures/indexeddb-v1.js'
 import { indexedDbV2 } from './fixtures/indexeddb-v2.js'
+import { storedEvent } from '../../support/events.js'
 
 installIndexedDbClasses()
 
 const bounds: StoreBounds = { maxEvents: 10_000, maxBytes: 8 * 1024 * 1024 }
 
-const entry = (id: string, bytes = 100): StoredEvent => ({
-  event: {
-    id,
+// Milliseconds and nested privateMetadata: what the stored format must carry back intact.
+const entry = (id: string, bytes = 100): StoredEvent =>
+  storedEvent(id, bytes, {
     timestamp: new Date('2026-11-27T12:00:00.123Z'),
-    feature: 'search',
-    action: 'submitted',
-    source: { client: 'web', clientVersion: '6.1.0' },
-    sessionId: 'session-1',
     parameters: { version: 1, metadata: { regex: 1 }, privateMetadata: { q: ['a', { b: null }] } },
-  },
-  bytes,
-})
+  })
 
 const entries = (prefix: string, count: number, bytes = 100) =>
   Array.from({ length: count }, (_, index) => entry(`${prefix}-${index}`, bytes))

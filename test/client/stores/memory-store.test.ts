@@ -6,20 +6,9 @@ import type {
   StoredEvent,
 } from '../../../src/client/stores/event-store.js'
 import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
-import type { TelemetryEvent } from '../../../src/protocol/event.js'
+import { storedEvent } from '../../support/events.js'
 
-function stored(id: string, bytes = 100): StoredEvent {
-  const event: TelemetryEvent = {
-    id,
-    timestamp: new Date('2026-11-27T12:00:00Z'),
-    feature: 'search',
-    action: 'submitted',
-    source: { client: 'web' },
-    sessionId: 'session-0001',
-    parameters: { version: 1 },
-  }
-  return { event, bytes }
-}
+const stored = storedEvent
 
 const many = (count: number, bytes = 100, from = 0) =>
   Array.from({ length: count }, (_, i) =>
