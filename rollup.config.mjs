@@ -16,7 +16,7 @@ const external = [
 ].map(name => new RegExp(`^(node:)?${name.replace(/[/\\^$*+?.()|[\]{}]/g, '\\$&')}(/.*)?$`))
 
 /** Library entry points: ESM and CJS, each with bundled types. */
-const libraries = ['index', 'testing', 'server']
+const libraries = ['index', 'node', 'testing', 'server']
 
 const code = libraries.map(name => ({
   input: `src/${name}.ts`,

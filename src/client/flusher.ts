@@ -51,6 +51,8 @@ export interface Flusher {
    */
   sendAtUnload(events: readonly StoredEvent[]): void
   stop(): void
+  /** Undoes `stop()`: sending resumes with the next flush or queued event. */
+  start(): void
 }
 
 /**
@@ -292,6 +294,10 @@ export function createFlusher(deps: FlusherDependencies): Flusher {
       stopped = true
       clearTimer()
       inFlight?.abort()
+    },
+    start() {
+      stopped = false
+      attempt = 0
     },
   }
 }

@@ -36,6 +36,13 @@ export interface Telemetry {
   /** Sends what is queued now, unless the backend asked to wait; never rejects. */
   flush(): Promise<void>
   stats(): TelemetryStats
+  /**
+   * Turns recording off or on at run time, for a host's own telemetry setting (an editor's):
+   * off stops sending and empties the queue, counting each event in `dropped.disabled`, as
+   * an instance that turned telemetry off does; on resumes recording and sending, unless the
+   * instance turned telemetry off. Resolves once the queue is emptied; never rejects.
+   */
+  setEnabled(enabled: boolean): Promise<void>
   /** Replaces the credentials and lifts a pause caused by a 401/403. */
   setCredentials(credentials: { accessToken?: string }): void
   /** Stops recording and sends what it can within the deadline; idempotent. */
@@ -108,6 +115,8 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
   })
 
   let enabled = resolved.enabled
+  let offOnInstance = false
+  let configAsked = false
   let shutdownPromise: Promise<void> | undefined
 
   // Events a previous page could not write before it went away come first.
@@ -138,17 +147,23 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
     if (removed > 0) report(new EventsDroppedError('disabled', removed, reason))
   }
 
-  if (enabled && parts.transport.config) {
+  const askConfig = () => {
+    if (configAsked || !parts.transport.config) return
+    configAsked = true
     void parts.transport
       .config(credentials)
       .then(async config => {
         if (!config) return
-        if (!config.enabled) return disable('telemetry is turned off on this instance')
+        if (!config.enabled) {
+          offOnInstance = true
+          return disable('telemetry is turned off on this instance')
+        }
         limits.maxBatchEvents = Math.min(limits.maxBatchEvents, config.maxBatchEvents)
         limits.maxBatchBytes = Math.min(limits.maxBatchBytes, config.maxBatchBytes)
       })
       .catch(() => {})
   }
+  if (enabled) askConfig()
 
   const recordEvent = (feature: string, action: string, parameters?: unknown): void => {
     try {
@@ -183,6 +198,17 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
       storage: store.kind,
       dropped: { ...counters.dropped },
     }),
+    async setEnabled(next) {
+      if (shutdownPromise || offOnInstance) return
+      if (!next) {
+        await disable('telemetry was turned off by the host').catch(() => {})
+        return
+      }
+      if (enabled) return
+      enabled = true
+      flusher.start()
+      askConfig()
+    },
     setCredentials(next) {
       credentials = next.accessToken === undefined ? {} : { accessToken: next.accessToken }
       flusher.resume()

@@ -220,6 +220,8 @@ export async function openFileStore(options: FileStoreOptions): Promise<FileStor
             await handle.close()
           }),
     async claim(owner, leaseMs, now) {
+      // A closed store holds nothing: a send still hanging after shutdown lets the lease lapse.
+      if (closed) return false
       const claimed = await lease.claim(owner, leaseMs, now)
       if (claimed) leaseUntil = now + leaseMs
       return claimed

@@ -1,0 +1,21 @@
+import { leaseLock, type LeaseHolder } from './lease-lock.js'
+import type { Platform } from './platform.js'
+
+/**
+ * A Node host (an editor's extension host): always online as far as the client can tell,
+ * with no page lifecycle (the extension calls `shutdown()` when it is deactivated), and one
+ * sender at a time across the processes sharing a store directory, through its lease.
+ */
+export function nodePlatform(
+  owner: string,
+  leases: Promise<LeaseHolder> | undefined,
+  leaseMs: number,
+): Platform {
+  return {
+    isOnline: () => true,
+    onOnline: () => {},
+    onHide: () => {},
+    lock: leases && leaseLock(leases, owner, leaseMs),
+    spill: undefined,
+  }
+}

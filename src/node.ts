@@ -1,0 +1,57 @@
+// The editor extension (Node) entry point. Explicit exports only: what is listed here is the
+// public surface, and everything else is free to change.
+export { createTelemetry, type NodeTelemetryOptions } from './client/node-telemetry.js'
+export {
+  createVSCodeTelemetry,
+  type VSCodeApi,
+  type VSCodeExtensionContext,
+  type VSCodeTelemetryOptions,
+} from './client/platform/vscode.js'
+export type { Telemetry } from './client/telemetry.js'
+export type { TelemetryOptions } from './client/options.js'
+export type { TelemetryStats, StorageKind } from './client/stats.js'
+export type { KnownString, KnownMetadata, RecordParameters } from './client/known.js'
+export type { EventProcessor } from './client/processors.js'
+export type {
+  EventStore,
+  StoredEvent,
+  AppendResult,
+  StoreBounds,
+} from './client/stores/event-store.js'
+export { createMemoryStore } from './client/stores/memory-store.js'
+export { openFileStore, type FileStore, type FileStoreOptions } from './client/stores/file-store.js'
+export type {
+  Transport,
+  SendResult,
+  SendContext,
+  RejectedEvent,
+} from './client/transport/transport.js'
+export {
+  createHttpTransport,
+  type HttpTransportOptions,
+} from './client/transport/http-transport.js'
+export { TallyError, isTallyError, type TallyErrorCode } from './client/errors/tally-error.js'
+export { InvalidOptionsError } from './client/errors/invalid-options-error.js'
+export { InvalidEventError } from './client/errors/invalid-event-error.js'
+export { EventsDroppedError, type DropReason } from './client/errors/events-dropped-error.js'
+export { DeliveryError } from './client/errors/delivery-error.js'
+export { StorageError } from './client/errors/storage-error.js'
+export { ProcessorError } from './client/errors/processor-error.js'
+export {
+  redactable,
+  safe,
+  renderRedacted,
+  type RedactableString,
+  type SafeValue,
+} from './protocol/redactable.js'
+export { defaultScrubRules, type ScrubRule } from './protocol/scrub-rules.js'
+export { createScrubber, type Scrubber } from './protocol/scrub.js'
+export type {
+  TelemetryEvent,
+  TelemetryEventParameters,
+  TelemetryEventSource,
+  BillingMetadata,
+  EventBatch,
+  JsonValue,
+} from './protocol/event.js'
+export type { ValidationProblem } from './protocol/validate.js'
