@@ -1,4 +1,3 @@
-import { newId } from './ids.js'
 import { InvalidOptionsError } from './errors/invalid-options-error.js'
 import { StorageError } from './errors/storage-error.js'
 import { defaults, type TelemetryOptions } from './options.js'
@@ -88,6 +87,6 @@ export function createTelemetry(options: NodeTelemetryOptions): Telemetry {
           },
         )
       }),
-    platform: nodePlatform(newId(), durable, sendLeaseMs),
+    platform: nodePlatform(durable, sendLeaseMs),
   })
 }

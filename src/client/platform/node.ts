@@ -1,3 +1,4 @@
+import { newId } from '../ids.js'
 import { leaseLock, type LeaseHolder } from './lease-lock.js'
 import type { Platform } from './platform.js'
 
@@ -6,11 +7,9 @@ import type { Platform } from './platform.js'
  * with no page lifecycle (the extension calls `shutdown()` when it is deactivated), and one
  * sender at a time across the processes sharing a store directory, through its lease.
  */
-export function nodePlatform(
-  owner: string,
-  leases: Promise<LeaseHolder> | undefined,
-  leaseMs: number,
-): Platform {
+export function nodePlatform(leases: Promise<LeaseHolder> | undefined, leaseMs: number): Platform {
+  // The pid tells an operator (and the multi-process test) which process holds the lease.
+  const owner = `${process.pid}.${newId()}`
   return {
     isOnline: () => true,
     onOnline: () => {},

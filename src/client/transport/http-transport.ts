@@ -32,10 +32,12 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     }, timeoutMs)
     // Linked by hand: AbortSignal.any is missing before Safari 17.4.
     const { signal } = context
-    if (signal?.aborted) deadline.abort(signal.reason)
-    signal?.addEventListener('abort', () => {
-      deadline.abort(signal.reason)
-    })
+    const forward = () => {
+      deadline.abort(signal?.reason)
+    }
+    if (signal?.aborted) forward()
+    // Removed after the request: one signal spans a whole flush, many requests long.
+    signal?.addEventListener('abort', forward)
     try {
       const response = await ky(base + path, {
         ...init,
@@ -55,6 +57,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       return await read(response)
     } finally {
       clearTimeout(timer)
+      signal?.removeEventListener('abort', forward)
     }
   }
 
