@@ -25,7 +25,7 @@ async function storedOnceForUser(pipeline: Pipeline, user: string) {
   expect(typeof userId).toBe('number')
   for (const event of stored) {
     expect(event.userId).toBe(userId)
-    expect(event.subject).toBe(`session:${user}`)
+    expect(event.subject).toBe(`session:${pipeline.demoUser(user)}`)
   }
   return { stored, userId: userId as number }
 }
@@ -86,7 +86,7 @@ test.describe('the demo journey, exported in redact mode with the default allowl
 })
 
 test.describe('the demo journey with search::submitted::query allowlisted', () => {
-  test.use({ pipelineOptions: { allowlist: ['search::submitted::query'] } })
+  test.use({ instance: 'allowlisted' })
 
   test('the query leaves as ‹×›, never as text', async ({ page, pipeline }, testInfo) => {
     const query = 'useState'
@@ -111,8 +111,8 @@ test.describe('the demo journey with search::submitted::query allowlisted', () =
 })
 
 test.describe('the admin page before the export runs', () => {
-  // One export at start (nothing to send yet), the next long after the test.
-  test.use({ pipelineOptions: { exportIntervalMs: 600_000 } })
+  // One export at start (nothing to send yet), the next long after the run.
+  test.use({ instance: 'held' })
 
   test('shows the next export as it would leave, beside what redaction removed', async ({
     page,

@@ -1,6 +1,6 @@
 import { duplicates, expect, filesContaining, reportCounts, test } from './support.js'
 
-test.use({ pipelineOptions: { exportMode: 'off' } })
+test.use({ instance: 'off' })
 
 test('off mode: the gateway receives nothing, the instance stores everything', async ({
   page,

@@ -81,7 +81,7 @@ async function searchSecrets(
 }
 
 test.describe('redact mode', () => {
-  test.use({ pipelineOptions: { exportMode: 'redact' } })
+  test.use({ instance: 'redact' })
 
   test('a token, an email and a home path typed into the search box never reach the gateway', async ({
     page,
@@ -106,7 +106,7 @@ test.describe('redact mode', () => {
 })
 
 test.describe('full mode', () => {
-  test.use({ pipelineOptions: { exportMode: 'full' } })
+  test.use({ instance: 'full' })
 
   test('the same secrets reach the gateway scrubbed', async ({ page, pipeline }, testInfo) => {
     const typed = secrets()
