@@ -22,7 +22,10 @@ interface FileState {
   sealedRecord: boolean
   /** Bytes past `offset` that do not end a record yet. */
   tail: boolean
-  tornCounted: boolean
+  /** Whole records that failed their hash or did not parse. */
+  corrupt: number
+  /** The tail is a record that a crash cut short: it will never be completed. */
+  torn: boolean
   /** Nothing will be appended to it: its writer sealed it, moved on, or is gone. */
   sealed: boolean
 }
@@ -68,6 +71,8 @@ async function readRange(path: string, from: number, to: number): Promise<Buffer
 export class SegmentReader {
   private files = new Map<string, FileState>()
   private generation = 0
+  /** Records skipped so far in each file, kept across rebuilds so that none is counted twice. */
+  private reported = new Map<string, number>()
 
   constructor(
     private readonly directory: string,
@@ -97,7 +102,14 @@ export class SegmentReader {
   private state(name: string): FileState {
     let state = this.files.get(name)
     if (!state) {
-      state = { offset: 0, sealedRecord: false, tail: false, tornCounted: false, sealed: false }
+      state = {
+        offset: 0,
+        sealedRecord: false,
+        tail: false,
+        corrupt: 0,
+        torn: false,
+        sealed: false,
+      }
       this.files.set(name, state)
     }
     return state
@@ -136,7 +148,7 @@ export class SegmentReader {
       const { records, consumed, corrupt } = decodeRecords(buffer)
       state.offset += consumed
       state.tail = consumed < buffer.length
-      if (corrupt > 0) this.onSkipped(corrupt)
+      state.corrupt += corrupt
       for (const record of records) {
         if (record.type === 'events') this.index.addEvents(name, record.t, record.events)
         else if (record.type === 'removed') this.index.addRemoved(record.ids)
@@ -162,9 +174,12 @@ export class SegmentReader {
         newest.get(match[2] as string) !== name ||
         !isAlive(Number(match[1]), match[2] as string)
       // A sealed file ending in a partial record was cut short by a crash: that record is lost.
-      if (state.sealed && state.tail && !state.tornCounted) {
-        state.tornCounted = true
-        this.onSkipped(1)
+      state.torn = state.sealed && state.tail
+      const skipped = state.corrupt + (state.torn ? 1 : 0)
+      const before = this.reported.get(name) ?? 0
+      if (skipped > before) {
+        this.reported.set(name, skipped)
+        this.onSkipped(skipped - before)
       }
     }
   }
