@@ -8,6 +8,8 @@ import {
 } from './marked-events.js'
 import { duplicates, expect, reportCounts, test } from './support.js'
 
+test.use({ instance: 'outage' })
+
 test('500 events, the page reloaded at once while the backend answers 503, then recovery: every event stored once', async ({
   page,
   pipeline,
