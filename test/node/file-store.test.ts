@@ -196,6 +196,25 @@ describe('the file store', () => {
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThan(2_000)
   })
 
+  it('keeps a removal through compaction while a copy of its event lives in another file', async () => {
+    const directory = tempDirectory()
+    const [kept, twice] = storedEvents(2) as [StoredEvent, StoredEvent]
+    const live = await open(directory)
+    const sealed = await open(directory)
+    await sealed.append([twice, kept])
+    // An append retried after a failure that had written it after all: the id in two files.
+    await live.append([twice])
+    expect(await sealed.claim('sealed', 60_000, Date.now())).toBe(true)
+    await sealed.remove([twice.event.id])
+    await sealed.close()
+    const compactor = await open(directory)
+    expect(await compactor.claim('compactor', 60_000, Date.now() + 120_000)).toBe(true)
+    await compactor.remove([kept.event.id])
+    expect(segments(directory).some(name => name.startsWith('cmp.'))).toBe(true)
+    const reader = await open(directory)
+    expect(await reader.count()).toBe(0)
+  })
+
   it('starts a new segment past maxSegmentBytes, and reads all of them', async () => {
     const directory = tempDirectory()
     const store = await openFileStore({

@@ -26,6 +26,8 @@ export class FileQueueIndex {
   private removed = new Set<string>()
   /** Where each id read so far was first stored, removed ones included (for compaction). */
   private located = new Map<string, string>()
+  /** Ids stored in more than one file (an append retried after a failure that wrote it). */
+  private duplicated = new Set<string>()
   private order: Indexed[] = []
   private head = 0
   private sorted = true
@@ -43,7 +45,11 @@ export class FileQueueIndex {
   addEvents(file: string, t: number, events: readonly StoredEvent[]): void {
     for (const entry of events) {
       const { id } = entry.event
-      if (this.located.has(id)) continue
+      const seen = this.located.get(id)
+      if (seen !== undefined) {
+        if (seen !== file) this.duplicated.add(id)
+        continue
+      }
       this.located.set(id, file)
       if (this.removed.has(id)) continue
       const indexed = { entry, t, seq: this.seq++, file }
@@ -145,7 +151,7 @@ export class FileQueueIndex {
       const file = this.located.get(id)
       if (file === undefined) continue
       if (files.has(file)) garbage++
-      else removals.push(id)
+      if (!files.has(file) || this.duplicated.has(id)) removals.push(id)
     }
     return { events, removals, garbage }
   }
