@@ -94,6 +94,28 @@ describe('createVSCodeTelemetry', () => {
     expect(telemetry.stats().dropped.disabled).toBe(1)
   })
 
+  it('empties what an earlier run left on disk when it starts with telemetry off', async () => {
+    const first = start()
+    first.transport.answerWith({ type: 'retryable', reason: 'down' })
+    first.telemetry.recordEvent('codeintel', 'hovered')
+    await first.telemetry.flush()
+    await first.telemetry.shutdown({ timeoutMs: 0 })
+    const directory = first.context.globalStorageUri.fsPath
+    expect(await queuedOnDisk(directory)).toBe(1)
+
+    const editor = fakeVSCode(false)
+    const transport = createTestTransport()
+    const telemetry = createVSCodeTelemetry(
+      editor.api,
+      { ...fakeContext(), globalStorageUri: { fsPath: directory } },
+      { transport },
+    )
+    clients.push(telemetry)
+    await expect.poll(() => telemetry.stats().dropped.disabled).toBe(1)
+    expect(await queuedOnDisk(directory)).toBe(0)
+    expect(transport.batches).toHaveLength(0)
+  })
+
   it('empties the queue when the setting turns off, and resumes when it turns on', async () => {
     const { editor, context, transport, telemetry } = start()
     transport.answerWith({ type: 'retryable', reason: 'down' })

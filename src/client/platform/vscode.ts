@@ -62,6 +62,8 @@ export function createVSCodeTelemetry(
     directory: options.directory ?? context.globalStorageUri.fsPath,
     enabled: wanted && vscode.env.isTelemetryEnabled,
   })
+  // Events left on disk by an earlier run are the user's too: with telemetry now off, they go.
+  if (!(wanted && vscode.env.isTelemetryEnabled)) void telemetry.setEnabled(false)
   const listener = vscode.env.onDidChangeTelemetryEnabled(enabled => {
     void telemetry.setEnabled(wanted && enabled)
   })
