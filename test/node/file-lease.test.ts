@@ -1,8 +1,17 @@
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  linkSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fileLease } from '../../src/client/stores/file-lease.js'
+import { fnv1a } from '../../src/client/stores/file-records.js'
 import { openFileStore } from '../../src/client/stores/file-store.js'
 
 const directories: string[] = []
@@ -49,6 +58,20 @@ describe('the send lease of a store directory', () => {
       ),
     )
     expect(claims.filter(Boolean)).toHaveLength(1)
+    expect(readdirSync(join(path, '..'))).toEqual(['send.lease'])
+  })
+
+  it('is not blocked for good by a taker that died halfway through a takeover', async () => {
+    const path = leasePath()
+    expect(await fileLease(path).claim('dead', 1_000, now)).toBe(true)
+    // The taker linked the expired lease to its marker, then died.
+    const held = readFileSync(path, 'utf8')
+    linkSync(path, `${path}.${fnv1a(held).toString(16)}`)
+    const next = fileLease(path)
+    expect(await next.claim('next', 1_000, now + 1_500)).toBe(false)
+    // Once the lease is expired for a whole lease more, the marker is cleared and it is taken.
+    expect(await next.claim('next', 1_000, now + 2_500)).toBe(false)
+    expect(await next.claim('next', 1_000, now + 2_600)).toBe(true)
     expect(readdirSync(join(path, '..'))).toEqual(['send.lease'])
   })
 
