@@ -231,6 +231,39 @@ describe('the file store', () => {
     expect(ids(await other.peek(100, Infinity))).toEqual(ids(events))
   })
 
+  it('loses and repeats nothing while writers append, rotate and close under a sender', async () => {
+    const directory = tempDirectory()
+    const small = { directory, bounds: roomy, sync: false, maxSegmentBytes: 4_000 }
+    const sender = await openFileStore(small)
+    stores.push(sender)
+    expect(await sender.claim('sender', 600_000, Date.now())).toBe(true)
+    const appended: string[] = []
+    const writers = [0, 1, 2].map(async writer => {
+      const store = await openFileStore(small)
+      for (let round = 0; round < 30; round++) {
+        const events = storedEvents(1 + ((round * 7 + writer) % 5))
+        await store.append(events)
+        appended.push(...ids(events))
+        await new Promise(resolve => setImmediate(resolve))
+      }
+      await store.close()
+    })
+    const sent: string[] = []
+    let writing = true
+    const done = Promise.all(writers).then(() => (writing = false))
+    while (writing || (await sender.count()) > 0) {
+      const batch = ids(await sender.peek(7, Infinity))
+      sent.push(...batch)
+      await sender.remove(batch)
+      if (batch.length === 0) await new Promise(resolve => setTimeout(resolve, 1))
+    }
+    await done
+    expect(sent.length).toBe(appended.length)
+    expect([...sent].sort()).toEqual([...appended].sort())
+    // The sealed segments were compacted away on the way.
+    expect(segments(directory).length).toBeLessThan(6)
+  })
+
   it('refuses operations once closed, and closes twice without error', async () => {
     const store = await open(tempDirectory())
     await store.close()
