@@ -249,9 +249,9 @@ describe('the file store', () => {
       await store.close()
     })
     const sent: string[] = []
-    let writing = true
-    const done = Promise.all(writers).then(() => (writing = false))
-    while (writing || (await sender.count()) > 0) {
+    const progress = { writing: true }
+    const done = Promise.all(writers).then(() => (progress.writing = false))
+    while (progress.writing || (await sender.count()) > 0) {
       const batch = ids(await sender.peek(7, Infinity))
       sent.push(...batch)
       await sender.remove(batch)
