@@ -54,8 +54,7 @@ export async function reportCounts(
     contentType: 'application/json',
   })
   process.stdout.write(`${testInfo.title}: ${JSON.stringify(report)}\n`)
-  if (pipeline.countersExact) expect(ingest.stored).toBe(ids.length)
-  else expect(ingest.stored).toBeLessThanOrEqual(ids.length)
+  expect(ingest.stored).toBe(ids.length)
   expect(ingest.rejected).toBe(0)
   return counts
 }
