@@ -116,15 +116,14 @@ export async function openFileStore(options: FileStoreOptions): Promise<FileStor
     // Worth it once half of what they hold is removed, or to keep the file count bounded.
     if (sealed.length <= maxSealedFiles && (garbage === 0 || garbage < events.length)) return
     let text = ''
-    for (let start = 0; start < events.length;) {
-      const t = (events[start] as { t: number }).t
-      let end = start
-      while (end < events.length && (events[end] as { t: number }).t === t) end++
+    // One record per append time, as they were written: the order survives the rewrite.
+    for (let start = 0, end = 0; start < events.length; start = end) {
+      const { t } = events[start] as (typeof events)[number]
+      while (end < events.length && (events[end] as (typeof events)[number]).t === t) end++
       text += encodeEvents(
         t,
         events.slice(start, end).map(({ entry }) => entry),
       )
-      start = end
     }
     for (let start = 0; start < removals.length; start += idsPerLine) {
       text += encodeRemoved(removals.slice(start, start + idsPerLine))
