@@ -264,6 +264,23 @@ describe('the file store', () => {
     expect(segments(directory).length).toBeLessThan(6)
   })
 
+  it('keeps its own events through a rotation and a compaction it runs itself', async () => {
+    const directory = tempDirectory()
+    const options = { directory, bounds: roomy, sync: true, maxSegmentBytes: 1_500 }
+    const store = await openFileStore(options)
+    stores.push(store)
+    expect(await store.claim('self', 600_000, Date.now())).toBe(true)
+    const events = storedEvents(12)
+    for (let start = 0; start < events.length; start += 3) {
+      await store.append(events.slice(start, start + 3))
+    }
+    await store.remove(ids(events.slice(0, 7)))
+    expect(segments(directory).some(name => name.startsWith('cmp.'))).toBe(true)
+    await store.close()
+    const reopened = await open(directory)
+    expect(ids(await reopened.peek(100, Infinity))).toEqual(ids(events.slice(7)))
+  })
+
   it('refuses operations once closed, and closes twice without error', async () => {
     const store = await open(tempDirectory())
     await store.close()

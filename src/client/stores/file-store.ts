@@ -70,7 +70,8 @@ export async function openFileStore(options: FileStoreOptions): Promise<FileStor
   openWriters.add(writer)
   await startSegment()
 
-  const writeRaw = async (text: string): Promise<void> => {
+  /** Appends to this instance's segment; resolves with the file written. */
+  const writeRaw = async (text: string): Promise<string> => {
     const data = Buffer.from(text)
     const { handle, name } = current
     if (!handle) throw new Error('the file store is closed')
@@ -87,16 +88,20 @@ export async function openFileStore(options: FileStoreOptions): Promise<FileStor
       throw error
     }
     reader.wrote(name, data.length)
+    return name
   }
 
-  const writeOwn = async (text: string): Promise<void> => {
-    await writeRaw(text)
+  /** Appends, then moves to a new segment if this one is full; resolves with the file written. */
+  const writeOwn = async (text: string): Promise<string> => {
+    const written = await writeRaw(text)
     const { handle, name } = current
     if (handle && reader.fileBytes(name) > maxSegmentBytes) {
       await writeRaw(encodeSealed())
+      if (sync) await handle.datasync()
       await handle.close()
       await startSegment()
     }
+    return written
   }
 
   const remember = async (ids: readonly string[]) => {
@@ -169,9 +174,12 @@ export async function openFileStore(options: FileStoreOptions): Promise<FileStor
     append: (events: readonly StoredEvent[]) =>
       serialized(async () => {
         const t = Date.now()
-        await writeOwn(encodeEvents(t, events))
-        reader.index.addEvents(current.name, t, events)
-        if (sync) await current.handle?.datasync()
+        const { handle } = current
+        // Indexed under the file written, which is no longer the current one after a rotation:
+        // compaction must find them there.
+        reader.index.addEvents(await writeOwn(encodeEvents(t, events)), t, events)
+        // After a rotation the written segment was synced before it was closed.
+        if (sync && handle === current.handle) await handle?.datasync()
         await reader.refresh()
         // Another window may append at the same moment and both trim: then a few more than
         // needed are dropped, never fewer, and each window counts its own.
@@ -212,7 +220,7 @@ export async function openFileStore(options: FileStoreOptions): Promise<FileStor
             closed = true
             const { handle } = current
             if (!handle) return
-            await writeOwn(encodeSealed()).catch(() => {})
+            await writeRaw(encodeSealed()).catch(() => {})
             if (sync) await handle.datasync().catch(() => {})
             current.handle = undefined
             openWriters.delete(writer)
