@@ -1,7 +1,16 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { truncate } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StoreBounds, StoredEvent } from '../../src/client/stores/event-store.js'
 import { openFileStore, type FileStore } from '../../src/client/stores/file-store.js'
@@ -279,6 +288,31 @@ describe('the file store', () => {
     await store.close()
     const reopened = await open(directory)
     expect(ids(await reopened.peek(100, Infinity))).toEqual(ids(events.slice(7)))
+  })
+
+  it('compacts a segment of another machine only after a day without writes', async () => {
+    const directory = tempDirectory()
+    const writer = await open(directory)
+    const events = storedEvents(3)
+    await writer.append(events)
+    await writer.close()
+    // The same records, as a writer on another host would leave them: not sealed, and its pid
+    // means nothing here.
+    const [own] = segments(directory) as [string]
+    const records = readFileSync(join(directory, own), 'utf8').split('\n').slice(0, -2)
+    const foreign = join(directory, 'seg.other-host.1.abcdefghijklmnopqrstu.000000.log')
+    writeFileSync(foreign, records.map(line => `${line}\n`).join(''))
+    rmSync(join(directory, own))
+
+    const sender = await open(directory)
+    expect(await sender.claim('sender', 600_000, Date.now())).toBe(true)
+    await sender.remove(ids(events))
+    expect(segments(directory)).toContain(basename(foreign))
+    const dayAgo = (Date.now() - 25 * 60 * 60_000) / 1000
+    utimesSync(foreign, dayAgo, dayAgo)
+    await sender.remove([])
+    expect(segments(directory)).not.toContain(basename(foreign))
+    expect(await sender.count()).toBe(0)
   })
 
   it('refuses operations once closed, and closes twice without error', async () => {

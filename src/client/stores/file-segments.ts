@@ -1,18 +1,31 @@
 import { open, readdir, stat } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { decodeRecords } from './file-records.js'
 import type { FileQueueIndex } from './file-queue-index.js'
 
 /**
- * A store directory holds segment files `seg.<pid>.<writer>.<n>.log`, each appended to by one
- * store instance alone (with O_APPEND), and compacted files `cmp.<id>.log` that the send lease
- * holder writes from sealed segments. Nothing is ever rewritten in place.
+ * A store directory holds segment files `seg.<host>.<pid>.<writer>.<n>.log`, each appended to
+ * by one store instance alone (with O_APPEND), and compacted files `cmp.<id>.log` that the
+ * send lease holder writes from sealed segments. Nothing is ever rewritten in place.
  */
-const segmentName = /^seg\.(\d+)\.([\w-]+)\.(\d+)\.log$/
+const segmentName = /^seg\.([A-Za-z0-9-]+)\.(\d+)\.([\w-]+)\.(\d+)\.log$/
 const compactedName = /^cmp\.[\w-]+\.log$/
 
+/** This machine (or container), as a file name allows; a pid means something only here. */
+const host =
+  hostname()
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 40) || 'host'
+
+/**
+ * A segment of another machine or container whose writer cannot be asked whether it lives
+ * counts as abandoned only after this long without a write.
+ */
+const foreignSegmentIdleMs = 24 * 60 * 60_000
+
 export function segmentFileName(pid: number, writer: string, n: number): string {
-  return `seg.${pid}.${writer}.${String(n).padStart(6, '0')}.log`
+  return `seg.${host}.${pid}.${writer}.${String(n).padStart(6, '0')}.log`
 }
 
 interface FileState {
@@ -26,6 +39,8 @@ interface FileState {
   corrupt: number
   /** The tail is a record that a crash cut short: it will never be completed. */
   torn: boolean
+  /** When it was last written, for writers whose pid means nothing here. */
+  modifiedMs: number
   /** Nothing will be appended to it: its writer sealed it, moved on, or is gone. */
   sealed: boolean
 }
@@ -33,7 +48,8 @@ interface FileState {
 /** Writers of segments in this process that are still open: the pid alone cannot tell. */
 export const openWriters = new Set<string>()
 
-function isAlive(pid: number, writer: string): boolean {
+function isAlive(writerHost: string, pid: number, writer: string, modifiedMs: number): boolean {
+  if (writerHost !== host) return Date.now() - modifiedMs < foreignSegmentIdleMs
   if (pid === process.pid) return openWriters.has(writer)
   try {
     process.kill(pid, 0)
@@ -70,7 +86,6 @@ async function readRange(path: string, from: number, to: number): Promise<Buffer
  */
 export class SegmentReader {
   private files = new Map<string, FileState>()
-  private generation = 0
   /** Records skipped so far in each file, kept across rebuilds so that none is counted twice. */
   private reported = new Map<string, number>()
 
@@ -94,11 +109,6 @@ export class SegmentReader {
     return this.files.get(name)?.offset ?? 0
   }
 
-  /** Bumped each time the index is rebuilt from scratch. */
-  get rebuilds(): number {
-    return this.generation
-  }
-
   private state(name: string): FileState {
     let state = this.files.get(name)
     if (!state) {
@@ -108,6 +118,7 @@ export class SegmentReader {
         tail: false,
         corrupt: 0,
         torn: false,
+        modifiedMs: 0,
         sealed: false,
       }
       this.files.set(name, state)
@@ -122,7 +133,6 @@ export class SegmentReader {
       if (attempt >= 5) throw new Error('the store directory keeps changing while it is read')
       this.files = new Map()
       this.index = this.createIndex()
-      this.generation++
     }
   }
 
@@ -137,7 +147,8 @@ export class SegmentReader {
       const path = join(this.directory, name)
       let buffer: Buffer
       try {
-        const { size } = await stat(path)
+        const { size, mtimeMs } = await stat(path)
+        state.modifiedMs = mtimeMs
         if (size < state.offset) return false
         if (size === state.offset) continue
         buffer = await readRange(path, state.offset, size)
@@ -163,7 +174,7 @@ export class SegmentReader {
     const newest = new Map<string, string>()
     for (const name of names) {
       const match = segmentName.exec(name)
-      if (match) newest.set(match[2] as string, name)
+      if (match) newest.set(match[3] as string, name)
     }
     for (const name of names) {
       const state = this.state(name)
@@ -171,8 +182,8 @@ export class SegmentReader {
       state.sealed =
         !match ||
         state.sealedRecord ||
-        newest.get(match[2] as string) !== name ||
-        !isAlive(Number(match[1]), match[2] as string)
+        newest.get(match[3] as string) !== name ||
+        !isAlive(match[1] as string, Number(match[2]), match[3] as string, state.modifiedMs)
       // A sealed file ending in a partial record was cut short by a crash: that record is lost.
       state.torn = state.sealed && state.tail
       const skipped = state.corrupt + (state.torn ? 1 : 0)
