@@ -31,6 +31,23 @@ export interface FileStore extends EventStore, LeaseHolder {
   readonly skipped: number
 }
 
+/**
+ * Makes a new file's name durable, which syncing the file alone does not promise. Not every
+ * platform can open a directory (Windows cannot): there the file system's own order must do.
+ */
+async function syncDirectory(directory: string): Promise<void> {
+  try {
+    const handle = await open(directory, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    // See above.
+  }
+}
+
 /** Removals are written in lines of at most this many ids. */
 const idsPerLine = 1_000
 /** Past this many sealed files, compaction runs even when they hold little garbage. */
@@ -66,6 +83,7 @@ export async function openFileStore(options: FileStoreOptions): Promise<FileStor
   const startSegment = async () => {
     const name = segmentFileName(process.pid, writer, segment++)
     current = { name, handle: await open(join(directory, name), 'a') }
+    if (sync) await syncDirectory(directory)
   }
   openWriters.add(writer)
   await startSegment()
@@ -146,6 +164,7 @@ export async function openFileStore(options: FileStoreOptions): Promise<FileStor
       // The rename publishes the whole file at once; should the process die before the
       // unlinks, the events exist twice, and readers keep the first of each id.
       await rename(temporary, join(directory, name))
+      await syncDirectory(directory)
     }
     for (const name of sealed) await unlink(join(directory, name)).catch(() => {})
     await reader.refresh()
