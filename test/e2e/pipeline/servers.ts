@@ -130,6 +130,7 @@ const command = (args: string[], extra = '') =>
 
 const common = {
   cwd: root,
+  // Their export logs; `DEBUG=pw:webserver npx playwright test` shows them.
   stdout: 'ignore',
   stderr: 'pipe',
   timeout: 30_000,
