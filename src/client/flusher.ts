@@ -50,6 +50,11 @@ export interface Flusher {
    * if the page lives to see them; otherwise the events stay queued for the next load.
    */
   sendAtUnload(events: readonly StoredEvent[]): void
+  /**
+   * Whether another tab or window was found sending the shared queue lately: what this one
+   * wrote to the store is then in that sender's hands.
+   */
+  anotherSends(): boolean
   stop(): void
   /** Undoes `stop()`: sending resumes with the next flush or queued event. */
   start(): void
@@ -207,19 +212,28 @@ export function createFlusher(deps: FlusherDependencies): Flusher {
   const sendAll = async (signal: AbortSignal) => {
     while (!paused && !signal.aborted) {
       const batch = await store.peek(deps.limits.maxBatchEvents, deps.limits.maxBatchBytes)
-      if (batch.length === 0) return
+      if (batch.length === 0) {
+        // Another tab may have sent what this one counted as queued.
+        deps.onCount(0)
+        return
+      }
       if ((await deliver(batch, signal)) !== 'sent') return
     }
   }
 
+  let otherSenderSeenAt: number | undefined
   const drain = async (signal: AbortSignal) => {
     try {
       // Offline, a send could only fail: wait for the platform to say `online`.
       if (!deps.isOnline()) return
       if (!deps.lock) return await sendAll(signal)
       const ran = await deps.lock.run(() => sendAll(signal))
-      // Another tab or window is sending the shared queue; look again later in case it stops.
-      if (!ran && !stopped) startTimer(options.flushIntervalMs, false)
+      otherSenderSeenAt = ran ? undefined : deps.now()
+      if (!ran) {
+        // Another tab or window is sending the shared queue; look again later in case it stops.
+        if (!stopped) startTimer(options.flushIntervalMs, false)
+        deps.onCount(await store.count())
+      }
     } catch (cause) {
       // The store failed under us; the events it holds stay where they are for the next try.
       report(new StorageError('Reading or updating the queue failed during a send', { cause }))
@@ -284,6 +298,9 @@ export function createFlusher(deps: FlusherDependencies): Flusher {
     queued,
     flush,
     sendAtUnload,
+    anotherSends: () =>
+      otherSenderSeenAt !== undefined &&
+      deps.now() - otherSenderSeenAt < 2 * options.flushIntervalMs,
     resume() {
       if (!paused) return
       paused = false

@@ -135,8 +135,13 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
     void flusher.flush()
   })
   platform.onHide(final => {
-    if (final) platform.spill?.save(queue.unwritten())
-    flusher.sendAtUnload(queue.unacknowledged())
+    const unwritten = queue.unwritten()
+    if (final) platform.spill?.save(unwritten)
+    // While another tab sends the shared queue, what this one already wrote there is that
+    // tab's to send: a keepalive copy would only reach the backend twice. A memory queue
+    // (IndexedDB failed) is this tab's alone and goes with it.
+    const shared = store.kind !== 'memory' && flusher.anotherSends()
+    flusher.sendAtUnload(shared ? unwritten : queue.unacknowledged())
   })
 
   const disable = async (reason: string) => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { maxKeepaliveBytes } from '../../src/client/flusher.js'
 import type { Platform, SendLock, Spill } from '../../src/client/platform/platform.js'
 import type { StoredEvent } from '../../src/client/stores/event-store.js'
+import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { createTelemetryClient } from '../../src/client/telemetry.js'
 import {
   createTestTransport,
@@ -98,6 +99,92 @@ describe('the send lock', () => {
     held = false
     await vi.advanceTimersByTimeAsync(5_000)
     expect(transport.events).toHaveLength(1)
+  })
+})
+
+describe('another tab sending', () => {
+  /** A lock another tab holds until `release()`. */
+  function heldLock() {
+    let held = true
+    const lock: SendLock = {
+      run: async fn => {
+        if (held) return false
+        await fn()
+        return true
+      },
+    }
+    return {
+      lock,
+      release: () => {
+        held = false
+      },
+    }
+  }
+
+  /** A store shared by the tabs of an origin, as IndexedDB is. */
+  const sharedStore = () =>
+    Object.assign(createMemoryStore({ maxEvents: 100, maxBytes: 1_000_000 }), {
+      kind: 'indexeddb' as const,
+    })
+
+  it('counts as queued what the shared store holds, also after another tab sent it', async () => {
+    const store = sharedStore()
+    const host = fakePlatform(heldLock())
+    const telemetry = createTelemetryClient(
+      { client: { name: 'web' }, errorIntervalMs: 0 },
+      { transport: createTestTransport(), platform: host.platform, store },
+    )
+    telemetry.recordEvent('search', 'submitted')
+    await telemetry.flush()
+    expect(telemetry.stats().queued).toBe(1)
+    // The sending tab delivers it and removes it from the shared store.
+    await store.remove((await store.peek(10, Infinity)).map(entry => entry.event.id))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(telemetry.stats().queued).toBe(0)
+  })
+
+  it('leaves what this tab wrote to the sending tab at unload, and sends only what is unwritten', async () => {
+    const host = fakePlatform(heldLock())
+    const transport = createTestTransport()
+    const telemetry = createTelemetryClient(
+      { client: { name: 'web' }, errorIntervalMs: 0 },
+      { transport, platform: host.platform, store: sharedStore() },
+    )
+    telemetry.recordEvent('search', 'submitted')
+    await telemetry.flush()
+    telemetry.recordEvent('notebook', 'viewed')
+    host.hide(true)
+    expect(transport.events.map(event => event.feature)).toEqual(['notebook'])
+    expect(host.spilled[0]?.map(entry => entry.event.feature)).toEqual(['notebook'])
+  })
+
+  it('still sends everything at unload from a memory queue, which no other tab can read', async () => {
+    const host = fakePlatform(heldLock())
+    const { telemetry, transport } = client(host.platform)
+    telemetry.recordEvent('search', 'submitted')
+    await telemetry.flush()
+    telemetry.recordEvent('notebook', 'viewed')
+    host.hide(true)
+    expect(transport.events.map(event => event.feature)).toEqual(['search', 'notebook'])
+  })
+
+  it('sends everything at unload once this tab is the sender again', async () => {
+    const { lock, release } = heldLock()
+    const host = fakePlatform({ lock })
+    const transport = createTestTransport()
+    transport.answerWith(() => ({ type: 'retryable', reason: '503', retryAfterMs: 60_000 }))
+    const telemetry = createTelemetryClient(
+      { client: { name: 'web' }, errorIntervalMs: 0 },
+      { transport, platform: host.platform, store: sharedStore() },
+    )
+    telemetry.recordEvent('search', 'submitted')
+    await telemetry.flush()
+    release()
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(transport.batches).toHaveLength(1)
+    host.hide(true)
+    expect(transport.batches).toHaveLength(2)
+    expect(transport.contexts[1]?.keepalive).toBe(true)
   })
 })
 
