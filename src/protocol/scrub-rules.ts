@@ -5,8 +5,11 @@
 export interface ScrubRule {
   /** kebab-case, e.g. 'github-token' */
   readonly name: string
-  /** one line: what it catches, why */
-  readonly description: string
+  /**
+   * One line for people: what it catches, and why. Never read at run time; the default rules
+   * keep theirs in comments and in docs/scrubbing.md, so that no prose ships in the bundle.
+   */
+  readonly description?: string
   /** must have the global flag; must not use backreferences; must not match the marker characters U+2039 ‹ or U+203A › */
   readonly pattern: RegExp
   /** replacement string (may use $1 etc.) or function as in String.prototype.replace */
@@ -91,19 +94,19 @@ const quotedValue = (quote: string): string =>
  */
 export const defaultScrubRules: readonly ScrubRule[] = [
   {
+    // User name and password in a URL (https://user:pass@host): removed, since either may be a
+    // token.
     name: 'url-credentials',
     trigger: /:\/\//,
-    description:
-      'User name and password in a URL (https://user:pass@host): removed, since either may be a token.',
     // Greedy up to the last `@` of the authority, for passwords with a raw `@` in them.
     pattern: new RegExp(String.raw`(${scheme})[^\s/?#"'<>\x60]+@`, 'g'),
     replace: '$1',
   },
   {
+    // PEM private-key blocks (PKCS#8, RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), or a truncated one up
+    // to where its body ends.
     name: 'private-key',
     trigger: /PRIVATE KEY/,
-    description:
-      'PEM private-key blocks (PKCS#8, RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), or a truncated one up to where its body ends.',
     pattern: new RegExp(
       String.raw`-----BEGIN[A-Z0-9 ]{1,40}PRIVATE KEY(?: BLOCK)?-----` +
         String.raw`(?:[\s\S]{0,16384}?-----END[A-Z0-9 ]{1,40}PRIVATE KEY(?: BLOCK)?-----|` +
@@ -114,134 +117,131 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     replace: redacted('private-key'),
   },
   {
+    // JSON Web Tokens: three base64url segments, the header starting eyJ; they are bearer
+    // credentials.
     name: 'jwt',
     trigger: /eyJ/,
-    description:
-      'JSON Web Tokens: three base64url segments, the header starting eyJ; they are bearer credentials.',
     // Not after a `-` either: in `eyJa-eyJa-…` every `eyJ` would rescan up to 1024 characters.
     pattern: /(^|[^\w-])eyJ[\w-]{8,1024}\.[\w-]{2,8192}\.[\w-]{0,2048}/g,
     replace: `$1${redacted('jwt')}`,
   },
   {
+    // Slack incoming-webhook and workflow URLs: the path is the credential.
     name: 'slack-webhook',
     trigger: /hooks\.slack\.com/,
-    description: 'Slack incoming-webhook and workflow URLs: the path is the credential.',
     pattern: /\b(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[\w/-]{8,255}/g,
     replace: redacted('slack-webhook'),
   },
   {
+    // The query of a URL (?a=1&b=2): replaced whole, since tokens, codes and emails travel there.
     name: 'url-query',
     trigger: /:\/\//,
-    description:
-      'The query of a URL (?a=1&b=2): replaced whole, since tokens, codes and emails travel there.',
     pattern: new RegExp(String.raw`(${scheme}${urlUpTo('?#')})\?${urlTail('#')}+`, 'g'),
     replace: '$1?[redacted]',
   },
   {
+    // The fragment of a URL (#…): replaced whole, since OAuth implicit flows put access tokens
+    // there.
     name: 'url-fragment',
     trigger: /:\/\//,
-    description:
-      'The fragment of a URL (#…): replaced whole, since OAuth implicit flows put access tokens there.',
     pattern: new RegExp(String.raw`(${scheme}${urlUpTo('#')})#${urlTail('')}+`, 'g'),
     replace: '$1#[redacted]',
   },
   {
+    // GitHub tokens: classic and fine-grained personal, OAuth, user-to-server, server-to-server,
+    // refresh.
     name: 'github-token',
     trigger: /gh[pousr]_|github_pat_/,
-    description:
-      'GitHub tokens: classic and fine-grained personal, OAuth, user-to-server, server-to-server, refresh.',
     pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_\w{22,255})/g,
     replace: redacted('github-token'),
   },
   {
+    // GitLab tokens by their documented prefixes (glpat-, gldt-, glrt-, glptt-, gloas-, …) and
+    // legacy runner registration tokens.
     name: 'gitlab-token',
     trigger: /gl[a-z]{2,6}-|GR1348941/,
-    description:
-      'GitLab tokens by their documented prefixes (glpat-, gldt-, glrt-, glptt-, gloas-, …) and legacy runner registration tokens.',
     // An explicit list, not gl[a-z]+-: that would take kebab-case words such as glossary-….
     pattern:
       /\b(?:gl(?:pat|dt|rt|rtr|ptt|ft|imt|agent|oas|cbt|soat|ffct|wt)-[\w.-]{20,255}|GR1348941[\w-]{20,255})/g,
     replace: redacted('gitlab-token'),
   },
   {
+    // Slack bot, user, app, refresh and configuration tokens (xoxb-, xoxp-, xapp-, …).
     name: 'slack-token',
     trigger: /xox|xapp-/,
-    description: 'Slack bot, user, app, refresh and configuration tokens (xoxb-, xoxp-, xapp-, …).',
     // Their bodies start with a digit (a team or user id), which keeps xoxo-hugs-and-kisses out.
     pattern:
       /\b(?:xox(?:[abcprs]|e(?:\.xox[bp])?)-\d[A-Za-z0-9-]{9,254}|xapp-\d-[A-Za-z0-9-]{10,255})/g,
     replace: redacted('slack-token'),
   },
   {
+    // AWS access key ids (AKIA… long-term, ASIA… temporary): not secret alone, but they name the
+    // key pair.
     name: 'aws-access-key-id',
     trigger: /A[KSBC][IC]A/,
-    description:
-      'AWS access key ids (AKIA… long-term, ASIA… temporary): not secret alone, but they name the key pair.',
     pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
     replace: redacted('aws-access-key-id'),
   },
   {
+    // AWS secret access keys where labelled (aws_secret_access_key = …, "SecretAccessKey": "…");
+    // unlabelled they are just 40 base64 characters.
     name: 'aws-secret-key',
     trigger: /secret/i,
-    description:
-      'AWS secret access keys where labelled (aws_secret_access_key = …, "SecretAccessKey": "…"); unlabelled they are just 40 base64 characters.',
     pattern:
       /\b([\w.-]{0,32}?secret[_-]?(?:access[_-]?)?key\\?["']?\s*(?::=|=>|[:=])\s*\\?["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
     replace: `$1${redacted('aws-secret-key')}`,
   },
   {
+    // npm access tokens (npm_ and 36 characters), as found in .npmrc and CI logs.
     name: 'npm-token',
     trigger: /npm_/,
-    description: 'npm access tokens (npm_ and 36 characters), as found in .npmrc and CI logs.',
     pattern: /\bnpm_[A-Za-z0-9]{36,255}/g,
     replace: redacted('npm-token'),
   },
   {
+    // Anthropic API and admin keys (sk-ant-…).
     name: 'anthropic-key',
     trigger: /sk-ant-/,
-    description: 'Anthropic API and admin keys (sk-ant-…).',
     pattern: /\bsk-ant-[\w-]{20,255}/g,
     replace: redacted('anthropic-key'),
   },
   {
+    // OpenAI-style secret keys (sk-…, sk-proj-…, sk-svcacct-…) and the many APIs that copied the
+    // format.
     name: 'openai-key',
     trigger: /sk-/,
-    description:
-      'OpenAI-style secret keys (sk-…, sk-proj-…, sk-svcacct-…) and the many APIs that copied the format.',
     // A digit is required so that kebab-case words after `sk-` (sk-learn-…) stay; a real key of
     // 20 or more random characters has one with near certainty.
     pattern: /\bsk-(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]{0,254}\d)[\w-]{20,255}/g,
     replace: redacted('openai-key'),
   },
   {
+    // Sourcegraph access tokens (sgp_…, including sgp_local_… and instance-scoped ones).
     name: 'sourcegraph-token',
     trigger: /sgp_/,
-    description:
-      'Sourcegraph access tokens (sgp_…, including sgp_local_… and instance-scoped ones).',
     pattern: /\bsgp_\w{20,255}/g,
     replace: redacted('sourcegraph-token'),
   },
   {
+    // Google API keys (AIza and 35 characters), which bill to their owner.
     name: 'google-api-key',
     trigger: /AIza/,
-    description: 'Google API keys (AIza and 35 characters), which bill to their owner.',
     pattern: /\bAIza[\w-]{35}/g,
     replace: redacted('google-api-key'),
   },
   {
+    // Stripe secret, restricted and publishable keys (sk_live_, rk_test_, pk_live_, …) and webhook
+    // secrets (whsec_).
     name: 'stripe-key',
     trigger: /_live_|_test_|whsec_/,
-    description:
-      'Stripe secret, restricted and publishable keys (sk_live_, rk_test_, pk_live_, …) and webhook secrets (whsec_).',
     // Publishable keys are public by design but still identify the account, and cost nothing to drop.
     pattern: /\b(?:(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,255}|whsec_[A-Za-z0-9]{24,255})/g,
     replace: redacted('stripe-key'),
   },
   {
+    // The credential after "Bearer", in a header or anywhere else; the scheme word is kept.
     name: 'bearer-token',
     trigger: /bearer/i,
-    description:
-      'The credential after "Bearer", in a header or anywhere else; the scheme word is kept.',
     // Short values must contain a digit, so that prose ("the bearer of bad news") survives; a
     // value of 20 or more token characters is taken as is.
     pattern:
@@ -249,10 +249,10 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     replace: `$1${redacted('bearer-token')}`,
   },
   {
+    // The base64 user:password after "Basic"; the scheme word is kept. Declines plain words such as
+    // "Basic settings".
     name: 'basic-auth',
     trigger: /basic/i,
-    description:
-      'The base64 user:password after "Basic"; the scheme word is kept. Declines plain words such as "Basic settings".',
     pattern: /\b(basic\s+)(?!\[redacted)[A-Za-z0-9+/]{8,4096}={0,2}/gi,
     replace: (match: string, scheme: string | undefined = '') => {
       const value = match.slice(scheme.length)
@@ -263,10 +263,10 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     },
   },
   {
+    // The value of an Authorization or Proxy-Authorization header that bearer-token and basic-auth
+    // declined (token, Bot, short bearer values, …).
     name: 'authorization-header',
     trigger: /authorization/i,
-    description:
-      'The value of an Authorization or Proxy-Authorization header that bearer-token and basic-auth declined (token, Bot, short bearer values, …).',
     pattern: new RegExp(
       String.raw`\b((?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?\s*(?:(?:${authSchemes})\s+)?)` +
         String.raw`(?!\[redacted|(?:${authSchemes})\s)` +
@@ -277,11 +277,11 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     replace: `$1${redacted('authorization-header')}`,
   },
   {
+    // Values assigned to keys that end in token, secret, password, api_key, auth, … (key=v,
+    // key: v, "key": "v"); the key is kept.
     name: 'assignment',
     trigger:
       /token|secret|passw|pwd|passphrase|auth|credential|api[_-]?key|access[_-]?key|private[_-]?key/i,
-    description:
-      'Values assigned to keys that end in token, secret, password, api_key, auth, … (key=v, key: v, "key": "v"); the key is kept.',
     pattern: new RegExp(
       String.raw`\b([\w.-]{0,64}?(?:${assignmentKeyword}))` +
         // The key may close a quote (JSON), be escaped JSON, or be Go's := or PHP's =>.
@@ -300,19 +300,19 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     replace: `$1$2$3$4$5${redacted('assignment')}$3$4$5`,
   },
   {
+    // Email addresses. Not npm specs (pkg@1.2.3, @types/node) and not git@ of SSH remotes, which
+    // name no one.
     name: 'email',
     trigger: /@/,
-    description:
-      'Email addresses. Not npm specs (pkg@1.2.3, @types/node) and not git@ of SSH remotes, which name no one.',
     pattern:
       /\b(?!git@)\w[\w.%+-]{0,63}@(?!v?\d+\.\d+\.\d+)(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b/g,
     replace: redacted('email'),
   },
   {
+    // Home directories (/home/alice, /Users/alice, C:\\Users\\alice, WSL /mnt/c/Users/alice) become
+    // ~: the user name is personal. /root is kept: it names no one, and shows a tool ran as root.
     name: 'home-path',
     trigger: /\/Users|\/home|:[\\/]{1,2}users/i,
-    description:
-      'Home directories (/home/alice, /Users/alice, C:\\Users\\alice, WSL /mnt/c/Users/alice) become ~: the user name is personal. /root is kept: it names no one, and shows a tool ran as root.',
     // The captured character before the path stands in for a lookbehind: /home inside a longer
     // path or a URL (example.com/home/…) is left alone.
     pattern: new RegExp(

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CLOSE_MARKER, OPEN_MARKER } from '../../src/protocol/markers.js'
@@ -761,10 +762,15 @@ describe('default scrub rules', () => {
     expect(new Set(names).size).toBe(names.length)
     for (const rule of defaultScrubRules) {
       expect(rule.name).toMatch(/^[a-z]+(?:-[a-z]+)*$/)
-      expect(rule.description).not.toMatch(/\n/)
       expect(rule.pattern.global).toBe(true)
       if (typeof rule.replace === 'string') expect(rule.replace).not.toMatch(/[\u2039\u203a]/)
     }
+  })
+
+  it('are each documented in docs/scrubbing.md, in the order they run', () => {
+    const docs = readFileSync(new URL('../../docs/scrubbing.md', import.meta.url), 'utf8')
+    const documented = [...docs.matchAll(/^\| (\d+)\s+\| `([a-z-]+)`/gm)].map(match => match[2])
+    expect(documented).toEqual(defaultScrubRules.map(rule => rule.name))
   })
 
   it('has enough rows in the tables below', () => {
