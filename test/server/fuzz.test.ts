@@ -191,9 +191,19 @@ const malformed = fc.oneof(
 )
 
 /** Batches whose every event is bad, sometimes with forged markers or pollution keys around. */
-const hostileBatch = fc
-  .array(badEvent, { minLength: 1, maxLength: 20 })
-  .map(events => superjson.stringify({ events, sentAt: new Date('2026-11-27T12:00:01Z') }))
+const hostileBatch = fc.array(badEvent, { minLength: 1, maxLength: 20 }).map(events => {
+  const sentAt = new Date('2026-11-27T12:00:01Z')
+  try {
+    return superjson.stringify({ events, sentAt })
+  } catch {
+    // superjson refuses to write keys such as `constructor` that the generated objects may
+    // hold; a hostile client writes them anyway.
+    return JSON.stringify(
+      { json: { events, sentAt }, meta: { values: { sentAt: ['Date'] } } },
+      (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+    )
+  }
+})
 
 const invalidUtf8 = fc.uint8Array({ minLength: 1, maxLength: 64 }).map(bytes => {
   const prefix = new TextEncoder().encode('{"json":"')
