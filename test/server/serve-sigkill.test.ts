@@ -1,16 +1,15 @@
 // The `tally serve` process killed with SIGKILL right after it acknowledged events: every
 // acknowledged event is there when the store is opened again.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { TelemetryEvent } from '../../src/protocol/event.js'
 import { encodeBatch } from '../../src/protocol/wire.js'
 import { openSqliteStore } from '../../src/server/stores/sqlite-store.js'
+import { startServe as startServeProcess } from '../support/tally-serve.js'
 
-const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url))
 const token = 'sigkill-token-0123456789'
 const children: ChildProcess[] = []
 const directories: string[] = []
@@ -20,39 +19,10 @@ afterEach(() => {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true })
 })
 
-/** Starts `tally serve` on a free port; resolves with its URL once it listens. */
-function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      cli,
-      'serve',
-      '--port',
-      '0',
-      '--data',
-      dataDir,
-      '--token',
-      `test=${token}`,
-      '--export-mode',
-      'off',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+async function startServe(dataDir: string) {
+  const { child, url } = startServeProcess({ dataDir, token: `test=${token}`, from: 'source' })
   children.push(child)
-  return new Promise((resolve, reject) => {
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /instance backend at (http:\/\/\S+)/.exec(output)
-      if (match?.[1]) resolve({ child, url: match[1] })
-    })
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.once('exit', code =>
-      reject(new Error(`tally serve exited (${code}) before listening:\n${output}`)),
-    )
-  })
+  return { child, url: await url }
 }
 
 let counter = 0

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServe as startServeProcess } from '../../support/tally-serve.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const recorder = fileURLToPath(new URL('./fixtures/recorder.mjs', import.meta.url))
@@ -27,36 +28,10 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true })
 })
 
-function startServe(dataDir: string): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'bin/tally.js'),
-      'serve',
-      '--port',
-      '0',
-      '--data',
-      dataDir,
-      '--token',
-      `editor=${token}`,
-      '--export-mode',
-      'off',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+async function startServe(dataDir: string): Promise<string> {
+  const { child, url } = startServeProcess({ dataDir, token: `editor=${token}`, from: 'built' })
   children.push(child)
-  return new Promise((resolve, reject) => {
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /instance backend at (http:\/\/\S+)/.exec(output)
-      if (match?.[1]) resolve(match[1])
-    })
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.once('exit', code => {
-      reject(new Error(`tally serve exited (${code}) before listening:\n${output}`))
-    })
-  })
+  return url
 }
 
 interface Window {
