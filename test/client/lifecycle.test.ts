@@ -81,46 +81,39 @@ describe('online state', () => {
   })
 })
 
+/** A lock another tab holds until `release()`. */
+function heldLock() {
+  let held = true
+  const lock: SendLock = {
+    run: async fn => {
+      if (held) return false
+      await fn()
+      return true
+    },
+  }
+  return {
+    lock,
+    release: () => {
+      held = false
+    },
+  }
+}
+
 describe('the send lock', () => {
   it('does not send while another tab holds the lock, and tries again later', async () => {
-    let held = true
-    const lock: SendLock = {
-      run: async fn => {
-        if (held) return false
-        await fn()
-        return true
-      },
-    }
+    const { lock, release } = heldLock()
     const host = fakePlatform({ lock })
     const { telemetry, transport } = client(host.platform)
     telemetry.recordEvent('search', 'submitted')
     await telemetry.flush()
     expect(transport.batches).toHaveLength(0)
-    held = false
+    release()
     await vi.advanceTimersByTimeAsync(5_000)
     expect(transport.events).toHaveLength(1)
   })
 })
 
 describe('another tab sending', () => {
-  /** A lock another tab holds until `release()`. */
-  function heldLock() {
-    let held = true
-    const lock: SendLock = {
-      run: async fn => {
-        if (held) return false
-        await fn()
-        return true
-      },
-    }
-    return {
-      lock,
-      release: () => {
-        held = false
-      },
-    }
-  }
-
   /** A store shared by the tabs of an origin, as IndexedDB is. */
   const sharedStore = () =>
     Object.assign(createMemoryStore({ maxEvents: 100, maxBytes: 1_000_000 }), {
