@@ -17,6 +17,9 @@ Commands:
     --gateway-url URL        where exports go (TALLY_GATEWAY_URL)
     --instance-key ID=KEY    this instance's id and key at the gateway (TALLY_INSTANCE_KEY)
     --export-interval-ms N   (TALLY_EXPORT_INTERVAL_MS, default 60000)
+    --export-timeout-ms N    a gateway request's deadline; rows an exporter that died had
+                             claimed are sent again after 5 times this (TALLY_EXPORT_TIMEOUT_MS,
+                             default 60000)
     --allowlist F::A::K,...  privateMetadata keys that may leave (TALLY_ALLOWLIST)
     --token NAME=SECRET      a bearer token, repeatable (TALLY_TOKENS, comma-separated)
     --session-secret S       signs demo session cookies (TALLY_SESSION_SECRET)
@@ -71,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
       'gateway-url': { type: 'string' },
       'instance-key': { type: 'string', multiple: true },
       'export-interval-ms': { type: 'string' },
+      'export-timeout-ms': { type: 'string' },
       allowlist: { type: 'string' },
       token: { type: 'string', multiple: true },
       'session-secret': { type: 'string' },
@@ -97,6 +101,11 @@ async function main(argv: string[]): Promise<number> {
     exportIntervalMs: integer(
       '--export-interval-ms',
       values['export-interval-ms'] ?? env.TALLY_EXPORT_INTERVAL_MS,
+      60_000,
+    ),
+    exportTimeoutMs: integer(
+      '--export-timeout-ms',
+      values['export-timeout-ms'] ?? env.TALLY_EXPORT_TIMEOUT_MS,
       60_000,
     ),
     allowlist: values.allowlist !== undefined ? list(values.allowlist) : list(env.TALLY_ALLOWLIST),

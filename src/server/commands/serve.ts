@@ -20,6 +20,11 @@ export interface ServeOptions extends StorageOptions {
   /** `ID=KEY`, or a bare key for the instance id `default`. */
   instanceKey?: string | undefined
   exportIntervalMs: number
+  /**
+   * A gateway request's deadline. Rows are claimed for 5 times this: rows an exporter killed
+   * mid-send had claimed go out again after that. @default 60000
+   */
+  exportTimeoutMs?: number | undefined
   allowlist: readonly string[]
   /** `NAME=SECRET` bearer tokens. */
   tokens: readonly string[]
@@ -73,6 +78,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       mode: exportMode,
       allowlist,
       intervalMs: options.exportIntervalMs,
+      ...(options.exportTimeoutMs === undefined
+        ? {}
+        : { requestTimeoutMs: options.exportTimeoutMs, leaseMs: 5 * options.exportTimeoutMs }),
       ...(gatewayUrl === undefined ? {} : { gatewayUrl }),
       ...(instanceId === undefined ? {} : { instanceId }),
       ...(instanceKey === undefined ? {} : { instanceKey }),

@@ -19,6 +19,8 @@ export interface InstanceSpec {
   /** `feature::action::key` entries passed as `--allowlist`. */
   allowlist: readonly string[]
   exportIntervalMs: number
+  /** `--export-timeout-ms`: rows claimed by an exporter that died go out again after 5×. */
+  exportTimeoutMs?: number
 }
 
 const none: readonly string[] = []
@@ -40,7 +42,9 @@ export const instanceSpecs = {
   // the store's 5 s busy_timeout too (better-sqlite3 waits synchronously), so it runs seldom.
   outage: { exportMode: 'redact', allowlist: none, exportIntervalMs: 5_000 },
   // SIGKILLed and restarted on its port by the crash test; nothing else uses it.
-  crash: { exportMode: 'redact', allowlist: none, exportIntervalMs: 300 },
+  // Its exporter dies too, maybe with rows claimed: a short lease (5 × 2 s) lets the
+  // restarted one send them within the test instead of after the default 5 minutes.
+  crash: { exportMode: 'redact', allowlist: none, exportIntervalMs: 300, exportTimeoutMs: 2_000 },
 } as const satisfies Record<string, InstanceSpec>
 
 export type InstanceName = keyof typeof instanceSpecs
@@ -110,6 +114,7 @@ export function serveArgs(name: InstanceName): string[] {
     `--export-mode=${spec.exportMode}`,
     `--instance-key=${instanceId(name)}=${instanceKey(name)}`,
     `--export-interval-ms=${spec.exportIntervalMs}`,
+    ...(spec.exportTimeoutMs === undefined ? [] : [`--export-timeout-ms=${spec.exportTimeoutMs}`]),
     `--admin-token=${adminToken()}`,
     // The same secret after a restart keeps the pages' session cookies valid.
     `--session-secret=${sessionSecret()}`,
