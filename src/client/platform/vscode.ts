@@ -56,14 +56,15 @@ export function createVSCodeTelemetry(
   options: VSCodeTelemetryOptions,
 ): Telemetry {
   const wanted = options.enabled ?? true
+  const enabled = wanted && vscode.env.isTelemetryEnabled
   const telemetry = createTelemetry({
     ...options,
     client: options.client ?? extensionClient(context.extension.packageJSON),
     directory: options.directory ?? context.globalStorageUri.fsPath,
-    enabled: wanted && vscode.env.isTelemetryEnabled,
+    enabled,
   })
   // Events left on disk by an earlier run are the user's too: with telemetry now off, they go.
-  if (!(wanted && vscode.env.isTelemetryEnabled)) void telemetry.setEnabled(false)
+  if (!enabled) void telemetry.setEnabled(false)
   const listener = vscode.env.onDidChangeTelemetryEnabled(enabled => {
     void telemetry.setEnabled(wanted && enabled)
   })

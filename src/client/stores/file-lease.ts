@@ -1,14 +1,11 @@
 import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import type { LeaseHolder } from '../platform/lease-lock.js'
 import { fnv1a } from './file-records.js'
+import { errorCode } from './file-segments.js'
 
 interface Lease {
   owner: string
   expires: number
-}
-
-function errorCode(error: unknown): unknown {
-  return (error as { code?: unknown } | null)?.code
 }
 
 function parse(text: string): Lease | undefined {

@@ -45,6 +45,11 @@ interface FileState {
   sealed: boolean
 }
 
+/** The `code` of a Node system error (`ENOENT`, `EEXIST`, …), if it has one. */
+export function errorCode(error: unknown): unknown {
+  return (error as { code?: unknown } | null)?.code
+}
+
 /** Writers of segments in this process that are still open: the pid alone cannot tell. */
 export const openWriters = new Set<string>()
 
@@ -56,12 +61,8 @@ function isAlive(writerHost: string, pid: number, writer: string, modifiedMs: nu
     return true
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return (error as { code?: unknown }).code === 'EPERM'
+    return errorCode(error) === 'EPERM'
   }
-}
-
-function errorCode(error: unknown): unknown {
-  return (error as { code?: unknown } | null)?.code
 }
 
 async function readRange(path: string, from: number, to: number): Promise<Buffer> {
