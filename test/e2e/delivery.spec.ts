@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Page, Route } from '@playwright/test'
-import { duplicates, summarize, type Collector } from './support/collector.js'
+import { summarize, type Collector } from './support/collector.js'
+import { duplicates } from './support/duplicates.js'
 import { expect, openApp, record, sorted, test } from './support/fixtures.js'
 
 // Every assertion is on what reached the collector: ids, counts, duplicates and timing on
@@ -10,10 +12,6 @@ const eventsRoute = '**/.api/telemetry/events'
 
 function note(type: string, description: string) {
   test.info().annotations.push({ type, description })
-}
-
-function sleep(ms: number) {
-  return new Promise<void>(resolve => setTimeout(resolve, ms))
 }
 
 /** Ids of requests answered while no page could read the answer. */

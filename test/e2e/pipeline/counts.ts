@@ -1,17 +1,7 @@
 // What each pipeline test reports for the closing note.
 import { expect, type TestInfo } from '@playwright/test'
+import { duplicates } from '../support/duplicates.js'
 import type { Pipeline } from './support.js'
-
-/** Ids that occur more than once. */
-export function duplicates(ids: readonly string[]): string[] {
-  const seen = new Set<string>()
-  const repeated = new Set<string>()
-  for (const id of ids) {
-    if (seen.has(id)) repeated.add(id)
-    seen.add(id)
-  }
-  return [...repeated]
-}
 
 export interface EventCounts {
   recorded: number

@@ -262,7 +262,8 @@ export const test = base.extend<PipelineFixtures>({
 })
 
 export { expect }
-export { duplicates, reportCounts, type EventCounts } from './counts.js'
+export { reportCounts, type EventCounts } from './counts.js'
+export { duplicates } from '../support/duplicates.js'
 
 /** The files under `dir` (a SQLite database and its WAL included) whose bytes contain `text`. */
 export function filesContaining(dir: string, text: string): string[] {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 // Test infrastructure, not the artifact under test: the collector judges bodies with the
 // same decoder the backend uses, so a malformed batch fails here as it would there.
 import { decodeBatch } from '../../../src/protocol/wire.js'
@@ -251,17 +252,6 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   }
 }
 
-/** Ids that occur more than once, each counted once per extra occurrence. */
-export function duplicates(ids: readonly string[]): string[] {
-  const seen = new Set<string>()
-  const repeated: string[] = []
-  for (const id of ids) {
-    if (seen.has(id)) repeated.push(id)
-    else seen.add(id)
-  }
-  return repeated
-}
-
 /** One line per request, for failure messages and annotations. */
 export function summarize(requests: readonly CollectorRequest[]): string {
   if (requests.length === 0) return 'no POST arrived'
@@ -303,10 +293,6 @@ function sendError(
   headers: Record<string, string> = {},
 ) {
   sendJson(response, status, { error: { code, message } }, headers)
-}
-
-function sleep(ms: number) {
-  return new Promise<void>(resolve => setTimeout(resolve, ms))
 }
 
 /**
