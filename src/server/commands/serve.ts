@@ -21,8 +21,8 @@ export interface ServeOptions extends StorageOptions {
   instanceKey?: string | undefined
   exportIntervalMs: number
   /**
-   * A gateway request's deadline. Rows are claimed for 5 times this: rows an exporter killed
-   * mid-send had claimed go out again after that. @default 60000
+   * A gateway request's deadline; export claims are leased for 5 times this, so rows an
+   * exporter killed mid-send had claimed go out again after that. @default 60000
    */
   exportTimeoutMs?: number | undefined
   allowlist: readonly string[]
@@ -80,7 +80,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       intervalMs: options.exportIntervalMs,
       ...(options.exportTimeoutMs === undefined
         ? {}
-        : { requestTimeoutMs: options.exportTimeoutMs, leaseMs: 5 * options.exportTimeoutMs }),
+        : { requestTimeoutMs: options.exportTimeoutMs }),
       ...(gatewayUrl === undefined ? {} : { gatewayUrl }),
       ...(instanceId === undefined ? {} : { instanceId }),
       ...(instanceKey === undefined ? {} : { instanceKey }),

@@ -53,9 +53,10 @@ export interface ExportWorkerOptions {
   /** @default 60_000 */
   intervalMs?: number
   /**
-   * How long a claimed row is reserved for this worker: past it another exporter may take it.
-   * Must exceed `requestTimeoutMs`, or a slow send could be duplicated.
-   * @default 300_000
+   * How long a claimed row is reserved for this worker: past it another exporter may take it,
+   * which is also when rows claimed by an exporter that died go out again. Must exceed
+   * `requestTimeoutMs`, or a slow send could be duplicated.
+   * @default 5 × requestTimeoutMs (300_000)
    */
   leaseMs?: number
   /** @default 60_000 */
@@ -105,6 +106,12 @@ export function normalizeExportOptions(options: ExportWorkerOptions): ResolvedEx
       `Invalid export option mode: ${JSON.stringify(mode)} is not redact, full or off`,
     )
   }
+  const requestTimeoutMs = whole(
+    'requestTimeoutMs',
+    options.requestTimeoutMs ?? 60_000,
+    1,
+    maxTimerMs,
+  )
   const resolved: ResolvedExportOptions = {
     store: options.store,
     mode,
@@ -113,8 +120,8 @@ export function normalizeExportOptions(options: ExportWorkerOptions): ResolvedEx
     batchSize: whole('batchSize', options.batchSize ?? 5000, 1),
     maxBatchBytes: whole('maxBatchBytes', options.maxBatchBytes ?? 4 * 1024 * 1024, 1024),
     intervalMs: whole('intervalMs', options.intervalMs ?? 60_000, 1, maxTimerMs),
-    leaseMs: whole('leaseMs', options.leaseMs ?? 5 * 60_000, 1),
-    requestTimeoutMs: whole('requestTimeoutMs', options.requestTimeoutMs ?? 60_000, 1, maxTimerMs),
+    leaseMs: whole('leaseMs', options.leaseMs ?? 5 * requestTimeoutMs, 1),
+    requestTimeoutMs,
     initialRetryDelayMs: whole(
       'initialRetryDelayMs',
       options.initialRetryDelayMs ?? 1_000,

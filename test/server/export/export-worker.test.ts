@@ -6,7 +6,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { parseAllowlist } from '../../../src/protocol/export-redaction.js'
 import { redactable } from '../../../src/protocol/redactable.js'
 import { decodeBatch } from '../../../src/protocol/wire.js'
-import type { ExportWorkerOptions } from '../../../src/server/export/export-options.js'
+import {
+  normalizeExportOptions,
+  type ExportWorkerOptions,
+} from '../../../src/server/export/export-options.js'
 import { createExportWorker } from '../../../src/server/export/export-worker.js'
 import type { ServerEventStore } from '../../../src/server/stores/server-event-store.js'
 import { openSqliteStore } from '../../../src/server/stores/sqlite-store.js'
@@ -506,6 +509,15 @@ describe('export worker: construction', () => {
     // Options as flags or JSON would give them, past what the types allow.
     const loose = { ...base, ...options } as ExportWorkerOptions
     expect(() => createExportWorker(loose)).toThrow(message)
+  })
+
+  it('leases claims for five request timeouts unless told otherwise', () => {
+    const options = { ...base, gatewayUrl: 'https://g.example.com' }
+    expect(normalizeExportOptions({ ...options, requestTimeoutMs: 2_000 }).leaseMs).toBe(10_000)
+    expect(normalizeExportOptions(options).leaseMs).toBe(300_000)
+    expect(
+      normalizeExportOptions({ ...options, requestTimeoutMs: 2_000, leaseMs: 3_000 }).leaseMs,
+    ).toBe(3_000)
   })
 
   it.each([
