@@ -13,7 +13,11 @@ const clients: Telemetry[] = []
 
 afterEach(async () => {
   for (const telemetry of clients.splice(0)) await telemetry.shutdown({ timeoutMs: 0 })
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true })
+  // A shutdown past its deadline does not wait for the send-lease file's last claim or
+  // release, which may still touch the directory while it is removed: retry then.
+  for (const directory of directories.splice(0)) {
+    rmSync(directory, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 })
+  }
 })
 
 function tempDirectory(): string {
