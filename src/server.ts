@@ -5,12 +5,15 @@ export {
   anyOf,
   anonymousVisitor,
   bearerTokens,
-  createSessionCookie,
-  sessionCookie,
-  sessionCookieName,
   type Authenticate,
   type Identity,
 } from './server/auth.js'
+export {
+  demoSessions,
+  demoSessionCookieName,
+  type DemoSessions,
+  type DemoSessionOptions,
+} from './server/demo-sessions.js'
 export type {
   ServerEventStore,
   IngestedEvent,
