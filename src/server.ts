@@ -1,5 +1,5 @@
 // The instance backend entry point: a Web-standard handler, its stores, the export worker and
-// the reference gateway. Never imported by a client bundle.
+// the reference gateway, and the demo's sign-in sessions. Never imported by a client bundle.
 export { createTelemetryHandler, type TelemetryHandlerOptions } from './server/handler.js'
 export {
   anyOf,
