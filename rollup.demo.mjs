@@ -49,14 +49,14 @@ function copyStatic() {
 
 export default {
   input: 'src/demo/app/main.ts',
-  output: { dir: 'dist/demo', entryFileNames: 'app.js', format: 'es', sourcemap: true },
+  // No source maps: the demo serves only what the page runs.
+  output: { dir: 'dist/demo', entryFileNames: 'app.js', format: 'es', sourcemap: false },
   plugins: [
     publishedEntry(),
     typescript({
       tsconfig: './src/demo/app/tsconfig.json',
       outDir: 'dist/demo',
-      sourceMap: true,
-      inlineSources: false,
+      sourceMap: false,
     }),
     // idb, nanoid, ky and superjson with their browser builds, as an app's bundler would.
     nodeResolve({ browser: true, exportConditions: ['browser'] }),

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import { exportPreview } from './server/commands/export-preview.js'
 import { startGatewayCommand } from './server/commands/gateway.js'
-import { startServe } from './server/commands/serve.js'
+import { startTallyServe } from './commands/serve.js'
 
 const usage = `Usage: tally <command> [options]
 
@@ -81,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
       'admin-token': { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
       'local-gateway': { type: 'boolean' },
+      demo: { type: 'boolean' },
       preview: { type: 'boolean' },
       limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -112,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'serve': {
-      const server = await startServe({
+      const server = await startTallyServe({
         ...storage,
         ...exportOptions,
         port: integer('--port', values.port ?? env.TALLY_PORT, 3080),
@@ -122,10 +123,11 @@ async function main(argv: string[]): Promise<number> {
         adminToken: values['admin-token'] ?? env.TALLY_ADMIN_TOKEN,
         corsOrigins: values['cors-origin'] ?? list(env.TALLY_CORS_ORIGINS),
         localGateway: values['local-gateway'] ?? false,
+        demo: values.demo ?? false,
         log: line => console.log(line),
       })
       console.log(`tally serve: instance backend at ${server.url}`)
-      console.log(`  demo:    ${server.url}/`)
+      if (server.demoUrl !== undefined) console.log(`  demo:    ${server.demoUrl}`)
       console.log(`  events:  POST ${server.url}/.api/telemetry/events`)
       console.log(`  config:  GET  ${server.url}/.api/telemetry/config`)
       console.log(`  metrics: GET  ${server.url}/metrics`)

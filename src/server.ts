@@ -1,16 +1,19 @@
 // The instance backend entry point: a Web-standard handler, its stores, the export worker and
-// the reference gateway. Never imported by a client bundle.
+// the reference gateway, and the demo's sign-in sessions. Never imported by a client bundle.
 export { createTelemetryHandler, type TelemetryHandlerOptions } from './server/handler.js'
 export {
   anyOf,
   anonymousVisitor,
   bearerTokens,
-  createSessionCookie,
-  sessionCookie,
-  sessionCookieName,
   type Authenticate,
   type Identity,
 } from './server/auth.js'
+export {
+  demoSessions,
+  demoSessionCookieName,
+  type DemoSessions,
+  type DemoSessionOptions,
+} from './server/demo-sessions.js'
 export type {
   ServerEventStore,
   IngestedEvent,

@@ -7,11 +7,11 @@ import { bodyLimit } from 'hono/body-limit'
 import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { createSessionCookie, sessionCookie, sessionCookieName } from '../server/auth.js'
+import type { DemoSessions } from '../server.js'
 
 export interface DemoRoutesOptions {
-  /** Signs the session cookie: the same secret the telemetry handler's `sessionCookie` checks. */
-  sessionSecret: string
+  /** Signs users in and out: the same sessions whose `authenticate` the telemetry handler uses. */
+  sessions: DemoSessions
   /** The built app (`dist/demo`): `index.html`, `app.js`, `app.css`. */
   staticDir: string
 }
@@ -22,10 +22,10 @@ export const demoUserPattern = /^[a-z][a-z0-9-]{0,31}$/
 const notBuilt =
   'The demo app is not built: run `npm run build` (it builds dist/demo with rollup.demo.mjs).'
 
+// No `map`: the demo ships without source maps, and an old build's maps stay unserved.
 const assetTypes: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
-  map: 'application/json; charset=utf-8',
   svg: 'image/svg+xml',
 }
 // Dot-separated lowercase segments, none empty: no slash and no `..`, so no way out of staticDir.
@@ -59,9 +59,10 @@ function fail(c: Context, status: ContentfulStatusCode, code: ErrorCode, message
   return isForm(c) ? c.text(message, status) : c.json({ error: { code, message } }, status)
 }
 
-function cookie(c: Context, value: string, extra = ''): string {
+function cookie(c: Context, name: string, value: string, maxAgeMs: number): string {
   const secure = new URL(c.req.url).protocol === 'https:' ? '; Secure' : ''
-  return `${sessionCookieName}=${value}; Path=/; HttpOnly; SameSite=Lax${secure}${extra}`
+  const maxAge = Math.floor(maxAgeMs / 1000)
+  return `${name}=${value}; Path=/; HttpOnly; SameSite=Lax${secure}; Max-Age=${maxAge}`
 }
 
 async function readUser(c: Context): Promise<unknown> {
@@ -75,11 +76,11 @@ async function readUser(c: Context): Promise<unknown> {
 
 /**
  * The demo app (`GET /` and its assets under `/demo/`) and its session: `GET /demo/session`,
- * `POST /demo/sign-in` (form or JSON `user`) and `POST /demo/sign-out`. Mount it beside the
- * telemetry handler, whose `sessionCookie(sessionSecret)` then knows the signed-in user.
+ * `POST /demo/sign-in` (form or JSON `user`) and `POST /demo/sign-out`. Mount it beside a
+ * telemetry handler that takes `sessions.authenticate`, which then knows the signed-in user.
+ * The sign-in is not authentication: anyone may sign in under any name.
  */
-export function createDemoRoutes({ sessionSecret, staticDir }: DemoRoutesOptions): Hono {
-  const authenticate = sessionCookie(sessionSecret)
+export function createDemoRoutes({ sessions, staticDir }: DemoRoutesOptions): Hono {
   const app = new Hono()
   // Its own, so that a host app's error handler (the telemetry handler answers 500 to any
   // throw) does not turn the CSRF check's 403 into a 500 once these routes are mounted.
@@ -109,7 +110,7 @@ export function createDemoRoutes({ sessionSecret, staticDir }: DemoRoutesOptions
   })
 
   app.get('/demo/session', async c => {
-    const identity = await authenticate(c.req.raw)
+    const identity = await sessions.authenticate(c.req.raw)
     const user = identity?.subject.startsWith('session:')
       ? identity.subject.slice('session:'.length)
       : null
@@ -135,13 +136,13 @@ export function createDemoRoutes({ sessionSecret, staticDir }: DemoRoutesOptions
         'The user name must be 1 to 32 characters: a lowercase letter, then lowercase letters, digits or hyphens.',
       )
     }
-    c.header('set-cookie', cookie(c, createSessionCookie(user, sessionSecret)))
+    c.header('set-cookie', cookie(c, sessions.cookieName, sessions.create(user), sessions.maxAgeMs))
     c.header('cache-control', 'no-store')
     return isForm(c) ? c.redirect('/', 303) : c.json({ user })
   })
 
   app.post('/demo/sign-out', c => {
-    c.header('set-cookie', cookie(c, '', '; Max-Age=0'))
+    c.header('set-cookie', cookie(c, sessions.cookieName, '', 0))
     c.header('cache-control', 'no-store')
     return isForm(c) ? c.redirect('/', 303) : c.json({ user: null })
   })

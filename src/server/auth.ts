@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto'
 import { bearerToken, sameSecret } from './secrets.js'
 
 /** Who sent a request, as the backend knows it: never from the events themselves. */
@@ -22,40 +21,6 @@ export function bearerTokens(tokens: ReadonlyMap<string, string>): Authenticate 
     let found: string | undefined
     for (const [name, expected] of entries) if (sameSecret(expected, secret)) found ??= name
     return found === undefined ? undefined : { subject: `token:${found}` }
-  }
-}
-
-export const sessionCookieName = 'tally_session'
-
-function sign(user: string, secret: string): string {
-  return createHmac('sha256', secret).update(user).digest('base64url')
-}
-
-/** A session cookie value for `user`, signed with the instance's secret (the demo's sign-in). */
-export function createSessionCookie(user: string, secret: string): string {
-  return `${encodeURIComponent(user)}.${sign(user, secret)}`
-}
-
-/** The demo's session cookie: `tally_session=<user>.<hmac>` → `session:<user>`. */
-export function sessionCookie(secret: string): Authenticate {
-  return request => {
-    const cookies = request.headers.get('cookie') ?? ''
-    for (const part of cookies.split(';')) {
-      const [name, value] = part.trim().split('=', 2)
-      if (name !== sessionCookieName || !value) continue
-      const dot = value.lastIndexOf('.')
-      if (dot <= 0) return undefined
-      let user: string
-      try {
-        user = decodeURIComponent(value.slice(0, dot))
-      } catch {
-        return undefined
-      }
-      return sameSecret(sign(user, secret), value.slice(dot + 1))
-        ? { subject: `session:${user}` }
-        : undefined
-    }
-    return undefined
   }
 }
 

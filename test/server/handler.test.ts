@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { anyOf, bearerTokens, createSessionCookie, sessionCookie } from '../../src/server/auth.js'
+import { anyOf, bearerTokens } from '../../src/server/auth.js'
+import { demoSessions } from '../../src/server/demo-sessions.js'
 import { createTelemetryHandler, type TelemetryHandlerOptions } from '../../src/server/handler.js'
 import type { TelemetryEvent } from '../../src/protocol/event.js'
 import { redactable } from '../../src/protocol/redactable.js'
@@ -8,7 +9,7 @@ import type { ServerEventStore } from '../../src/server/stores/server-event-stor
 import { createMemoryServerEventStore } from './memory-server-event-store.js'
 import { sampleEvent } from '../support/events.js'
 
-const secret = 'demo-session-secret'
+const sessions = demoSessions('demo-session-secret')
 const token = 'sgp_local_0123456789abcdef'
 
 function setup(options: Partial<TelemetryHandlerOptions> = {}) {
@@ -26,7 +27,7 @@ function setup(options: Partial<TelemetryHandlerOptions> = {}) {
   }
   const handler = createTelemetryHandler({
     store,
-    authenticate: anyOf(bearerTokens(new Map([['ci', token]])), sessionCookie(secret)),
+    authenticate: anyOf(bearerTokens(new Map([['ci', token]])), sessions.authenticate),
     now: () => new Date('2026-11-27T12:00:10Z'),
     ...options,
   })
@@ -113,7 +114,7 @@ describe('POST /.api/telemetry/events', () => {
     await post(handler, batch([forged]))
     await post(handler, batch([event()]), {
       authorization: '',
-      cookie: `tally_session=${createSessionCookie('alice', secret)}`,
+      cookie: `tally_session=${sessions.create('alice')}`,
     })
     const [first, second] = [...store.rows().values()]
     expect(first?.userId).toBe(1)

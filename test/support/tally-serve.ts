@@ -14,6 +14,10 @@ export interface ServeOptions {
    * bin/tally.js, which needs dist/.
    */
   from: 'source' | 'built'
+  /** `--demo`: the demo app and its sign-in. @default false */
+  demo?: boolean
+  /** `--session-secret`, which signs the demo's session cookies. */
+  sessionSecret?: string
 }
 
 /**
@@ -38,6 +42,8 @@ export function startServe(options: ServeOptions): { child: ChildProcess; url: P
       options.token,
       '--export-mode',
       'off',
+      ...(options.demo === true ? ['--demo'] : []),
+      ...(options.sessionSecret === undefined ? [] : ['--session-secret', options.sessionSecret]),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: root },
   )

@@ -3,9 +3,8 @@ import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { parseAllowlist } from '../../protocol/export-redaction.js'
 import { Hono } from 'hono'
-import { createDemoRoutes, defaultDemoDir } from '../../demo/routes.js'
 import { createAdminRoutes } from '../admin/admin-routes.js'
-import { anyOf, bearerTokens, sessionCookie } from '../auth.js'
+import { anyOf, bearerTokens, type Authenticate } from '../auth.js'
 import { createExportWorker, type ExportWorker } from '../export/export-worker.js'
 import { renderPrometheus } from '../export/metrics.js'
 import { startGateway, type RunningGateway } from '../gateway/start-gateway.js'
@@ -28,14 +27,22 @@ export interface ServeOptions extends StorageOptions {
   allowlist: readonly string[]
   /** `NAME=SECRET` bearer tokens. */
   tokens: readonly string[]
-  /** Signs the demo's session cookies. @default a random secret per start */
-  sessionSecret?: string | undefined
   /** Opens the admin pages at /admin (at least 16 characters). @default a random token per start */
   adminToken?: string | undefined
   corsOrigins: readonly string[]
   /** Also start a reference gateway on a free port and export to it (`npm start`). */
   localGateway: boolean
   log: (line: string) => void
+  /** Served beside the telemetry handler: how `tally serve --demo` adds the demo. */
+  extension?: ServeExtension | undefined
+}
+
+/** More routes for the server, and how their users' event batches authenticate. */
+export interface ServeExtension {
+  /** Tried for event batches after the bearer tokens. */
+  authenticate?: Authenticate | undefined
+  /** Mounted at `/`, after the telemetry handler and the admin pages, which win a clash. */
+  routes?: Hono | undefined
 }
 
 export interface RunningServer {
@@ -46,7 +53,10 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-/** `tally serve`: the instance backend, its export worker and, for a demo, a local gateway. */
+/**
+ * The instance backend, its export worker and, for a demo, a local gateway: `tally serve`
+ * without the demo app, which src/commands/serve.ts adds through `extension`.
+ */
 export async function startServe(options: ServeOptions): Promise<RunningServer> {
   const exportMode = parseExportMode(options.exportMode)
   const allowlist = parseAllowlist(options.allowlist)
@@ -95,10 +105,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     )
   }
 
-  const sessionSecret = options.sessionSecret ?? randomBytes(32).toString('hex')
+  const extra = options.extension?.authenticate
   const handler = createTelemetryHandler({
     store,
-    authenticate: anyOf(bearerTokens(tokens), sessionCookie(sessionSecret)),
+    authenticate: extra ? anyOf(bearerTokens(tokens), extra) : bearerTokens(tokens),
     exportMode,
     corsOrigins: options.corsOrigins,
     metrics: async () => (worker ? renderPrometheus(await worker.refreshMetrics()) : ''),
@@ -109,7 +119,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
 
   const app = new Hono()
   app.route('/', handler)
-  app.route('/', createDemoRoutes({ sessionSecret, staticDir: defaultDemoDir(import.meta.url) }))
+  if (options.extension?.routes) app.route('/', options.extension.routes)
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host })
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)

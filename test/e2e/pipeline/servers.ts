@@ -116,7 +116,9 @@ export function serveArgs(name: InstanceName): string[] {
     `--export-interval-ms=${spec.exportIntervalMs}`,
     ...(spec.exportTimeoutMs === undefined ? [] : [`--export-timeout-ms=${spec.exportTimeoutMs}`]),
     `--admin-token=${adminToken()}`,
-    // The same secret after a restart keeps the pages' session cookies valid.
+    // The pages sign in through the demo; the same secret after a restart keeps their session
+    // cookies valid.
+    '--demo',
     `--session-secret=${sessionSecret()}`,
     ...(spec.allowlist.length > 0 ? [`--allowlist=${spec.allowlist.join(',')}`] : []),
   ]

@@ -1,10 +1,11 @@
+import { createHmac } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createDemoRoutes, defaultDemoDir } from '../../../src/demo/routes.js'
-import { createSessionCookie, sessionCookie } from '../../../src/server/auth.js'
+import { demoSessions } from '../../../src/server.js'
 
 const secret = 'demo-routes-secret'
 const origin = 'http://localhost'
@@ -22,7 +23,8 @@ afterAll(() => {
   rmSync(parent, { recursive: true, force: true })
 })
 
-const app = createDemoRoutes({ sessionSecret: secret, staticDir })
+const sessions = demoSessions(secret)
+const app = createDemoRoutes({ sessions, staticDir })
 
 function request(path: string, init: RequestInit = {}) {
   return app.request(`${origin}${path}`, init)
@@ -60,13 +62,18 @@ describe('the demo page and its assets', () => {
   it.each([
     ['/demo/app.js', 'text/javascript; charset=utf-8', 'console.log("demo")'],
     ['/demo/app.css', 'text/css; charset=utf-8', 'body { margin: 0 }'],
-    ['/demo/app.js.map', 'application/json; charset=utf-8', '{"version":3}'],
   ])('serves %s as %s', async (path, type, body) => {
     const response = await request(path)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe(type)
     expect(response.headers.get('x-content-type-options')).toBe('nosniff')
     expect(await response.text()).toBe(body)
+  })
+
+  it('does not serve source maps, even one an older build left in the folder', async () => {
+    const response = await request('/demo/app.js.map')
+    expect(response.status).toBe(404)
+    expect(await response.text()).not.toContain('version')
   })
 
   it.each([
@@ -86,7 +93,7 @@ describe('the demo page and its assets', () => {
 
   it('says how to build the demo when it was not built', async () => {
     const unbuilt = createDemoRoutes({
-      sessionSecret: secret,
+      sessions,
       staticDir: join(staticDir, 'does-not-exist'),
     })
     for (const path of ['/', '/demo/app.js']) {
@@ -109,22 +116,51 @@ describe('the demo session', () => {
     expect(await response.json()).toEqual({ user: null })
   })
 
-  it('signs in with JSON: an HttpOnly, SameSite=Lax cookie the telemetry handler accepts', async () => {
+  it('signs in with JSON: an HttpOnly, SameSite=Lax cookie for 12 h the telemetry handler accepts', async () => {
     const response = await signIn(JSON.stringify({ user: 'alice' }), 'application/json')
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ user: 'alice' })
     const header = response.headers.get('set-cookie') ?? ''
-    expect(header).toBe(
-      `tally_session=${createSessionCookie('alice', secret)}; Path=/; HttpOnly; SameSite=Lax`,
+    expect(header).toMatch(
+      /^tally_session=[^;\s]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/,
     )
 
     const cookie = cookiePair(response)
     expect(await sessionUser(cookie)).toBe('alice')
     // The same cookie authenticates event batches: the handler's authenticator knows alice.
-    const identity = await sessionCookie(secret)(
+    const identity = await sessions.authenticate(
       new Request(`${origin}/.api/telemetry/events`, { headers: { cookie } }),
     )
     expect(identity).toEqual({ subject: 'session:alice' })
+  })
+
+  it('gives each sign-in its own session, under one user', async () => {
+    const body = JSON.stringify({ user: 'alice' })
+    const first = cookiePair(await signIn(body, 'application/json'))
+    const second = cookiePair(await signIn(body, 'application/json'))
+    expect(first).not.toBe(second)
+    expect(await sessionUser(first)).toBe('alice')
+    expect(await sessionUser(second)).toBe('alice')
+  })
+
+  it('stops knowing the user once the session has run out', async () => {
+    let now = new Date('2026-12-01T08:00:00Z')
+    const clocked = demoSessions(secret, { now: () => now })
+    const routes = createDemoRoutes({ sessions: clocked, staticDir })
+    const response = await routes.request(`${origin}/demo/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'alice' }),
+    })
+    const cookie = cookiePair(response)
+    const user = async () => {
+      const answer = await routes.request(`${origin}/demo/session`, { headers: { cookie } })
+      return ((await answer.json()) as { user: unknown }).user
+    }
+    now = new Date('2026-12-01T19:59:59Z')
+    expect(await user()).toBe('alice')
+    now = new Date('2026-12-01T20:00:00Z')
+    expect(await user()).toBeNull()
   })
 
   it('marks the cookie Secure over HTTPS', async () => {
@@ -133,7 +169,7 @@ describe('the demo session', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ user: 'bob' }),
     })
-    expect(response.headers.get('set-cookie')).toMatch(/; Secure$/)
+    expect(response.headers.get('set-cookie')).toContain('; SameSite=Lax; Secure;')
   })
 
   it('signs in with a same-origin form and redirects to the app', async () => {
@@ -214,11 +250,18 @@ describe('the demo session', () => {
     expect(await response.json()).toMatchObject({ error: { code: expect.any(String) as string } })
   })
 
-  it('does not trust a tampered or foreign cookie', async () => {
-    const good = createSessionCookie('alice', secret)
+  it('does not trust a tampered, foreign or unexpiring cookie', async () => {
+    const good = sessions.create('alice')
+    expect(await sessionUser(`tally_session=${good}`)).toBe('alice')
     expect(await sessionUser(`tally_session=${good.replace('alice', 'admin')}`)).toBeNull()
-    expect(await sessionUser(`tally_session=${createSessionCookie('alice', 'other')}`)).toBeNull()
+    const [user, id, expiresAtMs, signature] = good.split('.')
+    const later = `${user}.${id}.${Number(expiresAtMs) + 86_400_000}.${signature}`
+    expect(await sessionUser(`tally_session=${later}`)).toBeNull()
+    expect(await sessionUser(`tally_session=${demoSessions('other').create('alice')}`)).toBeNull()
     expect(await sessionUser('tally_session=alice')).toBeNull()
+    // The cookie of earlier versions, `<user>.<hmac(user)>`, never ran out.
+    const unexpiring = `alice.${createHmac('sha256', secret).update('alice').digest('base64url')}`
+    expect(await sessionUser(`tally_session=${unexpiring}`)).toBeNull()
   })
 
   it('signs out by expiring the cookie', async () => {
