@@ -38,8 +38,11 @@ export interface ExportWorker {
   start(): void
   /** Stops the schedule, aborts a send in flight (its rows are released) and waits. Idempotent. */
   stop(): Promise<void>
-  /** What the next run would send, without claiming anything; empty in `off` mode. */
-  preview(limit?: number): Promise<ExportPreviewItem[]>
+  /**
+   * What the next runs would send, from the `offset`-th waiting event on, without claiming
+   * anything; empty in `off` mode.
+   */
+  preview(limit?: number, offset?: number): Promise<ExportPreviewItem[]>
   /** The last known health; the backlog figures are as of the last run or refresh. */
   metrics(): ExportMetrics
   /** Reads the backlog from the store, then returns {@link metrics}. */
@@ -327,9 +330,9 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
       current?.abort()
       if (inFlight) await inFlight
     },
-    async preview(limit = state.batchLimit) {
+    async preview(limit = state.batchLimit, offset = 0) {
       if (config.mode === 'off' || send === undefined) return []
-      const rows = await store.peekExport(limit)
+      const rows = await store.peekExport(limit, offset)
       return fitBatch(rows, config).items
     },
     metrics,

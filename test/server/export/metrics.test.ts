@@ -7,7 +7,8 @@ const metrics: ExportMetrics = {
   oldestUnexportedAgeSeconds: 12.5,
   backlogAt: new Date('2024-05-01T12:00:00Z'),
   lastError: {
-    message: 'network error reaching the gateway at user:secret@10.1.2.3:8443: connect ECONNREFUSED',
+    message:
+      'network error reaching the gateway at user:secret@10.1.2.3:8443: connect ECONNREFUSED',
     errorClass: 'network',
     at: new Date('2024-05-01T11:59:00Z'),
   },
