@@ -443,6 +443,16 @@ export function describeStoreContract(
         expect(await store.peekExport(0)).toEqual([])
       })
 
+      it('pages from an offset in export order', async () => {
+        const store = await fresh()
+        await store.insert(series(5))
+        expect(ids(await store.peekExport(2, 0))).toEqual([0, 1].map(idOf))
+        expect(ids(await store.peekExport(2, 2))).toEqual([2, 3].map(idOf))
+        expect(ids(await store.peekExport(2, 4))).toEqual([idOf(4)])
+        expect(await store.peekExport(2, 5)).toEqual([])
+        await expect(store.peekExport(2, -1)).rejects.toThrow(/offset/)
+      })
+
       it('leaves out rows under a live lease and rows already answered', async () => {
         const store = await fresh()
         await store.insert(series(5))

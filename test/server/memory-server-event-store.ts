@@ -74,10 +74,11 @@ export function createMemoryServerEventStore(
       for (const entry of taken) entry.claimedUntil = now.getTime() + leaseMs
       return taken.map(entry => copy(entry.row))
     },
-    async peekExport(limit) {
+    async peekExport(limit, offset = 0) {
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError('offset must be ≥ 0')
       return inOrder()
         .filter(entry => claimable(entry, clock()))
-        .slice(0, limit)
+        .slice(offset, offset + limit)
         .map(entry => copy(entry.row))
     },
     async markExported(ids, now) {

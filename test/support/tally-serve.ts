@@ -18,10 +18,14 @@ export interface ServeOptions {
   demo?: boolean
   /** `--session-secret`, which signs the demo's session cookies. */
   sessionSecret?: string
+  /** More flags, after the defaults (a later flag of one value would be refused: pass new ones). */
+  args?: readonly string[]
+  /** @default 'off' */
+  exportMode?: 'off' | 'redact' | 'full'
 }
 
 /**
- * Starts `tally serve` on a free port of 127.0.0.1 with export off. `url` resolves once it
+ * Starts `tally serve` on a free port of 127.0.0.1, with export off unless told otherwise. `url` resolves once it
  * listens. The caller kills the child, which it has at once, also should it never listen.
  */
 export function startServe(options: ServeOptions): { child: ChildProcess; url: Promise<string> } {
@@ -41,9 +45,10 @@ export function startServe(options: ServeOptions): { child: ChildProcess; url: P
       '--token',
       options.token,
       '--export-mode',
-      'off',
+      options.exportMode ?? 'off',
       ...(options.demo === true ? ['--demo'] : []),
       ...(options.sessionSecret === undefined ? [] : ['--session-secret', options.sessionSecret]),
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: root },
   )

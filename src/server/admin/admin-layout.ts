@@ -178,6 +178,16 @@ const stylesheet = html`<style>
     color: inherit;
     border-radius: 2px;
   }
+  .pages {
+    display: flex;
+    gap: 16px;
+    align-items: baseline;
+    margin: 8px 0;
+  }
+  .cut {
+    margin: 4px 0 0;
+    font-style: italic;
+  }
   .removed ul {
     list-style: none;
     margin: 0;

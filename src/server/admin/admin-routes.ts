@@ -24,7 +24,10 @@ export interface AdminRoutesOptions {
   /** The export worker, when one runs; without it the page says that nothing is exported. */
   worker?: ExportWorker | undefined
   store: ServerEventStore
-  /** Events of the next export that the page shows. @default 50 */
+  /**
+   * Events of the next exports that one page of the preview shows (the page and the API page
+   * alike), so that no backlog makes a view slow. @default 25
+   */
   previewLimit?: number
   /** Where the routes are mounted: the forms' targets and the cookie's `Path`. @default '/admin' */
   basePath?: string
@@ -32,8 +35,11 @@ export interface AdminRoutesOptions {
   now?: () => Date
 }
 
-/** The most events one preview shows: the export's default batch. */
-export const maxPreviewLimit = 5000
+/**
+ * The most events one page of the preview holds. Events are bounded (privateMetadata at 16 KiB
+ * encoded), so a page is too: a backlog of any size is read a page at a time.
+ */
+export const maxPreviewLimit = 100
 
 /** Failed sign-ins a minute before the form refuses to check tokens for a while. */
 const maxFailedSignInsPerMinute = 10
@@ -47,8 +53,9 @@ const maxSignInBytes = 4096
  * - `GET /admin`: the sign-in form, or once signed in the export mode, backlog, last export and
  *   the next export exactly as it would leave, each event beside what redaction removed.
  * - `POST /admin/sign-in` (form field `token`), `POST /admin/sign-out`: the session cookie.
- * - `GET /admin/api/status` → `{ mode, metrics, stats }`; `GET /admin/api/preview?limit=` →
- *   `{ mode, items }`, the same items as `tally export --preview`.
+ * - `GET /admin?page=N`: the preview's N-th page (from 1), `previewLimit` events a page.
+ * - `GET /admin/api/status` → `{ mode, metrics, stats }`; `GET /admin/api/preview?page=&limit=`
+ *   → `{ mode, page, limit, backlog, items }`, the same items as `tally export --preview`.
  *
  * Anything else without credentials gets the sign-in page, or a 401 JSON error under `api/`.
  * Throws an Error at once for options that cannot work.
@@ -56,7 +63,7 @@ const maxSignInBytes = 4096
 export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   const { exportMode: mode, worker, store, now = () => new Date() } = options
   const adminToken = checkToken(options.adminToken)
-  const previewLimit = checkPreviewLimit(options.previewLimit ?? 50)
+  const previewLimit = checkPreviewLimit(options.previewLimit ?? 25)
   const basePath = checkBasePath(options.basePath ?? '/admin')
   const credentials = createAdminCredentials(adminToken)
   const failures = createRateLimiter(maxFailedSignInsPerMinute, () => now().getTime())
@@ -88,10 +95,12 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
 
   app.get('/', async c => {
     if (!signedIn(c)) return c.html(signInPage({ basePath }).toString())
+    const page = pageNumber(c.req.query('page'))
+    if (page === undefined) return c.redirect(basePath)
     const [metrics, stats, preview] = await Promise.all([
       worker?.refreshMetrics(),
       store.stats(),
-      worker ? worker.preview(previewLimit) : [],
+      worker ? worker.preview(previewLimit, (page - 1) * previewLimit) : [],
     ])
     return c.html(
       dashboardPage({
@@ -100,6 +109,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
         metrics,
         stats,
         preview,
+        previewPage: page,
         previewLimit,
         now: now(),
       }).toString(),
@@ -181,7 +191,15 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
         `limit must be a whole number from 1 to ${maxPreviewLimit}`,
       )
     }
-    return c.json({ mode, items: worker ? await worker.preview(limit) : [] })
+    const page = pageNumber(c.req.query('page'))
+    if (page === undefined) {
+      return fail(c, 400, 'bad-request', `page must be a whole number from 1 to ${maxPage}`)
+    }
+    const [items, stats] = await Promise.all([
+      worker ? worker.preview(limit, (page - 1) * limit) : [],
+      store.stats(),
+    ])
+    return c.json({ mode, page, limit, backlog: stats.backlog, items })
   })
 
   app.all('/api/*', c => fail(c, 404, 'not-found', 'no such admin API'))
@@ -239,6 +257,17 @@ function checkToken(token: string): string {
     )
   }
   return token
+}
+
+// Far past any backlog retention keeps; a bound so that an offset never overflows.
+const maxPage = 1_000_000
+
+/** `?page=N` from 1, absent meaning 1; undefined for anything else. */
+function pageNumber(raw: string | undefined): number | undefined {
+  if (raw === undefined) return 1
+  if (!/^[1-9][0-9]{0,6}$/.test(raw)) return undefined
+  const page = Number(raw)
+  return page <= maxPage ? page : undefined
 }
 
 function checkPreviewLimit(limit: number): number {

@@ -3,7 +3,7 @@ import type { ExportPreviewItem } from '../export/export-worker.js'
 import type { ExportMetrics } from '../export/metrics.js'
 import type { ExportStats } from '../stores/server-event-store.js'
 import { layout } from './admin-layout.js'
-import { ago, formatDuration, markUnsafe, prettyJson, time } from './format.js'
+import { ago, cutText, formatDuration, markUnsafe, prettyJson, time } from './format.js'
 import { html, type Html } from './html.js'
 import { removedValues, type RemovedValue } from './removed-values.js'
 
@@ -13,8 +13,11 @@ export interface DashboardData {
   /** The worker's health; undefined when no export worker runs (no gateway configured). */
   metrics: ExportMetrics | undefined
   stats: ExportStats
-  /** The next export's events; empty in `off` mode and without a worker. */
+  /** One page of the next exports' events; empty in `off` mode and without a worker. */
   preview: readonly ExportPreviewItem[]
+  /** Which page `preview` is, from 1. */
+  previewPage: number
+  /** Events a page. */
   previewLimit: number
   now: Date
 }
@@ -131,17 +134,23 @@ function preview(data: DashboardData): Html {
       `No gateway is configured: nothing leaves yet. The ${stats.backlog} events in the backlog go out in ${mode} mode once one is set.`,
     )
   }
+  const page = data.previewPage
+  const first = (page - 1) * previewLimit + 1
+  const pages = (testId: string) => pageLinks(data, testId)
   if (data.preview.length === 0) {
-    return notice('The backlog is empty: the next export has nothing to send.')
+    return page === 1
+      ? notice('The backlog is empty: the next export has nothing to send.')
+      : html`${notice(`No waiting events from number ${first} on.`)}${pages('preview-pages')}`
   }
-  const shown = data.preview.length
-  return html`<p class="muted">
-      The next ${shown} of the ${stats.backlog} events
-      waiting${shown === previewLimit ? html` (the first ${previewLimit} only)` : ''}, as the
+  const last = first + data.preview.length - 1
+  return html`<p class="muted" data-testid="preview-range">
+      Events ${first}–${last} of the ${stats.backlog} waiting, in the order they leave, as the
       gateway will receive them in ${mode} mode: the JSON that leaves, and beside it what redaction
       removed and the value that stays on this instance. The same data as
-      <code>GET ${data.basePath}/api/preview</code> and <code>tally export --preview</code>.
+      <code>GET ${data.basePath}/api/preview?page=${page}</code> (whole, where this page cuts long
+      values) and <code>tally export --preview</code>.
     </p>
+    ${pages('preview-pages')}
     <table>
       <colgroup>
         <col class="event" />
@@ -158,8 +167,42 @@ function preview(data: DashboardData): Html {
       <tbody>
         ${data.preview.map(item => previewRow(item, mode))}
       </tbody>
-    </table>`
+    </table>
+    ${pages('preview-pages-end')}`
 }
+
+function pageLinks(data: DashboardData, testId: string): Html {
+  const { basePath, previewPage: page, previewLimit, stats } = data
+  const hasNext = page * previewLimit < stats.backlog
+  if (page === 1 && !hasNext) return html``
+  return html`<nav class="pages" data-testid="${testId}">
+    ${page > 1 && html`<a rel="prev" href="${basePath}?page=${page - 1}">← Previous</a>`}
+    <span>page ${page} of ${Math.max(page, Math.ceil(stats.backlog / previewLimit))}</span>
+    ${hasNext && html`<a rel="next" href="${basePath}?page=${page + 1}">Next →</a>`}
+  </nav>`
+}
+
+/**
+ * A value's JSON, cut past `maxShownChars` with its whole size said: a page shows a bounded
+ * amount of any event, however many keys or however long a string it holds.
+ */
+function shownJson(value: Parameters<typeof prettyJson>[0], testId: string): Html {
+  const { text, cut, totalChars } = cutText(prettyJson(value), maxShownChars)
+  return html`<pre data-testid="${testId}">${markUnsafe(text)}</pre>
+    ${
+      cut &&
+      html`<p class="muted cut" data-testid="cut">
+        cut: ${maxShownChars.toLocaleString('en-US')} of ${totalChars.toLocaleString('en-US')}
+        characters shown
+      </p>`
+    }`
+}
+
+/** Characters of one value's JSON a page shows. */
+const maxShownChars = 4000
+
+/** Removed paths listed per event; the rest are counted. */
+const maxRemovedShown = 20
 
 function previewRow({ event, exported, removed }: ExportPreviewItem, mode: ExportMode): Html {
   return html`<tr data-testid="preview-row" data-event-id="${event.id}">
@@ -170,14 +213,19 @@ function previewRow({ event, exported, removed }: ExportPreviewItem, mode: Expor
       <div class="muted">received ${time(exported.receivedAt)}</div>
       <div class="muted"><code>${event.id}</code></div>
     </td>
-    <td><pre data-testid="exported">${markUnsafe(prettyJson(exported))}</pre></td>
+    <td>${shownJson(exported, 'exported')}</td>
     <td class="removed" data-testid="removed">
-      ${removedCell(removedValues(event, removed), mode)}
+      ${removedCell(
+        // Only the paths shown are looked up: each lookup walks the event.
+        removedValues(event, removed.slice(0, maxRemovedShown)),
+        removed.length - maxRemovedShown,
+        mode,
+      )}
     </td>
   </tr> `
 }
 
-function removedCell(values: readonly RemovedValue[], mode: ExportMode): Html {
+function removedCell(values: readonly RemovedValue[], hidden: number, mode: ExportMode): Html {
   if (values.length === 0) {
     return html`<p class="muted">
       ${
@@ -188,19 +236,25 @@ function removedCell(values: readonly RemovedValue[], mode: ExportMode): Html {
     </p>`
   }
   return html`<ul>
-    ${values.map(
-      value =>
-        html`<li data-removed-path="${value.path}">
-          <code>${value.path}</code>${
-            value.kind === 'kept'
-              ? html`<span class="tag">stays home</span>`
-              : html`<span class="tag">unsafe parts sent as ‹×›</span>`
-          }${
-            value.found
-              ? html`<pre>${markUnsafe(prettyJson(value.stored))}</pre>`
-              : html`<p class="muted">(the stored value could not be found at this path)</p>`
-          }
-        </li>`,
-    )}
-  </ul>`
+      ${values.map(
+        value =>
+          html`<li data-removed-path="${value.path}">
+            <code>${value.path}</code>${
+              value.kind === 'kept'
+                ? html`<span class="tag">stays home</span>`
+                : html`<span class="tag">unsafe parts sent as ‹×›</span>`
+            }${
+              value.found
+                ? shownJson(value.stored, 'removed-value')
+                : html`<p class="muted">(the stored value could not be found at this path)</p>`
+            }
+          </li>`,
+      )}
+    </ul>
+    ${
+      hidden > 0 &&
+      html`<p class="muted" data-testid="removed-more">
+        and ${hidden.toLocaleString('en-US')} more paths, all staying home (the API lists them)
+      </p>`
+    }`
 }

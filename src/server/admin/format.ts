@@ -30,6 +30,18 @@ export function ago(date: Date, now: Date): string {
   return `${formatDuration((now.getTime() - date.getTime()) / 1000)} ago`
 }
 
+/** `text` cut to at most `maxChars` UTF-16 units, never inside a surrogate pair. */
+export function cutText(
+  text: string,
+  maxChars: number,
+): { text: string; cut: boolean; totalChars: number } {
+  if (text.length <= maxChars) return { text, cut: false, totalChars: text.length }
+  let end = maxChars
+  const code = text.charCodeAt(end - 1)
+  if (code >= 0xd800 && code <= 0xdbff) end--
+  return { text: `${text.slice(0, end)}…`, cut: true, totalChars: text.length }
+}
+
 export function prettyJson(value: object | string | number | boolean | null): string {
   return JSON.stringify(value, null, 2)
 }

@@ -61,6 +61,12 @@ export interface ExportWorkerOptions {
   leaseMs?: number
   /** @default 60_000 */
   requestTimeoutMs?: number
+  /**
+   * Bound on the gateway's answer, after decoding: acknowledgements of a full batch with a
+   * reason for each refusal fit well inside it.
+   * @default 4 MiB
+   */
+  maxAnswerBytes?: number
   /** First retry delay ceiling after a failed run; doubles each failure. @default 1_000 */
   initialRetryDelayMs?: number
   /** @default 600_000 */
@@ -86,6 +92,7 @@ export interface ResolvedExportOptions {
   intervalMs: number
   leaseMs: number
   requestTimeoutMs: number
+  maxAnswerBytes: number
   initialRetryDelayMs: number
   maxRetryDelayMs: number
   retention: Required<ExportRetention>
@@ -122,6 +129,7 @@ export function normalizeExportOptions(options: ExportWorkerOptions): ResolvedEx
     intervalMs: whole('intervalMs', options.intervalMs ?? 60_000, 1, maxTimerMs),
     leaseMs: whole('leaseMs', options.leaseMs ?? 5 * requestTimeoutMs, 1),
     requestTimeoutMs,
+    maxAnswerBytes: whole('maxAnswerBytes', options.maxAnswerBytes ?? 4 * 1024 * 1024, 1024),
     initialRetryDelayMs: whole(
       'initialRetryDelayMs',
       options.initialRetryDelayMs ?? 1_000,

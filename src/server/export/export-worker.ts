@@ -4,7 +4,7 @@ import { retryDelayMs } from '../../protocol/backoff.js'
 import { fitBatch, type ExportPreviewItem } from './export-batch.js'
 import { normalizeExportOptions, type ExportWorkerOptions } from './export-options.js'
 import { createGatewayClient, encodeExportBatch, type SendToGateway } from './gateway-client.js'
-import type { ExportMetrics } from './metrics.js'
+import type { ExportErrorClass, ExportMetrics } from './metrics.js'
 
 export interface ExportRunResult {
   /**
@@ -38,8 +38,11 @@ export interface ExportWorker {
   start(): void
   /** Stops the schedule, aborts a send in flight (its rows are released) and waits. Idempotent. */
   stop(): Promise<void>
-  /** What the next run would send, without claiming anything; empty in `off` mode. */
-  preview(limit?: number): Promise<ExportPreviewItem[]>
+  /**
+   * What the next runs would send, from the `offset`-th waiting event on, without claiming
+   * anything; empty in `off` mode.
+   */
+  preview(limit?: number, offset?: number): Promise<ExportPreviewItem[]>
   /** The last known health; the backlog figures are as of the last run or refresh. */
   metrics(): ExportMetrics
   /** Reads the backlog from the store, then returns {@link metrics}. */
@@ -60,6 +63,7 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
       ...config.gateway,
       fetch: config.fetch,
       timeoutMs: config.requestTimeoutMs,
+      maxAnswerBytes: config.maxAnswerBytes,
       now,
     })
 
@@ -70,7 +74,7 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
     exported: 0,
     rejected: 0,
     pruned: { exported: 0, unexported: 0 },
-    lastError: null as { message: string; at: Date } | null,
+    lastError: null as ExportMetrics['lastError'],
     lastSuccessAt: null as Date | null,
     backlog: 0,
     oldestUnexportedAt: null as Date | null,
@@ -145,7 +149,10 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
       if (answer.type === 'acknowledged') {
         const { accepted, rejected, unanswered } = sortAcknowledgements(sentIds, answer)
         if (accepted.length + rejected.length === 0) {
-          throw new RunFailure(`the gateway acknowledged none of the ${items.length} events sent`)
+          throw new RunFailure(
+            `the gateway acknowledged none of the ${items.length} events sent`,
+            'no-acknowledgement',
+          )
         }
         if (accepted.length > 0) await store.markExported(accepted, at)
         if (rejected.length > 0) await store.markRejected(rejected, at)
@@ -185,16 +192,15 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
           message: `export: the gateway refused ${items.length} events as too large (${answer.reason}); sending ${state.batchLimit} at a time`,
         })
       }
-      throw new RunFailure(
-        answer.reason,
-        answer.type === 'failed' ? answer.retryAfterMs : undefined,
-        answer.type === 'too-large',
-      )
+      throw answer.type === 'failed'
+        ? new RunFailure(answer.reason, answer.errorClass, answer.retryAfterMs)
+        : new RunFailure(answer.reason, 'batch-too-large', undefined, true)
     } catch (error) {
       const failure =
         error instanceof RunFailure
           ? error
-          : new RunFailure(error instanceof Error ? error.message : String(error))
+          : // Everything the run awaits besides the gateway client (which never throws) is the store.
+            new RunFailure(error instanceof Error ? error.message : String(error), 'store')
       if (!settled && claimed.length > 0) {
         const claimedIds = claimed.map(row => row.event.id)
         try {
@@ -245,7 +251,7 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
   function failed(failure: RunFailure, result: ExportRunResult): void {
     const at = now()
     state.failedRuns++
-    state.lastError = { message: failure.message, at }
+    state.lastError = { message: failure.message, errorClass: failure.errorClass, at }
     result.status = 'failed'
     result.error = failure.message
     if (failure.retryAtOnce) {
@@ -324,9 +330,9 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
       current?.abort()
       if (inFlight) await inFlight
     },
-    async preview(limit = state.batchLimit) {
+    async preview(limit = state.batchLimit, offset = 0) {
       if (config.mode === 'off' || send === undefined) return []
-      const rows = await store.peekExport(limit)
+      const rows = await store.peekExport(limit, offset)
       return fitBatch(rows, config).items
     },
     metrics,
@@ -342,6 +348,7 @@ class RunFailure extends Error {
   override name = 'RunFailure'
   constructor(
     message: string,
+    readonly errorClass: ExportErrorClass,
     readonly retryAfterMs?: number,
     /** A smaller batch may pass at once (413): no backoff. */
     readonly retryAtOnce = false,

@@ -1,18 +1,26 @@
 import superjson from 'superjson'
 import type { ExportedEvent } from '../../protocol/export-redaction.js'
 import { parseRetryAfter } from '../../protocol/backoff.js'
+import { readBounded } from './bounded-body.js'
 
 export interface GatewayRejection {
   id: string
   reason: string
 }
 
+/**
+ * Why an exchange with the gateway failed, as a closed set: what metrics label a failure with,
+ * so that no address, credential or text from the gateway lands in a label.
+ */
+export type GatewayErrorClass =
+  'network' | 'timeout' | 'stopped' | 'http-4xx' | 'http-5xx' | 'bad-answer' | 'answer-too-large'
+
 /** What one POST to the gateway came to; the worker decides what to do with it. */
 export type GatewayResult =
   | { type: 'acknowledged'; accepted: string[]; rejected: GatewayRejection[] }
   /** 413: the gateway's body limit is below this batch; a smaller batch may pass. */
   | { type: 'too-large'; reason: string }
-  | { type: 'failed'; reason: string; retryAfterMs?: number }
+  | { type: 'failed'; reason: string; errorClass: GatewayErrorClass; retryAfterMs?: number }
 
 export interface GatewayClientOptions {
   url: URL
@@ -21,6 +29,8 @@ export interface GatewayClientOptions {
   fetch: typeof globalThis.fetch
   /** Deadline for the whole exchange, headers and body. */
   timeoutMs: number
+  /** Bound on the answer's bytes after decoding; past it the answer is not read on. */
+  maxAnswerBytes: number
   now: () => Date
 }
 
@@ -33,6 +43,9 @@ export function encodeExportBatch(events: readonly ExportedEvent[], sentAt: Date
 export type SendToGateway = (body: string, signal: AbortSignal) => Promise<GatewayResult>
 
 export function createGatewayClient(options: GatewayClientOptions): SendToGateway {
+  // Errors name the gateway by its origin alone: the URL checks already refuse credentials in
+  // it, and its path says nothing an operator needs.
+  const gateway = options.url.host
   return async (body, signal) => {
     const controller = new AbortController()
     const abort = () => controller.abort()
@@ -50,15 +63,30 @@ export function createGatewayClient(options: GatewayClientOptions): SendToGatewa
         signal: controller.signal,
         redirect: 'error',
       })
-      const text = await response.text()
-      return classify(response.status, response.headers.get('retry-after'), text, options)
+      const answer = await readBounded(response, options.maxAnswerBytes)
+      if (answer.type === 'too-large') {
+        return {
+          type: 'failed',
+          errorClass: 'answer-too-large',
+          reason: `the gateway at ${gateway} answered HTTP ${response.status} with a body past ${options.maxAnswerBytes} bytes; it was not read on`,
+        }
+      }
+      return classify(response.status, response.headers.get('retry-after'), answer.text, options)
     } catch (error) {
-      const reason = controller.signal.aborted
-        ? signal.aborted
-          ? 'the export was stopped'
-          : `no answer within ${options.timeoutMs} ms`
-        : `network error: ${describe(error)}`
-      return { type: 'failed', reason }
+      if (controller.signal.aborted) {
+        return signal.aborted
+          ? { type: 'failed', errorClass: 'stopped', reason: 'the export was stopped' }
+          : {
+              type: 'failed',
+              errorClass: 'timeout',
+              reason: `no answer from the gateway at ${gateway} within ${options.timeoutMs} ms`,
+            }
+      }
+      return {
+        type: 'failed',
+        errorClass: 'network',
+        reason: `network error reaching the gateway at ${gateway}: ${describe(error)}`,
+      }
     } finally {
       clearTimeout(timer)
       signal.removeEventListener('abort', abort)
@@ -76,16 +104,18 @@ function classify(
     return (
       parseAcks(text) ?? {
         type: 'failed',
+        errorClass: 'bad-answer',
         reason: `HTTP ${status} without { accepted, rejected } in its body`,
       }
     )
   }
   const reason = `HTTP ${status}${errorMessage(text)}`
   if (status === 413) return { type: 'too-large', reason }
+  const errorClass = status >= 500 ? 'http-5xx' : 'http-4xx'
   const retryAfterMs = parseRetryAfter(retryAfter, options.now().getTime())
   return retryAfterMs === undefined
-    ? { type: 'failed', reason }
-    : { type: 'failed', reason, retryAfterMs }
+    ? { type: 'failed', errorClass, reason }
+    : { type: 'failed', errorClass, reason, retryAfterMs }
 }
 
 function parseAcks(text: string): GatewayResult | undefined {

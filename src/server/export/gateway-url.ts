@@ -8,9 +8,9 @@ export function gatewayEventsUrl(gatewayUrl: string): URL {
   try {
     base = new URL(gatewayUrl)
   } catch {
-    throw new Error(`Invalid gateway URL ${JSON.stringify(gatewayUrl)}: not an absolute URL`)
+    throw new Error(`Invalid gateway URL ${shownUrl(gatewayUrl)}: not an absolute URL`)
   }
-  const shown = JSON.stringify(gatewayUrl)
+  const shown = shownUrl(gatewayUrl)
   if (base.protocol === 'http:') {
     if (!isLoopbackHost(base.hostname)) {
       throw new Error(
@@ -29,6 +29,29 @@ export function gatewayEventsUrl(gatewayUrl: string): URL {
   }
   const path = base.pathname.replace(/\/+$/, '')
   return new URL(`${path}/v1/events`, base)
+}
+
+/**
+ * The URL as an error may show it: a refused URL is echoed to logs and terminals, so its user
+ * name, password, query and fragment (where tokens hide) are replaced by `…`, whether or not it
+ * parses.
+ */
+export function shownUrl(text: string): string {
+  let url: URL | undefined
+  try {
+    url = new URL(text)
+  } catch {
+    // Not parsed: cut what looks like credentials, a query or a fragment by hand.
+    return JSON.stringify(text.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, '$1…@').replace(/[?#].*$/, '…'))
+  }
+  const credentials = url.username !== '' || url.password !== ''
+  const rest = url.search !== '' || url.hash !== ''
+  url.username = ''
+  url.password = ''
+  url.search = ''
+  url.hash = ''
+  const href = credentials ? url.href.replace('//', '//…@') : url.href
+  return JSON.stringify(href + (rest ? '…' : ''))
 }
 
 /**

@@ -1,5 +1,13 @@
 import type { ExportMode } from '../../protocol/config.js'
 import { prometheusContentType, renderFamilies, type Family } from '../prometheus.js'
+import type { GatewayErrorClass } from './gateway-client.js'
+
+/**
+ * What kind of failure ended an export run: the gateway client's classes, a batch the gateway
+ * found too large (413), an answer that acknowledged nothing sent, or the store.
+ */
+export type ExportErrorClass =
+  GatewayErrorClass | 'batch-too-large' | 'no-acknowledgement' | 'store'
 
 /** The export worker's health, for `GET /metrics` and the admin pages. */
 export interface ExportMetrics {
@@ -10,7 +18,8 @@ export interface ExportMetrics {
   oldestUnexportedAgeSeconds: number
   /** When the backlog figures were read from the store; null before the first read. */
   backlogAt: Date | null
-  lastError: { message: string; at: Date } | null
+  /** `message` names the gateway by host and says what happened; `errorClass` is for labels. */
+  lastError: { message: string; errorClass: ExportErrorClass; at: Date } | null
   lastSuccessAt: Date | null
   /** Runs since start, each one retention plus (unless `off`) one batch. */
   runs: number
@@ -53,12 +62,14 @@ export function renderPrometheus(metrics: ExportMetrics): string {
     },
     {
       name: 'tally_export_last_error_timestamp_seconds',
-      help: 'When the last export error happened, labelled with its message.',
+      // Labelled by class only: a message may name the gateway's address, and labels are
+      // scraped and kept by systems that should learn nothing about where exports go.
+      help: 'When the last export error happened, labelled with its class.',
       type: 'gauge',
       samples: metrics.lastError
         ? [
             {
-              labels: { message: metrics.lastError.message.slice(0, 200) },
+              labels: { class: metrics.lastError.errorClass },
               value: metrics.lastError.at.getTime() / 1000,
             },
           ]

@@ -162,12 +162,13 @@ export function openPostgresStore({
       return inExportOrder(claimed)
     },
 
-    async peekExport(limit) {
+    async peekExport(limit, offset = 0) {
       checkCount('limit', limit)
+      checkCount('offset', offset)
       // What a claim made now would take: leases are judged by the wall clock.
       return rows(
-        `SELECT ${COLUMNS} FROM events WHERE ${CLAIMABLE} ORDER BY ${EXPORT_ORDER} LIMIT $2`,
-        [new Date(), limit],
+        `SELECT ${COLUMNS} FROM events WHERE ${CLAIMABLE} ORDER BY ${EXPORT_ORDER} LIMIT $2 OFFSET $3`,
+        [new Date(), limit, offset],
       )
     },
 

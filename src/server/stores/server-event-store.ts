@@ -62,8 +62,11 @@ export interface ServerEventStore {
    * so two exporters never send the same row at once.
    */
   claimForExport(limit: number, leaseMs: number, now: Date): Promise<StoredRow[]>
-  /** The rows the next export would send, without claiming them (`tally export --preview`). */
-  peekExport(limit: number): Promise<StoredRow[]>
+  /**
+   * The rows the next exports would send, in export order from `offset` on, without claiming
+   * them (`tally export --preview`, the admin page's preview, a page at a time).
+   */
+  peekExport(limit: number, offset?: number): Promise<StoredRow[]>
   /** Marks rows acknowledged by the gateway. */
   markExported(ids: readonly string[], now: Date): Promise<void>
   /** Marks rows the gateway refused, so that they are never sent again. */

@@ -202,12 +202,13 @@ export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore 
       return inExportOrder(claimed)
     },
 
-    async peekExport(limit) {
+    async peekExport(limit, offset = 0) {
       checkCount('limit', limit)
+      checkCount('offset', offset)
       // What a claim made now would take: leases are judged by the wall clock.
       return rows(
-        `SELECT ${COLUMNS} FROM events WHERE ${CLAIMABLE} ORDER BY ${EXPORT_ORDER} LIMIT @limit`,
-        { now: Date.now(), limit },
+        `SELECT ${COLUMNS} FROM events WHERE ${CLAIMABLE} ORDER BY ${EXPORT_ORDER} LIMIT @limit OFFSET @offset`,
+        { now: Date.now(), limit, offset },
       )
     },
 

@@ -311,20 +311,77 @@ describe('the admin page', () => {
     expect(status.stats).toMatchObject({ total: 3, backlog: 3 })
   })
 
-  it('shows at most previewLimit events, and the API takes a limit', async () => {
+  it('shows previewLimit events a page, and the API pages the same way', async () => {
     const { store, page, request } = setup({ previewLimit: 2 })
     const ids = await seed(store)
-    const markup = await page()
-    expect(byTestId(markup, 'preview-row').map(row => row.attributes['data-event-id'])).toEqual(
-      ids.slice(0, 2),
-    )
-    expect(text(markup)).toContain('the first 2 only')
-    const one = await request('/admin/api/preview?limit=1', { headers: bearer })
-    expect(((await one.json()) as { items: unknown[] }).items).toHaveLength(1)
-    for (const limit of ['0', '-1', '1.5', 'x', '5001']) {
-      const bad = await request(`/admin/api/preview?limit=${limit}`, { headers: bearer })
-      expect(bad.status, limit).toBe(400)
+    const rowIds = (markup: string) =>
+      byTestId(markup, 'preview-row').map(row => row.attributes['data-event-id'])
+    const first = await page()
+    expect(rowIds(first)).toEqual(ids.slice(0, 2))
+    expect(text(one(first, 'preview-range').inner)).toContain('Events 1–2 of the 3 waiting')
+    expect(one(first, 'preview-pages').inner).toContain('href="/admin?page=2"')
+
+    const second = await request('/admin?page=2', { headers: bearer })
+    const secondMarkup = await second.text()
+    expect(rowIds(secondMarkup)).toEqual(ids.slice(2, 3))
+    expect(one(secondMarkup, 'preview-pages').inner).toContain('href="/admin?page=1"')
+    expect(one(secondMarkup, 'preview-pages').inner).not.toContain('page=3')
+
+    const api = async (query: string) => {
+      const response = await request(`/admin/api/preview?${query}`, { headers: bearer })
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> }
     }
+    const { body } = await api('limit=1&page=3')
+    expect(body).toMatchObject({ mode: 'redact', page: 3, limit: 1, backlog: 3 })
+    expect((body.items as { event: { id: string } }[]).map(item => item.event.id)).toEqual([ids[2]])
+    expect((await api('limit=2&page=9')).body.items).toEqual([])
+    for (const query of [
+      'limit=0',
+      'limit=-1',
+      'limit=1.5',
+      'limit=x',
+      'limit=101',
+      'page=0',
+      'page=-1',
+      'page=x',
+      'page=1.5',
+      'page=99999999',
+    ]) {
+      expect((await api(query)).status, query).toBe(400)
+    }
+    // A page past the end says so; a malformed page number goes back to the first.
+    expect(text(await (await request('/admin?page=7', { headers: bearer })).text())).toContain(
+      'No waiting events from number 13 on.',
+    )
+    expect((await request('/admin?page=zero', { headers: bearer })).status).toBe(302)
+  })
+
+  it('bounds what one event shows: long values cut with their size, removed paths counted', async () => {
+    const { store, page } = setup()
+    const privateMetadata = Object.fromEntries(
+      Array.from({ length: 1500 }, (_, n) => [`key${String(n).padStart(4, '0')}`, `value ${n}`]),
+    )
+    await store.insert(
+      Array.from({ length: 50 }, () => ingested({ privateMetadata, feature: 'bulk' })),
+    )
+    const markup = await page()
+    // Before the bound: 13 MB for this backlog. Now a page of 25 events, each cut.
+    expect(markup.length).toBeLessThan(1_000_000)
+    expect(byTestId(markup, 'preview-row')).toHaveLength(25)
+    expect(byTestId(markup, 'removed-value')).toHaveLength(25 * 20)
+    expect(byTestId(markup, 'removed-more').map(found => text(found.inner))).toEqual(
+      Array.from({ length: 25 }, () => expect.stringContaining('1,480 more paths') as unknown),
+    )
+  })
+
+  it('cuts a long exported value on the page and says its whole size', async () => {
+    const { store, page } = setup({ mode: 'full' })
+    const long = 'x'.repeat(20_000)
+    await store.insert([ingested({ privateMetadata: { long } })])
+    const markup = await page()
+    const exported = one(markup, 'exported').inner
+    expect(exported.length).toBeLessThan(5_000)
+    expect(text(one(markup, 'cut').inner)).toMatch(/cut: 4,000 of 2\d,\d{3}\s+characters shown/)
   })
 
   it('escapes every stored value: markup, quotes and ‹ › markers stay text', async () => {
@@ -386,7 +443,7 @@ describe('the admin page', () => {
     expect(text(one(markup, 'backlog').inner)).toBe('3')
     expect(text(one(markup, 'last-export').inner)).toMatch(/Off/)
     const preview = await request('/admin/api/preview', { headers: bearer })
-    expect(await preview.json()).toEqual({ mode: 'off', items: [] })
+    expect(await preview.json()).toMatchObject({ mode: 'off', page: 1, items: [] })
   })
 
   it('says that nothing is exported when no worker runs (no gateway configured)', async () => {
@@ -404,7 +461,7 @@ describe('the admin page', () => {
     expect(status.metrics).toBeNull()
     expect(status.stats.backlog).toBe(3)
     const preview = await request('/admin/api/preview', { headers: bearer })
-    expect(await preview.json()).toEqual({ mode: 'redact', items: [] })
+    expect(await preview.json()).toMatchObject({ mode: 'redact', page: 1, items: [] })
   })
 
   it('shows the last export error, then the success that empties the backlog', async () => {

@@ -10,6 +10,15 @@ describe('escapeHtml', () => {
     ['&lt; stays literal', '&amp;lt; stays literal'],
     ['‹secret› and ‹×›', '‹secret› and ‹×›'],
     ['plain', 'plain'],
+    // Trojan Source: a right-to-left override shown raw reads `admin` backwards.
+    ['user\u202Enimda\u202C', 'user&lt;U+202E&gt;nimda&lt;U+202C&gt;'],
+    [
+      '\u2066isolate\u2069 \u2067\u2068',
+      '&lt;U+2066&gt;isolate&lt;U+2069&gt; &lt;U+2067&gt;&lt;U+2068&gt;',
+    ],
+    ['marks \u200E\u200F\u061C', 'marks &lt;U+200E&gt;&lt;U+200F&gt;&lt;U+061C&gt;'],
+    ['embeddings \u202A\u202B\u202D', 'embeddings &lt;U+202A&gt;&lt;U+202B&gt;&lt;U+202D&gt;'],
+    ['Hebrew stays שלום', 'Hebrew stays שלום'],
   ])('%s', (input, expected) => {
     expect(escapeHtml(input)).toBe(expected)
   })

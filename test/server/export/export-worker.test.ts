@@ -290,9 +290,16 @@ describe('export worker: failures and backoff', () => {
     })
     const result = await exporter.runOnce()
     expect(result).toMatchObject({ status: 'failed', released: 1 })
-    expect(result.error).toMatch(/^network error: .*ECONNREFUSED/)
+    expect(result.error).toMatch(
+      new RegExp(
+        `^network error reaching the gateway at 127\\.0\\.0\\.1:${String(closed)}: .*ECONNREFUSED`,
+      ),
+    )
     expect(store.calls.released).toEqual([row.event.id])
-    expect(exporter.metrics().lastError?.message).toBe(result.error)
+    expect(exporter.metrics().lastError).toMatchObject({
+      message: result.error,
+      errorClass: 'network',
+    })
   })
 
   it('gives up on a gateway that does not answer within requestTimeoutMs', async () => {
@@ -310,8 +317,9 @@ describe('export worker: failures and backoff', () => {
     expect(result).toMatchObject({
       status: 'failed',
       released: 1,
-      error: 'no answer within 100 ms',
+      error: `no answer from the gateway at ${new URL(harness.url).host} within 100 ms`,
     })
+    expect(exporter.metrics().lastError?.errorClass).toBe('timeout')
   })
 
   it('treats a 2xx without acknowledgements as a failure', async () => {

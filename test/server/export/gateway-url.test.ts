@@ -32,6 +32,34 @@ describe('gatewayEventsUrl', () => {
   })
 })
 
+describe('what a refusal shows of the URL', () => {
+  it.each([
+    ['a password', 'https://user:hunter2-secret@example.com', 'https://…@example.com/'],
+    [
+      'a password over plain http',
+      'http://admin:hunter2-secret@example.com',
+      'http://…@example.com/',
+    ],
+    ['a token in the query', 'https://example.com/?token=hunter2-secret', 'https://example.com/…'],
+    ['a token in the fragment', 'ftp://example.com/#hunter2-secret', 'ftp://example.com/…'],
+    [
+      'credentials in a URL that does not parse',
+      '//user:hunter2-secret@example.com',
+      '//…@example.com',
+    ],
+    ['a query in a URL that does not parse', 'example.com/?key=hunter2-secret', 'example.com/…'],
+  ])('hides %s', (_name, url, shown) => {
+    let message = ''
+    try {
+      gatewayEventsUrl(url)
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain(JSON.stringify(shown))
+    expect(message).not.toContain('hunter2')
+  })
+})
+
 describe('isLoopbackHost', () => {
   it.each([
     ['127.0.0.1', true],

@@ -6,7 +6,12 @@ const metrics: ExportMetrics = {
   backlog: 42,
   oldestUnexportedAgeSeconds: 12.5,
   backlogAt: new Date('2024-05-01T12:00:00Z'),
-  lastError: { message: 'HTTP 503: "busy"\nretry\\later', at: new Date('2024-05-01T11:59:00Z') },
+  lastError: {
+    message:
+      'network error reaching the gateway at user:secret@10.1.2.3:8443: connect ECONNREFUSED',
+    errorClass: 'network',
+    at: new Date('2024-05-01T11:59:00Z'),
+  },
   lastSuccessAt: new Date('2024-05-01T11:58:00Z'),
   runs: 10,
   failedRuns: 2,
@@ -37,10 +42,10 @@ describe('renderPrometheus', () => {
     expect(lines).toContain(sample)
   })
 
-  it('labels the last error with its message, escaped', () => {
-    expect(lines).toContain(
-      'tally_export_last_error_timestamp_seconds{message="HTTP 503: \\"busy\\"\\nretry\\\\later"} 1714564740',
-    )
+  it('labels the last error with its class, never with its message or the address in it', () => {
+    expect(lines).toContain('tally_export_last_error_timestamp_seconds{class="network"} 1714564740')
+    expect(text).not.toContain('10.1.2.3')
+    expect(text).not.toContain('secret')
   })
 
   it('opens every family with # HELP and # TYPE, and ends with a newline', () => {
