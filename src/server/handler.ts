@@ -12,10 +12,13 @@ import { limits } from '../protocol/event.js'
 import { validateEvent } from '../protocol/validate.js'
 import { decodeBatch } from '../protocol/wire.js'
 import { anonymousIdHeader, anonymousVisitor, type Authenticate } from './auth.js'
+import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from './auth-throttle.js'
 import { readBody } from './body.js'
 import { prometheusContentType } from './prometheus.js'
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.js'
+import { cookieWritesFromOrigins } from './origin-check.js'
 import { createRateLimiter } from './rate-limit.js'
+import { noSniff } from './security-headers.js'
 import type { IngestedEvent, ServerEventStore } from './stores/server-event-store.js'
 
 export interface TelemetryHandlerOptions {
@@ -40,6 +43,11 @@ export interface TelemetryHandlerOptions {
   scrubRules?: readonly ScrubRule[]
   /** Extra Prometheus text appended to `GET /metrics` (the export worker's). */
   metrics?: () => string | Promise<string>
+  /**
+   * Counts wrong bearer tokens per client address and makes guessing wait; share one with the
+   * admin routes. @default one of its own, on `now`
+   */
+  authThrottle?: AuthThrottle
   now?: () => Date
 }
 
@@ -78,7 +86,10 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
   const limiter = createRateLimiter(maxEventsPerMinute, () => now().getTime())
   const corsOrigins = new Set(options.corsOrigins ?? [])
   const metrics = createIngestMetrics()
+  const authThrottle = options.authThrottle ?? createAuthThrottle({ now: () => now().getTime() })
   const app = new Hono()
+
+  app.use('*', noSniff())
 
   // CORS for configured origins only; anyone else gets no CORS headers and the browser refuses.
   app.use('/.api/telemetry/*', async (c, next) => {
@@ -102,6 +113,18 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
       c.header('vary', 'origin')
     }
   })
+
+  app.use(eventsPath, cookieWritesFromOrigins(options.corsOrigins ?? []))
+  // Only a bearer token can be guessed: a session cookie is signed, and a forged one is a guess
+  // at the instance's secret, which no number of tries comes near.
+  app.use(
+    eventsPath,
+    throttleAuthentication({
+      throttle: authThrottle,
+      kind: 'event-token',
+      presents: c => c.req.header('authorization') !== undefined,
+    }),
+  )
 
   const identify = async (request: Request) => {
     const identity = await options.authenticate(request)

@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ExportMode } from '../../protocol/config.js'
 import type { ExportWorker } from '../export/export-worker.js'
-import { createRateLimiter } from '../rate-limit.js'
+import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from '../auth-throttle.js'
 import type { ServerEventStore } from '../stores/server-event-store.js'
 import { adminHeaders, layout } from './admin-layout.js'
 import { adminCookieName, adminSessionTtlMs, createAdminCredentials } from './admin-session.js'
@@ -31,6 +31,11 @@ export interface AdminRoutesOptions {
   previewLimit?: number
   /** Where the routes are mounted: the forms' targets and the cookie's `Path`. @default '/admin' */
   basePath?: string
+  /**
+   * Counts wrong admin tokens (bearer or form) per client address and makes guessing wait; one
+   * address's failures never lock another out. @default one of its own, on `now`
+   */
+  authThrottle?: AuthThrottle
   /** @default () => new Date() */
   now?: () => Date
 }
@@ -40,9 +45,6 @@ export interface AdminRoutesOptions {
  * encoded), so a page is too: a backlog of any size is read a page at a time.
  */
 export const maxPreviewLimit = 100
-
-/** Failed sign-ins a minute before the form refuses to check tokens for a while. */
-const maxFailedSignInsPerMinute = 10
 
 /** A sign-in form holds one token; nothing larger is read. */
 const maxSignInBytes = 4096
@@ -66,8 +68,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   const previewLimit = checkPreviewLimit(options.previewLimit ?? 25)
   const basePath = checkBasePath(options.basePath ?? '/admin')
   const credentials = createAdminCredentials(adminToken)
-  const failures = createRateLimiter(maxFailedSignInsPerMinute, () => now().getTime())
-  let lockedUntilMs = 0
+  const authThrottle = options.authThrottle ?? createAuthThrottle({ now: () => now().getTime() })
 
   const isApi = (c: Context) => c.req.path.startsWith(`${basePath}/api/`)
   const signedIn = (c: Context) =>
@@ -80,6 +81,22 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     await next()
     for (const [name, value] of Object.entries(adminHeaders)) c.res.headers.set(name, value)
   })
+
+  const tooManyFailures = (seconds: number) =>
+    `Too many wrong admin tokens from your address: try again in ${seconds} s.`
+  app.use(
+    '*',
+    throttleAuthentication({
+      throttle: authThrottle,
+      kind: 'admin-token',
+      presents: c => c.req.header('authorization') !== undefined,
+      failed: c => !credentials.isBearer(c.req.header('authorization')),
+      refuse: (c, seconds) =>
+        isApi(c)
+          ? fail(c, 429, 'rate-limited', tooManyFailures(seconds))
+          : c.html(signInPage({ basePath, error: tooManyFailures(seconds) }).toString(), 429),
+    }),
+  )
 
   app.onError((error, c) => {
     const message = error instanceof Error ? error.message : String(error)
@@ -123,22 +140,19 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
       onError: c =>
         c.html(signInPage({ basePath, error: 'The form was too large.' }).toString(), 413),
     }),
+    // While this address waits, no token it sends is checked, the right one included, so that
+    // guessing cannot go on at full speed; other addresses sign in as usual.
+    throttleAuthentication({
+      throttle: authThrottle,
+      kind: 'admin-token',
+      refuse: (c, seconds) =>
+        c.html(signInPage({ basePath, error: tooManyFailures(seconds) }).toString(), 429),
+    }),
     async c => {
       if (crossSite(c)) return c.text('Cross-site form refused', 403)
-      const at = now().getTime()
-      if (at < lockedUntilMs) {
-        const seconds = Math.ceil((lockedUntilMs - at) / 1000)
-        c.header('retry-after', String(seconds))
-        const error = `Too many failed sign-ins: try again in ${seconds} s.`
-        return c.html(signInPage({ basePath, error }).toString(), 429)
-      }
       const body = await c.req.parseBody()
       const token = body['token']
       if (typeof token !== 'string' || !credentials.isToken(token)) {
-        // A guess costs a place in the bucket; an empty bucket stops all checking for a while,
-        // the right token included, so that guessing cannot go on at full speed.
-        const waitMs = failures.take('sign-in', 1)
-        if (waitMs > 0) lockedUntilMs = at + waitMs
         const error = "That is not this instance's admin token."
         return c.html(signInPage({ basePath, error }).toString(), 401)
       }
@@ -155,6 +169,9 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
 
   app.post('/sign-out', c => {
     if (crossSite(c)) return c.text('Cross-site form refused', 403)
+    // The cookie is signed, not stored: deleting it in this browser would leave a copy taken
+    // elsewhere working until it expires, so the server forgets the session too.
+    credentials.revokeSession(getCookie(c, adminCookieName), now())
     deleteCookie(c, adminCookieName, {
       path: basePath,
       httpOnly: true,

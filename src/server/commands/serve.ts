@@ -5,10 +5,13 @@ import { parseAllowlist } from '../../protocol/export-redaction.js'
 import { Hono } from 'hono'
 import { createAdminRoutes } from '../admin/admin-routes.js'
 import { anyOf, bearerTokens, type Authenticate } from '../auth.js'
+import { createAuthThrottle } from '../auth-throttle.js'
 import { createExportWorker, type ExportWorker } from '../export/export-worker.js'
 import { renderPrometheus } from '../export/metrics.js'
 import { startGateway, type RunningGateway } from '../gateway/start-gateway.js'
 import { createTelemetryHandler } from '../handler.js'
+import { hostCheck, isLoopbackHost } from '../host-check.js'
+import { noSniff } from '../security-headers.js'
 import { openStore, parseExportMode, parsePairs, type StorageOptions } from './options.js'
 
 export interface ServeOptions extends StorageOptions {
@@ -30,6 +33,8 @@ export interface ServeOptions extends StorageOptions {
   /** Opens the admin pages at /admin (at least 16 characters). @default a random token per start */
   adminToken?: string | undefined
   corsOrigins: readonly string[]
+  /** Host names answered besides loopback ones while bound to a loopback address (`--allowed-host`). */
+  allowedHosts?: readonly string[] | undefined
   /** Also start a reference gateway on a free port and export to it (`npm start`). */
   localGateway: boolean
   log: (line: string) => void
@@ -106,18 +111,28 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   }
 
   const extra = options.extension?.authenticate
+  // One throttle for every credential the instance checks, so that its memory has one bound.
+  const authThrottle = createAuthThrottle()
   const handler = createTelemetryHandler({
     store,
     authenticate: extra ? anyOf(bearerTokens(tokens), extra) : bearerTokens(tokens),
     exportMode,
     corsOrigins: options.corsOrigins,
+    authThrottle,
     metrics: async () => (worker ? renderPrometheus(await worker.refreshMetrics()) : ''),
   })
 
   const adminToken = options.adminToken ?? randomBytes(18).toString('base64url')
-  handler.route('/admin', createAdminRoutes({ adminToken, exportMode, worker, store }))
+  handler.route(
+    '/admin',
+    createAdminRoutes({ adminToken, exportMode, worker, store, authThrottle }),
+  )
 
   const app = new Hono()
+  app.use('*', noSniff())
+  if (isLoopbackHost(options.host)) {
+    app.use('*', hostCheck({ allowedHosts: options.allowedHosts ?? [] }))
+  }
   app.route('/', handler)
   if (options.extension?.routes) app.route('/', options.extension.routes)
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host })

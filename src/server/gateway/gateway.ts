@@ -5,6 +5,8 @@ import { decodeBatch } from '../../protocol/wire.js'
 import { checkExportedEvent } from './check-exported-event.js'
 import type { GatewayStore } from './gateway-store.js'
 import { bearerToken, sameSecret } from '../secrets.js'
+import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from '../auth-throttle.js'
+import { noSniff } from '../security-headers.js'
 
 export interface GatewayOptions {
   store: GatewayStore
@@ -22,6 +24,11 @@ export interface GatewayOptions {
   defaultListLimit?: number
   /** @default 10_000 */
   maxListLimit?: number
+  /**
+   * Counts wrong instance and admin keys per client address and makes guessing wait, so that
+   * one instance cannot guess its way into another's events. @default one of its own, on `now`
+   */
+  authThrottle?: AuthThrottle
   /** @default () => new Date() */
   now?: () => Date
   /** Told of failures that answer 500 (a store error); the client only sees a generic message. */
@@ -45,7 +52,14 @@ export function createGateway(options: GatewayOptions): Hono {
   const maxListLimit = options.maxListLimit ?? 10_000
   const now = options.now ?? (() => new Date())
 
+  const authThrottle = options.authThrottle ?? createAuthThrottle({ now: () => now().getTime() })
+
   const app = new Hono()
+  app.use('*', noSniff())
+  app.use(
+    gatewayEventsPath,
+    throttleAuthentication({ throttle: authThrottle, kind: 'instance-key' }),
+  )
 
   app.post(
     gatewayEventsPath,
