@@ -16,10 +16,10 @@ import { readBody } from './body.js'
 import { prometheusContentType } from './prometheus.js'
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.js'
 import { createRateLimiter } from './rate-limit.js'
-import type { IngestedEvent, ServerEventStore } from './stores/server-event-store.js'
+import type { IngestedEvent, IngestStore } from './stores/server-event-store.js'
 
 export interface TelemetryHandlerOptions {
-  store: ServerEventStore
+  store: Pick<IngestStore, 'userId' | 'insert'>
   /** Who sent a request. The user is derived from this alone, never from the events. */
   authenticate: Authenticate
   /** Accept visitors without credentials, by their `X-Tally-Anonymous-Id`. @default false */

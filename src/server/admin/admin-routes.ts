@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ExportMode } from '../../protocol/config.js'
 import type { ExportWorker } from '../export/export-worker.js'
 import { createRateLimiter } from '../rate-limit.js'
-import type { ServerEventStore } from '../stores/server-event-store.js'
+import type { ExportQueueStore } from '../stores/server-event-store.js'
 import { adminHeaders, layout } from './admin-layout.js'
 import { adminCookieName, adminSessionTtlMs, createAdminCredentials } from './admin-session.js'
 import { dashboardPage } from './dashboard-page.js'
@@ -23,7 +23,7 @@ export interface AdminRoutesOptions {
   exportMode: ExportMode
   /** The export worker, when one runs; without it the page says that nothing is exported. */
   worker?: ExportWorker | undefined
-  store: ServerEventStore
+  store: Pick<ExportQueueStore, 'stats'>
   /** Events of the next export that the page shows. @default 50 */
   previewLimit?: number
   /** Where the routes are mounted: the forms' targets and the cookie's `Path`. @default '/admin' */
