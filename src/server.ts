@@ -16,11 +16,24 @@ export {
 } from './server/demo-sessions.js'
 export type {
   ServerEventStore,
+  IngestStore,
+  ExportQueueStore,
+  RetentionStore,
+  StoreLifecycle,
+  StoreKind,
   IngestedEvent,
   StoredRow,
   ExportStats,
+  ExportRejection,
   RetentionPolicy,
+  PruneResult,
 } from './server/stores/server-event-store.js'
+export {
+  StoreError,
+  isStoreError,
+  type StoreErrorOptions,
+  type StoreOperation,
+} from './server/errors/store-error.js'
 export { openSqliteStore, type SqliteStoreOptions } from './server/stores/sqlite-store.js'
 export { openPostgresStore, type PostgresStoreOptions } from './server/stores/postgres-store.js'
 export {

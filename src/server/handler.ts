@@ -19,10 +19,10 @@ import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.js'
 import { cookieWritesFromOrigins } from './origin-check.js'
 import { createRateLimiter } from './rate-limit.js'
 import { noSniff } from './security-headers.js'
-import type { IngestedEvent, ServerEventStore } from './stores/server-event-store.js'
+import type { IngestedEvent, IngestStore } from './stores/server-event-store.js'
 
 export interface TelemetryHandlerOptions {
-  store: ServerEventStore
+  store: Pick<IngestStore, 'userId' | 'insert'>
   /** Who sent a request. The user is derived from this alone, never from the events. */
   authenticate: Authenticate
   /** Accept visitors without credentials, by their `X-Tally-Anonymous-Id`. @default false */

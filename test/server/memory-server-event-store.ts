@@ -1,3 +1,4 @@
+import { checkCount, checkDate, checkRetention, compareIds } from '../../src/server/stores/rows.js'
 import type {
   IngestedEvent,
   ServerEventStore,
@@ -9,6 +10,19 @@ interface Entry {
   claimedUntil: number | null
 }
 
+/**
+ * What memory stores share, as connections share one database: stores made on the same
+ * `MemoryDatabase` see each other's rows, users and leases (the contract suite opens several).
+ */
+export interface MemoryDatabase {
+  entries: Map<string, Entry>
+  users: Map<string, number>
+}
+
+export function createMemoryDatabase(): MemoryDatabase {
+  return { entries: new Map(), users: new Map() }
+}
+
 /** What the fake counts, so that tests can see how the worker used the store. */
 export interface MemoryStoreCalls {
   claims: number
@@ -16,15 +30,16 @@ export interface MemoryStoreCalls {
 }
 
 /**
- * A `ServerEventStore` in memory for the export tests, honouring the interface's contract:
- * one row per id, oldest first by (receivedAt, id), leases that other claims skip until they
- * run out, and retention by receipt time. `clock` stands in for the wall clock of `peekExport`.
+ * A `ServerEventStore` in memory for the handler and export tests. It runs through the same
+ * contract suite as SQLite and PostgreSQL (test/contract/memory.test.ts): one row per id,
+ * oldest first by (receivedAt, id), leases that other claims skip until they run out, and
+ * retention by receipt time. `clock` stands in for the wall clock of `peekExport`.
  */
 export function createMemoryServerEventStore(
   clock: () => number = Date.now,
+  database: MemoryDatabase = createMemoryDatabase(),
 ): ServerEventStore & { calls: MemoryStoreCalls; rows(): StoredRow[] } {
-  const entries = new Map<string, Entry>()
-  const users = new Map<string, number>()
+  const { entries, users } = database
   const calls: MemoryStoreCalls = { claims: 0, released: [] }
   const unsettled = (entry: Entry) =>
     entry.row.exportedAt === null && entry.row.exportRejection === null
@@ -34,12 +49,12 @@ export function createMemoryServerEventStore(
     [...entries.values()].sort(
       (a, b) =>
         a.row.receivedAt.getTime() - b.row.receivedAt.getTime() ||
-        (a.row.event.id < b.row.event.id ? -1 : a.row.event.id > b.row.event.id ? 1 : 0),
+        compareIds(a.row.event.id, b.row.event.id),
     )
   const copy = (row: StoredRow): StoredRow => structuredClone(row)
 
   return {
-    kind: 'sqlite',
+    kind: 'memory',
     calls,
     rows: () => inOrder().map(entry => copy(entry.row)),
     async migrate() {},
@@ -67,6 +82,9 @@ export function createMemoryServerEventStore(
       })
     },
     async claimForExport(limit, leaseMs, now) {
+      checkCount('limit', limit)
+      checkCount('leaseMs', leaseMs)
+      checkDate('now', now)
       calls.claims++
       const taken = inOrder()
         .filter(entry => claimable(entry, now.getTime()))
@@ -75,13 +93,15 @@ export function createMemoryServerEventStore(
       return taken.map(entry => copy(entry.row))
     },
     async peekExport(limit, offset = 0) {
-      if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError('offset must be ≥ 0')
+      checkCount('limit', limit)
+      checkCount('offset', offset)
       return inOrder()
         .filter(entry => claimable(entry, clock()))
         .slice(offset, offset + limit)
         .map(entry => copy(entry.row))
     },
     async markExported(ids, now) {
+      checkDate('now', now)
       for (const id of ids) {
         const entry = entries.get(id)
         if (!entry || !unsettled(entry)) continue
@@ -90,6 +110,7 @@ export function createMemoryServerEventStore(
       }
     },
     async markRejected(rejections, now) {
+      checkDate('now', now)
       for (const { id, reason } of rejections) {
         const entry = entries.get(id)
         if (!entry || !unsettled(entry)) continue
@@ -106,6 +127,7 @@ export function createMemoryServerEventStore(
       }
     },
     async prune(policy) {
+      checkRetention(policy)
       let exported = 0
       let unexported = 0
       for (const entry of inOrder()) {

@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ExportMode } from '../../protocol/config.js'
 import type { ExportWorker } from '../export/export-worker.js'
 import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from '../auth-throttle.js'
-import type { ServerEventStore } from '../stores/server-event-store.js'
+import type { ExportQueueStore } from '../stores/server-event-store.js'
 import { adminHeaders, layout } from './admin-layout.js'
 import { adminCookieName, adminSessionTtlMs, createAdminCredentials } from './admin-session.js'
 import { dashboardPage } from './dashboard-page.js'
@@ -23,7 +23,7 @@ export interface AdminRoutesOptions {
   exportMode: ExportMode
   /** The export worker, when one runs; without it the page says that nothing is exported. */
   worker?: ExportWorker | undefined
-  store: ServerEventStore
+  store: Pick<ExportQueueStore, 'stats'>
   /**
    * Events of the next exports that one page of the preview shows (the page and the API page
    * alike), so that no backlog makes a view slow. @default 25

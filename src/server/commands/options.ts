@@ -21,7 +21,8 @@ export async function openStore({
   if (databaseUrl !== undefined) {
     store = openPostgresStore({ connectionString: databaseUrl })
   } else {
-    mkdirSync(dataDir, { recursive: true })
+    // Private: the database holds private metadata (the store makes its files 0600).
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
     store = openSqliteStore({ path: join(dataDir, 'tally.db') })
   }
   await store.migrate()

@@ -1,6 +1,6 @@
 import type { ExportMode } from '../../protocol/config.js'
 import { emptyAllowlist, type Allowlist } from '../../protocol/export-redaction.js'
-import type { ServerEventStore } from '../stores/server-event-store.js'
+import type { ExportQueueStore, RetentionStore } from '../stores/server-event-store.js'
 import { gatewayEventsUrl } from './gateway-url.js'
 
 export interface ExportRetention {
@@ -28,7 +28,7 @@ export interface ExportLogEntry {
 }
 
 export interface ExportWorkerOptions {
-  store: ServerEventStore
+  store: ExportQueueStore & RetentionStore
   /**
    * Base URL of the gateway; events go to `<gatewayUrl>/v1/events`. HTTPS, or plain HTTP to a
    * loopback host. Required unless `mode` is `off`.
@@ -82,7 +82,7 @@ export interface ExportWorkerOptions {
 }
 
 export interface ResolvedExportOptions {
-  store: ServerEventStore
+  store: ExportQueueStore & RetentionStore
   mode: ExportMode
   allowlist: Allowlist
   /** Undefined in `off` mode when no gateway was configured. */

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { preparePrivateDatabaseFiles } from '../stores/private-database-files.js'
+import { sqliteFailure } from '../stores/sqlite-failure.js'
 import type { GatewayRecord, GatewayStore } from './gateway-store.js'
 
 export interface SqliteGatewayStoreOptions {
@@ -17,24 +17,34 @@ interface Row {
 
 /** The gateway's embedded store (better-sqlite3, WAL). Creates its table on open. */
 export function openSqliteGatewayStore({ path }: SqliteGatewayStoreOptions): GatewayStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const db = new Database(path)
-  db.pragma('journal_mode = WAL')
-  // WAL with NORMAL: a commit is in the WAL file when insert resolves, so an acknowledgement
-  // survives kill -9 of the gateway (not a power loss, which a reference gateway can afford).
-  db.pragma('synchronous = NORMAL')
-  db.pragma('busy_timeout = 5000')
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS gateway_events (
-      instance TEXT NOT NULL,
-      id TEXT NOT NULL,
-      payload TEXT NOT NULL,
-      received_at INTEGER NOT NULL,
-      PRIMARY KEY (instance, id)
-    );
-    -- The rowid rides along in every index: listing an instance's newest rows walks this one.
-    CREATE INDEX IF NOT EXISTS gateway_events_by_instance ON gateway_events (instance);
-  `)
+  let db: Database.Database | undefined
+  try {
+    if (path !== ':memory:') preparePrivateDatabaseFiles(path)
+    db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    // WAL with NORMAL: a commit is in the WAL file when insert resolves, so an acknowledgement
+    // survives kill -9 of the gateway (not a power loss, which a reference gateway can afford).
+    db.pragma('synchronous = NORMAL')
+    db.pragma('busy_timeout = 5000')
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS gateway_events (
+        instance TEXT NOT NULL,
+        id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (instance, id)
+      );
+      -- The rowid rides along in every index: listing an instance's newest rows walks this one.
+      CREATE INDEX IF NOT EXISTS gateway_events_by_instance ON gateway_events (instance);
+    `)
+  } catch (error) {
+    db?.close()
+    throw sqliteFailure('open', path, error)
+  }
+  return sqliteGatewayStore(db, path)
+}
+
+function sqliteGatewayStore(db: Database.Database, path: string): GatewayStore {
   const insertRow = db.prepare<[string, string, string, number]>(
     'INSERT INTO gateway_events (instance, id, payload, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
   )
@@ -56,7 +66,11 @@ export function openSqliteGatewayStore({ path }: SqliteGatewayStoreOptions): Gat
   )
   return {
     async insert(instance, events, receivedAt) {
-      return insertAll.immediate(instance, events, receivedAt.getTime())
+      try {
+        return insertAll.immediate(instance, events, receivedAt.getTime())
+      } catch (error) {
+        throw sqliteFailure('insert', path, error)
+      }
     },
     async list(instance, limit) {
       return listRows

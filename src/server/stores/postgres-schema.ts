@@ -53,7 +53,7 @@ export async function migratePostgres(client: PoolClient, schema: string): Promi
   const { rows } = await client.query<{ version: number }>(
     'SELECT coalesce(max(version), 0) AS version FROM schema_migrations',
   )
-  for (const step of pendingMigrations(postgresMigrations, rows[0]?.version ?? 0)) {
+  for (const step of pendingMigrations('postgres', postgresMigrations, rows[0]?.version ?? 0)) {
     await client.query(step.sql)
     await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [step.version])
   }

@@ -1,4 +1,6 @@
 import { Pool } from 'pg'
+import { StoreError } from '../errors/store-error.js'
+import { postgresFailure } from './postgres-failure.js'
 import { migratePostgres } from './postgres-schema.js'
 import { inTransaction } from './postgres-transaction.js'
 import {
@@ -91,20 +93,34 @@ export function openPostgresStore({
     kind: 'postgres',
 
     async migrate() {
-      await inTransaction(pool, client => migratePostgres(client, schema))
+      try {
+        await inTransaction(pool, client => migratePostgres(client, schema))
+      } catch (error) {
+        throw postgresFailure('migrate', error)
+      }
     },
 
     async userId(subject) {
-      const found = await find(subject)
-      if (found !== undefined) return found
-      const { rows: inserted } = await pool.query<{ id: string }>(
-        'INSERT INTO users (subject) VALUES ($1) ON CONFLICT (subject) DO NOTHING RETURNING id',
-        [subject],
-      )
-      // Nothing returned: another replica created the user meanwhile. Its row is committed
-      // (ON CONFLICT waited for it), and this new statement's snapshot sees it.
-      const id = inserted[0] === undefined ? await find(subject) : Number(inserted[0].id)
-      if (id === undefined) throw new Error(`user ${subject} vanished as it was created`)
+      let id: number | undefined
+      try {
+        id = await find(subject)
+        if (id !== undefined) return id
+        const { rows: inserted } = await pool.query<{ id: string }>(
+          'INSERT INTO users (subject) VALUES ($1) ON CONFLICT (subject) DO NOTHING RETURNING id',
+          [subject],
+        )
+        // Nothing returned: another replica created the user meanwhile. Its row is committed
+        // (ON CONFLICT waited for it), and this new statement's snapshot sees it.
+        id = inserted[0] === undefined ? await find(subject) : Number(inserted[0].id)
+      } catch (error) {
+        throw postgresFailure('userId', error)
+      }
+      if (id === undefined) {
+        throw new StoreError(`user ${subject} vanished as it was created`, {
+          kind: 'postgres',
+          operation: 'userId',
+        })
+      }
       return id
     },
 
@@ -114,23 +130,27 @@ export function openPostgresStore({
       // same order and cannot deadlock. unnest takes the batch as eight array parameters,
       // whatever its size, far from the 65,535 parameter limit of one statement.
       const sorted = [...events].sort((a, b) => compareIds(a.event.id, b.event.id))
-      return changed(
-        `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+      try {
+        return await changed(
+          `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
            received_at, payload)
          SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[],
            $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::json[])
          ON CONFLICT (id) DO NOTHING`,
-        [
-          sorted.map(row => row.event.id),
-          sorted.map(row => row.userId),
-          sorted.map(row => row.event.feature),
-          sorted.map(row => row.event.action),
-          sorted.map(row => row.event.timestamp.toISOString()),
-          sorted.map(row => row.correctedTimestamp.toISOString()),
-          sorted.map(row => row.receivedAt.toISOString()),
-          sorted.map(row => encodePayload(row.event)),
-        ],
-      )
+          [
+            sorted.map(row => row.event.id),
+            sorted.map(row => row.userId),
+            sorted.map(row => row.event.feature),
+            sorted.map(row => row.event.action),
+            sorted.map(row => row.event.timestamp.toISOString()),
+            sorted.map(row => row.correctedTimestamp.toISOString()),
+            sorted.map(row => row.receivedAt.toISOString()),
+            sorted.map(row => encodePayload(row.event)),
+          ],
+        )
+      } catch (error) {
+        throw postgresFailure('insert', error)
+      }
     },
 
     async get(ids) {

@@ -40,7 +40,7 @@ export const sqliteMigrations: readonly Migration[] = [
 export function migrateSqlite(db: Database): void {
   db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number
-    const steps = pendingMigrations(sqliteMigrations, current)
+    const steps = pendingMigrations('sqlite', sqliteMigrations, current)
     for (const step of steps) db.exec(step.sql)
     const last = steps.at(-1)
     if (last !== undefined) db.pragma(`user_version = ${last.version}`)

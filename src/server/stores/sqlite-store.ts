@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import Database, { type Statement } from 'better-sqlite3'
+import { StoreError } from '../errors/store-error.js'
+import { preparePrivateDatabaseFiles } from './private-database-files.js'
 import {
   checkCount,
   checkDate,
@@ -14,6 +14,7 @@ import {
   UNSETTLED,
 } from './rows.js'
 import type { IngestedEvent, ServerEventStore, StoredRow } from './server-event-store.js'
+import { sqliteFailure } from './sqlite-failure.js'
 import { migrateSqlite } from './sqlite-schema.js'
 
 export interface SqliteStoreOptions {
@@ -52,18 +53,28 @@ const toRow = (row: SqliteRow): StoredRow =>
  * each method does its work at once and the interface's promise only carries the result.
  */
 export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore {
-  mkdirSync(dirname(path), { recursive: true })
-  const db = new Database(path)
-  db.pragma('journal_mode = WAL')
-  // In WAL mode, NORMAL syncs only at checkpoints: a committed transaction is in the WAL
-  // file (the OS page cache) when `insert` resolves, so it survives kill -9 of the server,
-  // which is the promise we make. Only a power loss or OS crash may lose the last commits;
-  // FULL would cover that at the price of an fsync per batch.
-  db.pragma('synchronous = NORMAL')
-  // Other connections (a second store, `tally export --preview`) wait for the write lock
-  // instead of failing at once with SQLITE_BUSY.
-  db.pragma('busy_timeout = 5000')
+  let db: Database.Database | undefined
+  try {
+    preparePrivateDatabaseFiles(path)
+    db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    // In WAL mode, NORMAL syncs only at checkpoints: a committed transaction is in the WAL
+    // file (the OS page cache) when `insert` resolves, so it survives kill -9 of the server,
+    // which is the promise we make. Only a power loss or OS crash may lose the last commits;
+    // FULL would cover that at the price of an fsync per batch.
+    db.pragma('synchronous = NORMAL')
+    // Other connections (a second store, `tally export --preview`) wait for the write lock
+    // instead of failing at once with SQLITE_BUSY.
+    db.pragma('busy_timeout = 5000')
+  } catch (error) {
+    // A file that is no database fails at the first pragma, once the connection is open.
+    db?.close()
+    throw sqliteFailure('open', path, error)
+  }
+  return sqliteStore(db, path)
+}
 
+function sqliteStore(db: Database.Database, path: string): ServerEventStore {
   // Statements are prepared on first use: before `migrate()` their tables may not exist.
   const statements = new Map<string, Statement>()
   const sql = (source: string): Statement => {
@@ -160,22 +171,41 @@ export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore 
     kind: 'sqlite',
 
     async migrate() {
-      migrateSqlite(db)
+      try {
+        migrateSqlite(db)
+      } catch (error) {
+        throw sqliteFailure('migrate', path, error)
+      }
     },
 
     async userId(subject) {
       const find = () =>
         value('SELECT id FROM users WHERE subject = ?', subject) as number | undefined
-      const found = find()
-      if (found !== undefined) return found
-      count('INSERT INTO users (subject) VALUES (?) ON CONFLICT (subject) DO NOTHING', subject)
-      const id = find()
-      if (id === undefined) throw new Error(`user ${subject} vanished as it was created`)
+      let id: number | undefined
+      try {
+        id = find()
+        if (id !== undefined) return id
+        count('INSERT INTO users (subject) VALUES (?) ON CONFLICT (subject) DO NOTHING', subject)
+        id = find()
+      } catch (error) {
+        throw sqliteFailure('userId', path, error)
+      }
+      if (id === undefined) {
+        throw new StoreError(`user ${subject} vanished as it was created`, {
+          kind: 'sqlite',
+          operation: 'userId',
+        })
+      }
       return id
     },
 
     async insert(events) {
-      return events.length === 0 ? 0 : insert(events)
+      if (events.length === 0) return 0
+      try {
+        return insert(events)
+      } catch (error) {
+        throw sqliteFailure('insert', path, error)
+      }
     },
 
     async get(ids) {

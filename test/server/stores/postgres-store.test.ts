@@ -52,7 +52,14 @@ describe('PostgreSQL store', () => {
     try {
       await store.migrate()
       await admin.query(`INSERT INTO ${schema}.schema_migrations (version) VALUES (999)`)
-      await expect(store.migrate()).rejects.toThrow(/version 999, newer than this Tally knows/)
+      const refused = store.migrate()
+      await expect(refused).rejects.toThrow(/version 999, newer than this Tally knows/)
+      await expect(refused).rejects.toMatchObject({
+        name: 'StoreError',
+        kind: 'postgres',
+        operation: 'migrate',
+        retryable: false,
+      })
     } finally {
       await store.close()
     }

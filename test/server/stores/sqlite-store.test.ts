@@ -35,7 +35,14 @@ describe('SQLite store', () => {
     db.pragma('user_version = 999')
     db.close()
     const store = openSqliteStore({ path })
-    await expect(store.migrate()).rejects.toThrow(/version 999, newer than this Tally knows/)
+    const refused = store.migrate()
+    await expect(refused).rejects.toThrow(/version 999, newer than this Tally knows/)
+    await expect(refused).rejects.toMatchObject({
+      name: 'StoreError',
+      kind: 'sqlite',
+      operation: 'migrate',
+      retryable: false,
+    })
     await store.close()
     const reopened = new Database(path, { readonly: true })
     expect(reopened.pragma('user_version', { simple: true })).toBe(999)

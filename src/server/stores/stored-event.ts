@@ -1,0 +1,22 @@
+import type { TelemetryEvent } from '../../protocol/event.js'
+
+/** An event as the instance stores it: validated and scrubbed again on receipt. */
+export interface IngestedEvent {
+  event: TelemetryEvent
+  /** Numeric per-instance user id, derived from authentication; never from the client. */
+  userId: number
+  /** Server clock at receipt. */
+  receivedAt: Date
+  /**
+   * The client's timestamp corrected by the skew the batch's `sentAt` revealed
+   * (`timestamp + (receivedAt - sentAt)`); `event.timestamp` keeps the client's own.
+   */
+  correctedTimestamp: Date
+}
+
+/** A stored event with its export state. */
+export interface StoredRow extends IngestedEvent {
+  exportedAt: Date | null
+  /** Set when the gateway refused the event: it is never retried. */
+  exportRejection: string | null
+}
