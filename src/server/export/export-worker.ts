@@ -142,7 +142,7 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
       )
       const at = now()
 
-      if (answer.type === 'acknowledged') {
+      if (answer.type === 'success') {
         const { accepted, rejected, unanswered } = sortAcknowledgements(sentIds, answer)
         if (accepted.length + rejected.length === 0) {
           throw new RunFailure(`the gateway acknowledged none of the ${items.length} events sent`)
@@ -187,7 +187,7 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
       }
       throw new RunFailure(
         answer.reason,
-        answer.type === 'failed' ? answer.retryAfterMs : undefined,
+        answer.type === 'retryable' ? answer.retryAfterMs : undefined,
         answer.type === 'too-large',
       )
     } catch (error) {

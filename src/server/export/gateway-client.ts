@@ -1,18 +1,16 @@
 import superjson from 'superjson'
+import { parseAcknowledgement, parseErrorBody } from '../../protocol/answers.js'
 import type { ExportedEvent } from '../../protocol/export-redaction.js'
 import { parseRetryAfter } from '../../protocol/backoff.js'
+import type { SendResult } from '../../protocol/send-result.js'
 
-export interface GatewayRejection {
-  id: string
-  reason: string
-}
-
-/** What one POST to the gateway came to; the worker decides what to do with it. */
-export type GatewayResult =
-  | { type: 'acknowledged'; accepted: string[]; rejected: GatewayRejection[] }
-  /** 413: the gateway's body limit is below this batch; a smaller batch may pass. */
-  | { type: 'too-large'; reason: string }
-  | { type: 'failed'; reason: string; retryAfterMs?: number }
+/**
+ * What one POST to the gateway came to; the worker decides what to do with it. The client's
+ * results, less `unauthorized` and `rejected`: for the worker every failure but 413 is one to
+ * back off from and retry (a gateway's 401 is an operator's key to fix, not a batch to drop).
+ * 413 says the gateway's body limit is below this batch; a smaller batch may pass.
+ */
+export type GatewayResult = Extract<SendResult, { type: 'success' | 'too-large' | 'retryable' }>
 
 export interface GatewayClientOptions {
   url: URL
@@ -29,7 +27,7 @@ export function encodeExportBatch(events: readonly ExportedEvent[], sentAt: Date
   return superjson.stringify({ events, sentAt })
 }
 
-/** Sends one batch; never throws (a network error or a timeout is a `failed` result). */
+/** Sends one batch; never throws (a network error or a timeout is a `retryable` result). */
 export type SendToGateway = (body: string, signal: AbortSignal) => Promise<GatewayResult>
 
 export function createGatewayClient(options: GatewayClientOptions): SendToGateway {
@@ -58,7 +56,7 @@ export function createGatewayClient(options: GatewayClientOptions): SendToGatewa
           ? 'the export was stopped'
           : `no answer within ${options.timeoutMs} ms`
         : `network error: ${describe(error)}`
-      return { type: 'failed', reason }
+      return { type: 'retryable', reason }
     } finally {
       clearTimeout(timer)
       signal.removeEventListener('abort', abort)
@@ -73,58 +71,21 @@ function classify(
   options: GatewayClientOptions,
 ): GatewayResult {
   if (status >= 200 && status < 300) {
-    return (
-      parseAcks(text) ?? {
-        type: 'failed',
-        reason: `HTTP ${status} without { accepted, rejected } in its body`,
-      }
-    )
+    const acks = parseAcknowledgement(text)
+    return acks.ok
+      ? { type: 'success', ...acks.value }
+      : {
+          type: 'retryable',
+          reason: `HTTP ${status} without a readable acknowledgement: ${acks.reason}`,
+        }
   }
-  const reason = `HTTP ${status}${errorMessage(text)}`
+  const error = parseErrorBody(text)
+  const reason = `HTTP ${status}${error.ok ? `: ${error.value.error.message}` : ''}`
   if (status === 413) return { type: 'too-large', reason }
   const retryAfterMs = parseRetryAfter(retryAfter, options.now().getTime())
   return retryAfterMs === undefined
-    ? { type: 'failed', reason }
-    : { type: 'failed', reason, retryAfterMs }
-}
-
-function parseAcks(text: string): GatewayResult | undefined {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined
-  const { accepted, rejected } = parsed as { accepted?: unknown; rejected?: unknown }
-  if (!Array.isArray(accepted)) return undefined
-  const rejections: GatewayRejection[] = []
-  if (Array.isArray(rejected)) {
-    for (const entry of rejected) {
-      if (typeof entry !== 'object' || entry === null) continue
-      const { id, reason } = entry as { id?: unknown; reason?: unknown }
-      if (typeof id !== 'string') continue
-      rejections.push({
-        id,
-        reason: typeof reason === 'string' ? reason.slice(0, 500) : 'rejected',
-      })
-    }
-  }
-  return {
-    type: 'acknowledged',
-    accepted: accepted.filter(id => typeof id === 'string'),
-    rejected: rejections,
-  }
-}
-
-function errorMessage(text: string): string {
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: unknown } }
-    const message = parsed.error?.message
-    return typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''
-  } catch {
-    return ''
-  }
+    ? { type: 'retryable', reason }
+    : { type: 'retryable', reason, retryAfterMs }
 }
 
 function describe(error: unknown): string {
