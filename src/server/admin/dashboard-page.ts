@@ -5,7 +5,7 @@ import type { ExportStats } from '../stores/server-event-store.js'
 import { layout } from './admin-layout.js'
 import { ago, formatDuration, markUnsafe, prettyJson, time } from './format.js'
 import { html, type Html } from './html.js'
-import { removedValues, type RemovedValue } from './removed-values.js'
+import { formatPath, removalLabels, removedValues, type RemovedValue } from './removed-values.js'
 
 export interface DashboardData {
   basePath: string
@@ -190,12 +190,9 @@ function removedCell(values: readonly RemovedValue[], mode: ExportMode): Html {
   return html`<ul>
     ${values.map(
       value =>
-        html`<li data-removed-path="${value.path}">
-          <code>${value.path}</code>${
-            value.kind === 'kept'
-              ? html`<span class="tag">stays home</span>`
-              : html`<span class="tag">unsafe parts sent as ‹×›</span>`
-          }${
+        html`<li data-removed-path="${formatPath(value.path)}" data-removed-kind="${value.kind}">
+          <code>${formatPath(value.path)}</code
+          ><span class="tag">${removalLabels[value.kind]}</span>${
             value.found
               ? html`<pre>${markUnsafe(prettyJson(value.stored))}</pre>`
               : html`<p class="muted">(the stored value could not be found at this path)</p>`

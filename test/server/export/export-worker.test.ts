@@ -198,8 +198,8 @@ describe('export worker: what leaves', () => {
     const preview = await exporter.preview()
     expect(store.calls.claims).toBe(0)
     expect(preview[0]?.removed).toEqual([
-      'parameters.privateMetadata.query‹unsafe›',
-      'parameters.privateMetadata.other',
+      { path: ['parameters', 'privateMetadata', 'query'], kind: 'unsafe-string' },
+      { path: ['parameters', 'privateMetadata', 'other'], kind: 'not-allowlisted' },
     ])
     await exporter.runOnce()
     expect(await harness.listing()).toEqual(
