@@ -330,6 +330,20 @@ describe('export worker: failures and backoff', () => {
     expect(await exporter.runOnce()).toMatchObject({ status: 'exported', accepted: 1 })
   })
 
+  it('trusts no part of a 2xx whose accepted list holds something not an id', async () => {
+    const clock = testClock()
+    const harness = await startHarness()
+    const store = memoryStore(clock)
+    const row = ingested()
+    await store.insert([row])
+    const exporter = worker(harness, store, { now: clock.now })
+    harness.faults.push(() => answer(200, { accepted: [row.event.id, 7], rejected: [] }))
+    const result = await exporter.runOnce()
+    expect(result).toMatchObject({ status: 'failed', released: 1, accepted: 0 })
+    expect(result.error).toMatch(/^HTTP 200 without a readable acknowledgement: accepted holds/)
+    expect(store.calls.released).toEqual([row.event.id])
+  })
+
   it('sends ids the gateway answered neither way again next run', async () => {
     const clock = testClock()
     const harness = await startHarness()
