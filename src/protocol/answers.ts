@@ -39,20 +39,13 @@ export interface ErrorBody<Code extends string = ErrorCode> {
   error: { code: Code; message: string }
 }
 
-/** A reading of an untrusted body: the value, or why there is none. Never a throw. */
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string }
-
 /**
  * Ids an acknowledgement may name, accepted and rejected together: far above any batch limit,
  * and low enough that a hostile answer cannot make the reader walk millions of entries.
  */
 export const maxAnswerIds = 100_000
-/** Longer ids were never sent (event ids are at most 128 characters): an answer naming one is broken. */
-export const maxAnswerIdLength = 256
-/** Reasons and messages are cut to this length: they end up in logs and stores. */
+/** A refusal's reason is cut to this length: the export worker stores it beside the event. */
 export const maxReasonLength = 500
-const maxMessageLength = 200
-const maxCodeLength = 64
 
 export function acknowledgement(accepted: string[], rejected: Rejection[]): Acknowledgement {
   return { accepted, rejected }
@@ -62,63 +55,61 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } }
 }
 
-function readObject(text: string): Record<string, unknown> | undefined {
+/** The JSON object a body holds, or an empty one for anything else. */
+function readObject(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text)
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
   } catch {
-    return undefined
+    return {}
   }
 }
 
-const isId = (id: unknown): id is string =>
-  typeof id === 'string' && id.length > 0 && id.length <= maxAnswerIdLength
+// Any string will do: the sender keeps only the ids it sent, so an id it never sent (empty,
+// overlong) matches nothing.
+const isId = (id: unknown): id is string => typeof id === 'string'
 
 /**
- * Reads an acknowledgement from a peer that may be broken or hostile. `accepted` must be an
- * array of ids, all of them sound: a 2xx whose body cannot say what was stored is not trusted
- * with any of it, so the sender keeps the batch. A `rejected` that is missing or not an array
- * means nothing was refused; its entries without an id are skipped, and a missing reason reads
- * as `rejected`.
+ * Reads an acknowledgement from a peer that may be broken or hostile; undefined when the body
+ * is not one. Never throws. `accepted` must be an array of strings, every one: a 2xx whose body
+ * cannot say what was stored is not trusted with any of it, so the sender keeps the batch. A
+ * `rejected` that is missing or not an array means nothing was refused; its entries without a
+ * string id are skipped, a missing reason reads as `rejected`, a long one is cut. Past
+ * {@link maxAnswerIds} ids in all, nothing is read.
+ *
+ * Like `parseConfig`, it answers undefined rather than a reason: the client bundle carries
+ * every string written here, and a sender only needs to know whether it can trust the answer.
  */
-export function parseAcknowledgement(text: string): Parsed<Acknowledgement> {
-  const body = readObject(text)
-  if (!body) return { ok: false, reason: 'the body is not a JSON object' }
-  const { accepted } = body
-  const rejected = Array.isArray(body.rejected) ? (body.rejected as unknown[]) : []
-  if (!Array.isArray(accepted)) return { ok: false, reason: 'accepted is not an array' }
-  if (accepted.length + rejected.length > maxAnswerIds) {
-    return { ok: false, reason: `the answer names more than ${maxAnswerIds} ids` }
-  }
-  if (!accepted.every(isId)) return { ok: false, reason: 'accepted holds something not an id' }
+export function parseAcknowledgement(text: string): Acknowledgement | undefined {
+  const { accepted, rejected } = readObject(text)
+  const entries: unknown[] = Array.isArray(rejected) ? rejected : []
   const refusals: Rejection[] = []
-  for (const entry of rejected) {
-    const { id, reason } = (entry ?? {}) as { id?: unknown; reason?: unknown }
-    if (isId(id)) {
-      refusals.push({
-        id,
-        reason: typeof reason === 'string' ? reason.slice(0, maxReasonLength) : 'rejected',
-      })
+  if (
+    Array.isArray(accepted) &&
+    accepted.length + entries.length <= maxAnswerIds &&
+    accepted.every(isId)
+  ) {
+    for (const entry of entries) {
+      const { id, reason } = (entry ?? {}) as { id?: unknown; reason?: unknown }
+      if (isId(id)) {
+        refusals.push({
+          id,
+          reason: typeof reason === 'string' ? reason.slice(0, maxReasonLength) : 'rejected',
+        })
+      }
     }
+    return { accepted, rejected: refusals }
   }
-  return { ok: true, value: { accepted, rejected: refusals } }
+  return undefined
 }
 
-/** Reads `{ error: { code, message } }`, the message cut to 200 characters; never throws. */
-export function parseErrorBody(text: string): Parsed<ErrorBody<string>> {
-  const error = readObject(text)?.error as { code?: unknown; message?: unknown } | undefined
-  const { code, message } = error ?? {}
+/**
+ * Reads `{ error: { code, message } }`, the code cut to 64 characters and the message to 200;
+ * undefined when the body is not one. Never throws.
+ */
+export function parseErrorBody(text: string): ErrorBody<string> | undefined {
+  const { code, message } = (readObject(text).error ?? {}) as { code?: unknown; message?: unknown }
   return typeof code === 'string' && typeof message === 'string'
-    ? {
-        ok: true,
-        value: {
-          error: {
-            code: code.slice(0, maxCodeLength),
-            message: message.slice(0, maxMessageLength),
-          },
-        },
-      }
-    : { ok: false, reason: 'the body is not { error: { code, message } }' }
+    ? { error: { code: code.slice(0, 64), message: message.slice(0, 200) } }
+    : undefined
 }

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest'
 import {
   acknowledgement,
   errorBody,
-  maxAnswerIdLength,
   maxAnswerIds,
   maxReasonLength,
   parseAcknowledgement,
@@ -15,25 +14,23 @@ const json = (value: unknown) => JSON.stringify(value)
 describe('parseAcknowledgement', () => {
   it('reads what the builder writes', () => {
     const body = acknowledgement(['a', 'b'], [{ id: 'c', reason: 'feature: not a name' }])
-    expect(parseAcknowledgement(json(body))).toEqual({ ok: true, value: body })
+    expect(parseAcknowledgement(json(body))).toEqual(body)
   })
 
   it('reads a missing or non-array rejected as nothing rejected', () => {
     for (const rejected of [undefined, null, 'c', { id: 'c' }, 3]) {
       expect(parseAcknowledgement(json({ accepted: ['a'], rejected }))).toEqual({
-        ok: true,
-        value: { accepted: ['a'], rejected: [] },
+        accepted: ['a'],
+        rejected: [],
       })
     }
   })
 
-  it('skips rejected entries without a sound id and names a missing reason', () => {
+  it('skips rejected entries without a string id and names a missing reason', () => {
     const rejected = [
       { id: 'a' },
       { id: 'b', reason: 42 },
       { id: 7, reason: 'numeric id' },
-      { id: '', reason: 'empty id' },
-      { id: 'x'.repeat(maxAnswerIdLength + 1), reason: 'overlong id' },
       { reason: 'no id' },
       null,
       'c',
@@ -41,15 +38,12 @@ describe('parseAcknowledgement', () => {
       { id: 'd', reason: 'too big' },
     ]
     expect(parseAcknowledgement(json({ accepted: [], rejected }))).toEqual({
-      ok: true,
-      value: {
-        accepted: [],
-        rejected: [
-          { id: 'a', reason: 'rejected' },
-          { id: 'b', reason: 'rejected' },
-          { id: 'd', reason: 'too big' },
-        ],
-      },
+      accepted: [],
+      rejected: [
+        { id: 'a', reason: 'rejected' },
+        { id: 'b', reason: 'rejected' },
+        { id: 'd', reason: 'too big' },
+      ],
     })
   })
 
@@ -57,7 +51,7 @@ describe('parseAcknowledgement', () => {
     const result = parseAcknowledgement(
       json({ accepted: [], rejected: [{ id: 'a', reason: 'r'.repeat(10_000) }] }),
     )
-    expect(result.ok && result.value.rejected[0]?.reason).toBe('r'.repeat(maxReasonLength))
+    expect(result?.rejected[0]?.reason).toBe('r'.repeat(maxReasonLength))
   })
 
   it.each([
@@ -75,30 +69,22 @@ describe('parseAcknowledgement', () => {
     ['accepted as an object', json({ accepted: { 0: 'a' } })],
     ['accepted holding a number', json({ accepted: ['a', 7] })],
     ['accepted holding null', json({ accepted: ['a', null] })],
-    ['accepted holding an empty id', json({ accepted: [''] })],
-    ['accepted holding an overlong id', json({ accepted: ['x'.repeat(maxAnswerIdLength + 1)] })],
-  ])('refuses %s with a reason', (_name, text) => {
-    const result = parseAcknowledgement(text)
-    expect(result.ok).toBe(false)
-    expect(!result.ok && result.reason).toMatch(/\w/)
+    ['accepted holding an object', json({ accepted: ['a', { id: 'b' }] })],
+  ])('refuses %s', (_name, text) => {
+    expect(parseAcknowledgement(text)).toBeUndefined()
   })
 
   it('refuses an answer naming more ids than any batch holds, accepted and rejected together', () => {
     const ids = Array.from({ length: maxAnswerIds / 2 + 1 }, (_, index) => `id-${index}`)
-    expect(parseAcknowledgement(json({ accepted: ids, rejected: [] })).ok).toBe(true)
-    const result = parseAcknowledgement(
-      json({ accepted: ids, rejected: ids.map(id => ({ id, reason: 'no' })) }),
-    )
-    expect(result).toEqual({
-      ok: false,
-      reason: `the answer names more than ${maxAnswerIds} ids`,
-    })
+    expect(parseAcknowledgement(json({ accepted: ids, rejected: [] }))?.accepted).toEqual(ids)
+    const answer = { accepted: ids, rejected: ids.map(id => ({ id, reason: 'no' })) }
+    expect(parseAcknowledgement(json(answer))).toBeUndefined()
   })
 
   it('refuses a million-entry array within a time bound', () => {
     const text = `{"accepted":[${'0,'.repeat(1_000_000)}0]}`
     const started = performance.now()
-    expect(parseAcknowledgement(text).ok).toBe(false)
+    expect(parseAcknowledgement(text)).toBeUndefined()
     expect(performance.now() - started).toBeLessThan(2_000)
   })
 
@@ -112,9 +98,9 @@ describe('parseAcknowledgement', () => {
         ),
         text => {
           const result = parseAcknowledgement(text)
-          if (!result.ok) return
-          expect(result.value.accepted.every(id => typeof id === 'string')).toBe(true)
-          for (const { id, reason } of result.value.rejected) {
+          if (!result) return
+          expect(result.accepted.every(id => typeof id === 'string')).toBe(true)
+          for (const { id, reason } of result.rejected) {
             expect(typeof id).toBe('string')
             expect(typeof reason).toBe('string')
           }
@@ -128,24 +114,19 @@ describe('parseAcknowledgement', () => {
 describe('parseErrorBody', () => {
   it('reads what the builder writes', () => {
     const body = errorBody('rate-limited', 'more than 60000 events a minute')
-    expect(parseErrorBody(json(body))).toEqual({ ok: true, value: body })
+    expect(parseErrorBody(json(body))).toEqual(body)
   })
 
   it('reads a code Tally does not know, from another peer', () => {
-    expect(parseErrorBody(json({ error: { code: 'quota_exceeded', message: 'later' } }))).toEqual({
-      ok: true,
-      value: { error: { code: 'quota_exceeded', message: 'later' } },
-    })
+    const body = { error: { code: 'quota_exceeded', message: 'later' } }
+    expect(parseErrorBody(json(body))).toEqual(body)
   })
 
   it('cuts a long message to 200 characters and a long code to 64', () => {
     const result = parseErrorBody(
       json({ error: { code: 'c'.repeat(1_000), message: 'm'.repeat(5_000) } }),
     )
-    expect(result).toEqual({
-      ok: true,
-      value: { error: { code: 'c'.repeat(64), message: 'm'.repeat(200) } },
-    })
+    expect(result).toEqual({ error: { code: 'c'.repeat(64), message: 'm'.repeat(200) } })
   })
 
   it.each([
@@ -160,10 +141,8 @@ describe('parseErrorBody', () => {
     ['an error without a code', json({ error: { message: 'x' } })],
     ['a numeric message', json({ error: { code: 'x', message: 42 } })],
     ['a numeric code', json({ error: { code: 400, message: 'x' } })],
-  ])('refuses %s with a reason', (_name, text) => {
-    const result = parseErrorBody(text)
-    expect(result.ok).toBe(false)
-    expect(!result.ok && result.reason).toMatch(/\w/)
+  ])('refuses %s', (_name, text) => {
+    expect(parseErrorBody(text)).toBeUndefined()
   })
 
   it('never throws, for any text', () => {

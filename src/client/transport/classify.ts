@@ -13,12 +13,12 @@ export function classifyResponse(
     const acks = parseAcknowledgement(body)
     // A 2xx whose body names no ids cannot be trusted to have stored anything: resend, and
     // let the backend's unique ids absorb the duplicate.
-    return acks.ok
-      ? { type: 'success', ...acks.value }
+    return acks
+      ? { type: 'success', ...acks }
       : { type: 'retryable', reason: `HTTP ${status} with an unreadable body` }
   }
   const error = parseErrorBody(body)
-  const reason = `HTTP ${status}${error.ok ? `: ${error.value.error.message}` : ''}`
+  const reason = `HTTP ${status}${error ? `: ${error.error.message}` : ''}`
   if (status === 413) return { type: 'too-large', reason }
   if (status === 401 || status === 403) return { type: 'unauthorized', reason }
   if (status === 408 || status === 429 || status >= 500) {

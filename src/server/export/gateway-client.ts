@@ -72,15 +72,12 @@ function classify(
 ): GatewayResult {
   if (status >= 200 && status < 300) {
     const acks = parseAcknowledgement(text)
-    return acks.ok
-      ? { type: 'success', ...acks.value }
-      : {
-          type: 'retryable',
-          reason: `HTTP ${status} without a readable acknowledgement: ${acks.reason}`,
-        }
+    return acks
+      ? { type: 'success', ...acks }
+      : { type: 'retryable', reason: `HTTP ${status} without { accepted, rejected } in its body` }
   }
   const error = parseErrorBody(text)
-  const reason = `HTTP ${status}${error.ok ? `: ${error.value.error.message}` : ''}`
+  const reason = `HTTP ${status}${error ? `: ${error.error.message}` : ''}`
   if (status === 413) return { type: 'too-large', reason }
   const retryAfterMs = parseRetryAfter(retryAfter, options.now().getTime())
   return retryAfterMs === undefined
