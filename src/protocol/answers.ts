@@ -113,3 +113,9 @@ export function parseErrorBody(text: string): ErrorBody<string> | undefined {
     ? { error: { code: code.slice(0, 64), message: message.slice(0, 200) } }
     : undefined
 }
+
+/** What a failed answer says, for logs and errors: `HTTP 503: <its message>`, or the bare status. */
+export function failureReason(status: number, text: string): string {
+  const body = parseErrorBody(text)
+  return `HTTP ${status}${body ? `: ${body.error.message}` : ''}`
+}

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   acknowledgement,
   errorBody,
+  failureReason,
   maxAnswerIds,
   maxReasonLength,
   parseAcknowledgement,
@@ -152,5 +153,17 @@ describe('parseErrorBody', () => {
       }),
       { numRuns: 1_000 },
     )
+  })
+})
+
+describe('failureReason', () => {
+  it('puts the message of an error body after the status', () => {
+    expect(failureReason(429, json(errorBody('rate-limited', 'slow down')))).toBe(
+      'HTTP 429: slow down',
+    )
+  })
+
+  it('keeps the bare status for a body that is not an error body', () => {
+    expect(failureReason(502, '<html>Bad Gateway</html>')).toBe('HTTP 502')
   })
 })

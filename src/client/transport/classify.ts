@@ -1,4 +1,4 @@
-import { parseAcknowledgement, parseErrorBody } from '../../protocol/answers.js'
+import { failureReason, parseAcknowledgement } from '../../protocol/answers.js'
 import { parseRetryAfter } from '../../protocol/backoff.js'
 import type { SendResult } from './transport.js'
 
@@ -17,8 +17,7 @@ export function classifyResponse(
       ? { type: 'success', ...acks }
       : { type: 'retryable', reason: `HTTP ${status} with an unreadable body` }
   }
-  const error = parseErrorBody(body)
-  const reason = `HTTP ${status}${error ? `: ${error.error.message}` : ''}`
+  const reason = failureReason(status, body)
   if (status === 413) return { type: 'too-large', reason }
   if (status === 401 || status === 403) return { type: 'unauthorized', reason }
   if (status === 408 || status === 429 || status >= 500) {

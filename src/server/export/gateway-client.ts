@@ -1,5 +1,5 @@
 import superjson from 'superjson'
-import { parseAcknowledgement, parseErrorBody } from '../../protocol/answers.js'
+import { failureReason, parseAcknowledgement } from '../../protocol/answers.js'
 import type { ExportedEvent } from '../../protocol/export-redaction.js'
 import { parseRetryAfter } from '../../protocol/backoff.js'
 import type { SendResult } from '../../protocol/send-result.js'
@@ -76,8 +76,7 @@ function classify(
       ? { type: 'success', ...acks }
       : { type: 'retryable', reason: `HTTP ${status} without { accepted, rejected } in its body` }
   }
-  const error = parseErrorBody(text)
-  const reason = `HTTP ${status}${error ? `: ${error.error.message}` : ''}`
+  const reason = failureReason(status, text)
   if (status === 413) return { type: 'too-large', reason }
   const retryAfterMs = parseRetryAfter(retryAfter, options.now().getTime())
   return retryAfterMs === undefined
