@@ -55,5 +55,7 @@ export {
   parseAllowlist,
   type Allowlist,
   type ExportedEvent,
+  type Removal,
+  type RemovalKind,
 } from './protocol/export-redaction.js'
 export type { ExportMode, TelemetryConfig } from './protocol/config.js'

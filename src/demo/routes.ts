@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { errorBody, type ErrorCode } from '../protocol/answers.js'
 import type { DemoSessions } from '../server.js'
 
 export interface DemoRoutesOptions {
@@ -43,8 +44,6 @@ const pageHeaders = {
 // Sign-in bodies hold one short name.
 const maxBodyBytes = 4096
 
-type ErrorCode = 'bad-request' | 'unsupported-media-type' | 'too-large'
-
 function isForm(c: Context): boolean {
   const type = c.req.header('content-type') ?? ''
   return /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)
@@ -56,7 +55,7 @@ function isJson(c: Context): boolean {
 
 /** JSON errors for scripts, plain text for a form a browser posted. */
 function fail(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string) {
-  return isForm(c) ? c.text(message, status) : c.json({ error: { code, message } }, status)
+  return isForm(c) ? c.text(message, status) : c.json(errorBody(code, message), status)
 }
 
 function cookie(c: Context, name: string, value: string, maxAgeMs: number): string {
@@ -87,7 +86,7 @@ export function createDemoRoutes({ sessions, staticDir }: DemoRoutesOptions): Ho
   app.onError((error, c) =>
     error instanceof HTTPException
       ? error.getResponse()
-      : c.json({ error: { code: 'internal', message: 'internal error' } }, 500),
+      : c.json(errorBody('internal', 'internal error'), 500),
   )
 
   for (const path of ['/demo/sign-in', '/demo/sign-out']) {

@@ -34,14 +34,31 @@ export interface ExportableRow {
   correctedTimestamp: Date
 }
 
+/**
+ * Why redaction took something out:
+ * - `not-allowlisted`: a privateMetadata key off the allowlist; its whole value stays home.
+ * - `unsafe-string`: an allowlisted string left with its unsafe parts as ‹×›.
+ * - `unsafe-key`: a key within an allowlisted value left with its unsafe parts as ‹×›.
+ * - `key-collision`: a key that renders like an earlier one once redacted (‹a› and ‹b› both
+ *   become ‹×›); the first leaves, this one and its value stay home.
+ */
+export type RemovalKind = 'not-allowlisted' | 'unsafe-string' | 'unsafe-key' | 'key-collision'
+
+/** One thing redaction took out of an event. */
+export interface Removal {
+  /**
+   * The keys from the stored event to what was taken out, as stored (array indexes as
+   * strings): `['parameters', 'privateMetadata', 'query']`. For `unsafe-key` and
+   * `key-collision`, the last key is the original key itself.
+   */
+  path: string[]
+  kind: RemovalKind
+}
+
 export interface RedactedExport {
   exported: ExportedEvent
-  /**
-   * What redaction took out, as paths from the event: `parameters.privateMetadata.query` for a
-   * key that stayed home, `parameters.privateMetadata.query‹unsafe›` for the unsafe parts of an
-   * allowlisted string that left as ‹×›.
-   */
-  removed: string[]
+  /** What redaction took out, in the order of the event's keys. */
+  removed: Removal[]
 }
 
 /**
@@ -54,9 +71,6 @@ export interface Allowlist {
 }
 
 export const emptyAllowlist: Allowlist = { keys: new Map() }
-
-/** What {@link removed} paths end with when an allowlisted string lost unsafe parts. */
-export const unsafeSuffix = '‹unsafe›'
 
 const separator = '::'
 
@@ -120,7 +134,7 @@ export function redactForExport(
 ): RedactedExport | undefined {
   if (mode === 'off') return undefined
   const { event } = row
-  const removed: string[] = []
+  const removed: Removal[] = []
   const { privateMetadata } = event.parameters
   let kept: Record<string, JsonValue> | undefined
   if (privateMetadata !== undefined) {
@@ -164,20 +178,20 @@ function exportedEvent(
 function redactPrivateMetadata(
   privateMetadata: Record<string, JsonValue>,
   allowed: ReadonlySet<string> | undefined,
-  removed: string[],
+  removed: Removal[],
 ): Record<string, JsonValue> | undefined {
-  const base = 'parameters.privateMetadata'
   const kept: Record<string, JsonValue> = {}
   let any = false
   for (const key of Object.keys(privateMetadata)) {
     const value = privateMetadata[key]
     if (value === undefined) continue
+    const path = ['parameters', 'privateMetadata', key]
     if (allowed?.has(key) !== true) {
-      removed.push(`${base}.${key}`)
+      removed.push({ path, kind: 'not-allowlisted' })
       continue
     }
     // Object.defineProperty, not assignment: a key like `__proto__` stays an own property.
-    define(kept, key, redactJson(value, `${base}.${key}`, removed))
+    define(kept, key, redactJson(value, path, removed))
     any = true
   }
   return any ? kept : undefined
@@ -187,32 +201,30 @@ function redactPrivateMetadata(
  * Copies a JSON value with the unsafe parts of every string and key rendered as ‹×›. Recursion
  * is bounded: stored privateMetadata passed validation's depth limit.
  */
-function redactJson(value: JsonValue, path: string, removed: string[]): JsonValue {
+function redactJson(value: JsonValue, path: string[], removed: Removal[]): JsonValue {
   if (typeof value === 'string') {
     if (!hasUnsafeParts(value)) return value
-    removed.push(path + unsafeSuffix)
+    removed.push({ path, kind: 'unsafe-string' })
     return renderRedacted(value)
   }
   if (typeof value !== 'object' || value === null) return value
   if (Array.isArray(value))
-    return value.map((item, index) => redactJson(item, `${path}.${index}`, removed))
+    return value.map((item, index) => redactJson(item, [...path, String(index)], removed))
   const copy: Record<string, JsonValue> = {}
   for (const original of Object.keys(value)) {
     const item = value[original]
     if (item === undefined) continue
-    let key = original
-    if (hasUnsafeParts(original)) {
-      key = renderRedacted(original)
-      removed.push(`${path}.${original}${unsafeSuffix}`)
-    }
-    const redacted = redactJson(item, `${path}.${original}`, removed)
+    const itemPath = [...path, original]
+    const unsafeKey = hasUnsafeParts(original)
+    const key = unsafeKey ? renderRedacted(original) : original
     // Two keys can render alike (‹a› and ‹b› both become ‹×›): the first stays, and the
-    // others are reported as removed rather than silently overwriting it.
+    // others are reported as removed, whole, rather than silently overwriting it.
     if (Object.prototype.hasOwnProperty.call(copy, key)) {
-      removed.push(`${path}.${original}`)
+      removed.push({ path: itemPath, kind: 'key-collision' })
       continue
     }
-    define(copy, key, redacted)
+    if (unsafeKey) removed.push({ path: itemPath, kind: 'unsafe-key' })
+    define(copy, key, redactJson(item, itemPath, removed))
   }
   return copy
 }

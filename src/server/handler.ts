@@ -6,6 +6,7 @@ import {
   type ExportMode,
   type TelemetryConfig,
 } from '../protocol/config.js'
+import { acknowledgement, errorBody, type ErrorCode, type Rejection } from '../protocol/answers.js'
 import { defaultScrubRules, type ScrubRule } from '../protocol/scrub-rules.js'
 import { createScrubber } from '../protocol/scrub.js'
 import { limits } from '../protocol/event.js'
@@ -51,17 +52,8 @@ export interface TelemetryHandlerOptions {
   now?: () => Date
 }
 
-type ErrorCode =
-  | 'unauthenticated'
-  | 'unsupported-media-type'
-  | 'too-large'
-  | 'bad-request'
-  | 'rate-limited'
-  | 'unavailable'
-  | 'disabled'
-
 function fail(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string) {
-  return c.json({ error: { code, message } }, status)
+  return c.json(errorBody(code, message), status)
 }
 
 const acceptedTypes = new Set(['application/json', 'text/plain'])
@@ -175,7 +167,7 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
     const receivedAt = now()
     const skewMs = receivedAt.getTime() - sentAt.getTime()
     const accepted: string[] = []
-    const rejected: { id: string; reason: string }[] = []
+    const rejected: Rejection[] = []
     const valid: Omit<IngestedEvent, 'userId'>[] = []
     const seen = new Set<string>()
     for (const raw of events) {
@@ -216,7 +208,7 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
       }
     }
     metrics.events(inserted, accepted.length - inserted, rejected.length)
-    return c.json({ accepted, rejected })
+    return c.json(acknowledgement(accepted, rejected))
   }
 
   app.get('/metrics', async c => {

@@ -6,7 +6,8 @@ import {
   emptyAllowlist,
   parseAllowlist,
   redactForExport,
-  unsafeSuffix,
+  type Removal,
+  type RemovalKind,
 } from '../../src/protocol/export-redaction.js'
 import { CLOSE_MARKER, OPEN_MARKER } from '../../src/protocol/markers.js'
 import { redactable, safe } from '../../src/protocol/redactable.js'
@@ -14,6 +15,10 @@ import { validateEvent } from '../../src/protocol/validate.js'
 import { ingested } from '../support/server-events.js'
 
 const path = '/home/alice/secret-project/a.ts'
+const removal = (kind: RemovalKind, ...keys: string[]): Removal => ({
+  path: ['parameters', 'privateMetadata', ...keys],
+  kind,
+})
 const allowQuery = parseAllowlist(['search::submitted::query', 'search::submitted::nested'])
 
 describe('parseAllowlist', () => {
@@ -86,9 +91,9 @@ describe('redactForExport', () => {
       receivedAt: row.receivedAt,
     })
     expect(result?.removed).toEqual([
-      'parameters.privateMetadata.query',
-      'parameters.privateMetadata.nested',
-      'parameters.privateMetadata.filePath',
+      removal('not-allowlisted', 'query'),
+      removal('not-allowlisted', 'nested'),
+      removal('not-allowlisted', 'filePath'),
     ])
   })
 
@@ -99,9 +104,9 @@ describe('redactForExport', () => {
       nested: { list: ['opened ‹×›', 3, null, true], plain: 'ok' },
     })
     expect(result?.removed).toEqual([
-      `parameters.privateMetadata.query${unsafeSuffix}`,
-      `parameters.privateMetadata.nested.list.0${unsafeSuffix}`,
-      'parameters.privateMetadata.filePath',
+      removal('unsafe-string', 'query'),
+      removal('unsafe-string', 'nested', 'list', '0'),
+      removal('not-allowlisted', 'filePath'),
     ])
   })
 
@@ -109,26 +114,54 @@ describe('redactForExport', () => {
     const other = ingested({ action: 'viewed', privateMetadata: { query: 'x' } })
     const result = redactForExport(other, 'redact', allowQuery)
     expect(result?.exported.parameters).not.toHaveProperty('privateMetadata')
-    expect(result?.removed).toEqual(['parameters.privateMetadata.query'])
+    expect(result?.removed).toEqual([removal('not-allowlisted', 'query')])
   })
 
-  it.each<[string, JsonValue, JsonValue]>([
-    ['a plain string', 'plain', 'plain'],
-    ['a number', 4, 4],
-    ['null', null, null],
-    ['a string opened and never closed', 'a‹b', 'a‹×›'],
-    ['a stray closing marker', 'a›b', 'a?b'],
-    ['nested markers', 'a‹b‹c›d›e', 'a‹×›e'],
-    ['an unsafe object key', { '‹k›': 'v' }, { '‹×›': 'v' }],
-    ['two keys that render alike (the first stays)', { '‹a›': 1, '‹b›': 2 }, { '‹×›': 1 }],
-    ['deep nesting', { a: [{ b: ['‹x›'] }] }, { a: [{ b: ['‹×›'] }] }],
-  ])('redacts %s inside an allowlisted key', (_name, value, expected) => {
+  it.each<[string, JsonValue, JsonValue, Removal[]]>([
+    ['a plain string', 'plain', 'plain', []],
+    ['a number', 4, 4, []],
+    ['null', null, null, []],
+    ['a string opened and never closed', 'a‹b', 'a‹×›', [removal('unsafe-string', 'query')]],
+    ['a stray closing marker', 'a›b', 'a?b', [removal('unsafe-string', 'query')]],
+    ['nested markers', 'a‹b‹c›d›e', 'a‹×›e', [removal('unsafe-string', 'query')]],
+    [
+      'an unsafe object key',
+      { '‹k›': 'v' },
+      { '‹×›': 'v' },
+      [removal('unsafe-key', 'query', '‹k›')],
+    ],
+    [
+      'two keys that render alike (the first stays)',
+      { '‹a›': 1, '‹b›': 2 },
+      { '‹×›': 1 },
+      [removal('unsafe-key', 'query', '‹a›'), removal('key-collision', 'query', '‹b›')],
+    ],
+    [
+      'a colliding key whose value holds unsafe parts (reported once, as the collision)',
+      { '‹a›': 1, '‹b›': ['‹secret›'] },
+      { '‹×›': 1 },
+      [removal('unsafe-key', 'query', '‹a›'), removal('key-collision', 'query', '‹b›')],
+    ],
+    [
+      'deep nesting',
+      { a: [{ b: ['‹x›'] }] },
+      { a: [{ b: ['‹×›'] }] },
+      [removal('unsafe-string', 'query', 'a', '0', 'b', '0')],
+    ],
+    [
+      'keys holding dots, kept whole in the path',
+      { 'a.b': { 'c.d': '‹x›' } },
+      { 'a.b': { 'c.d': '‹×›' } },
+      [removal('unsafe-string', 'query', 'a.b', 'c.d')],
+    ],
+  ])('redacts %s inside an allowlisted key', (_name, value, expected, removed) => {
     const result = redactForExport(
       ingested({ privateMetadata: { query: value } }),
       'redact',
       allowQuery,
     )
     expect(result?.exported.parameters.privateMetadata).toEqual({ query: expected })
+    expect(result?.removed).toEqual(removed)
   })
 
   it('exports everything as stored in full mode, removing nothing', () => {
@@ -226,7 +259,7 @@ describe('redactForExport, property: nothing private leaves', () => {
           expect(JSON.stringify(exported)).not.toContain(sentinel)
           for (const key of keys) {
             if (!allowed.includes(key) && key in privateMetadata) {
-              expect(result?.removed).toContain(`parameters.privateMetadata.${key}`)
+              expect(result?.removed).toContainEqual(removal('not-allowlisted', key))
             }
           }
         },

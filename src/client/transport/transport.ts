@@ -1,27 +1,12 @@
 import type { TelemetryConfig } from '../../protocol/config.js'
+import type { Rejection } from '../../protocol/answers.js'
 import type { EventBatch } from '../../protocol/event.js'
+import type { SendResult } from '../../protocol/send-result.js'
 
 /** A per-event refusal from the backend. */
-export interface RejectedEvent {
-  id: string
-  reason: string
-}
+export type RejectedEvent = Rejection
 
-/**
- * What became of one send, after OpenTelemetry's export results: the transport classifies
- * the response, the flusher decides what to do with the queue.
- */
-export type SendResult =
-  /** 2xx: the ids acknowledged and those refused as invalid; both leave the queue. */
-  | { type: 'success'; accepted: string[]; rejected: RejectedEvent[] }
-  /** 408, 429, 5xx or a network failure: keep the batch and try later. */
-  | { type: 'retryable'; reason: string; retryAfterMs?: number }
-  /** 413: split the batch. */
-  | { type: 'too-large'; reason: string }
-  /** 401 or 403: pause until the credentials change. */
-  | { type: 'unauthorized'; reason: string }
-  /** Any other 4xx: the batch will never be accepted; drop it. */
-  | { type: 'rejected'; reason: string }
+export type { SendResult }
 
 export interface SendContext {
   /** Sent as a bearer token when set (editor extensions); browsers rely on the session cookie. */

@@ -2,6 +2,7 @@ import { Hono, type Context, type Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { errorBody, type ErrorCode } from '../../protocol/answers.js'
 import type { ExportMode } from '../../protocol/config.js'
 import type { ExportWorker } from '../export/export-worker.js'
 import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from '../auth-throttle.js'
@@ -239,8 +240,8 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   return app
 }
 
-function fail(c: Context, status: ContentfulStatusCode, code: string, message: string) {
-  return c.json({ error: { code, message } }, status)
+function fail(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string) {
+  return c.json(errorBody(code, message), status)
 }
 
 /**

@@ -5,7 +5,7 @@ import type { ExportStats } from '../stores/server-event-store.js'
 import { layout } from './admin-layout.js'
 import { ago, cutText, formatDuration, markUnsafe, prettyJson, time } from './format.js'
 import { html, type Html } from './html.js'
-import { removedValues, type RemovedValue } from './removed-values.js'
+import { formatPath, removalLabels, removedValues, type RemovedValue } from './removed-values.js'
 
 export interface DashboardData {
   basePath: string
@@ -238,12 +238,9 @@ function removedCell(values: readonly RemovedValue[], hidden: number, mode: Expo
   return html`<ul>
       ${values.map(
         value =>
-          html`<li data-removed-path="${value.path}">
-            <code>${value.path}</code>${
-              value.kind === 'kept'
-                ? html`<span class="tag">stays home</span>`
-                : html`<span class="tag">unsafe parts sent as ‹×›</span>`
-            }${
+          html`<li data-removed-path="${formatPath(value.path)}" data-removed-kind="${value.kind}">
+            <code>${formatPath(value.path)}</code
+            ><span class="tag">${removalLabels[value.kind]}</span>${
               value.found
                 ? shownJson(value.stored, 'removed-value')
                 : html`<p class="muted">(the stored value could not be found at this path)</p>`
@@ -254,7 +251,7 @@ function removedCell(values: readonly RemovedValue[], hidden: number, mode: Expo
     ${
       hidden > 0 &&
       html`<p class="muted" data-testid="removed-more">
-        and ${hidden.toLocaleString('en-US')} more paths, all staying home (the API lists them)
+        and ${hidden.toLocaleString('en-US')} more paths (the API lists them)
       </p>`
     }`
 }

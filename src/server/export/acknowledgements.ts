@@ -1,8 +1,8 @@
-import type { GatewayRejection } from './gateway-client.js'
+import type { Acknowledgement, Rejection } from '../../protocol/answers.js'
 
 export interface SortedAcknowledgements {
   accepted: string[]
-  rejected: GatewayRejection[]
+  rejected: Rejection[]
   /** Sent ids the gateway named in neither list: they go again. */
   unanswered: string[]
 }
@@ -14,10 +14,10 @@ export interface SortedAcknowledgements {
  */
 export function sortAcknowledgements(
   sentIds: ReadonlySet<string>,
-  answer: { accepted: readonly string[]; rejected: readonly GatewayRejection[] },
+  answer: Readonly<Acknowledgement>,
 ): SortedAcknowledgements {
   const accepted = new Set(answer.accepted.filter(id => sentIds.has(id)))
-  const rejected = new Map<string, GatewayRejection>()
+  const rejected = new Map<string, Rejection>()
   for (const entry of answer.rejected) {
     if (sentIds.has(entry.id) && !accepted.has(entry.id) && !rejected.has(entry.id)) {
       rejected.set(entry.id, entry)

@@ -1,5 +1,9 @@
 import type { TelemetryEvent } from '../../protocol/event.js'
-import { redactForExport, type ExportedEvent } from '../../protocol/export-redaction.js'
+import {
+  redactForExport,
+  type ExportedEvent,
+  type Removal,
+} from '../../protocol/export-redaction.js'
 import { utf8Length } from '../../protocol/validate.js'
 import type { StoredRow } from '../stores/server-event-store.js'
 import type { ResolvedExportOptions } from './export-options.js'
@@ -9,8 +13,8 @@ export interface ExportPreviewItem {
   event: TelemetryEvent
   /** Exactly what leaves for the gateway. */
   exported: ExportedEvent
-  /** What redaction took out, as paths (see `redactForExport`). */
-  removed: string[]
+  /** What redaction took out (see `redactForExport`). */
+  removed: Removal[]
 }
 
 /** superjson's Date annotations for one event's three dates, plus separators. */

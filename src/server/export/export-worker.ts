@@ -146,7 +146,7 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
       )
       const at = now()
 
-      if (answer.type === 'acknowledged') {
+      if (answer.type === 'success') {
         const { accepted, rejected, unanswered } = sortAcknowledgements(sentIds, answer)
         if (accepted.length + rejected.length === 0) {
           throw new RunFailure(
@@ -192,7 +192,7 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
           message: `export: the gateway refused ${items.length} events as too large (${answer.reason}); sending ${state.batchLimit} at a time`,
         })
       }
-      throw answer.type === 'failed'
+      throw answer.type === 'retryable'
         ? new RunFailure(answer.reason, answer.errorClass, answer.retryAfterMs)
         : new RunFailure(answer.reason, 'batch-too-large', undefined, true)
     } catch (error) {

@@ -1,12 +1,9 @@
 import superjson from 'superjson'
+import { failureReason, parseAcknowledgement } from '../../protocol/answers.js'
 import type { ExportedEvent } from '../../protocol/export-redaction.js'
 import { parseRetryAfter } from '../../protocol/backoff.js'
+import type { SendResult } from '../../protocol/send-result.js'
 import { readBounded } from './bounded-body.js'
-
-export interface GatewayRejection {
-  id: string
-  reason: string
-}
 
 /**
  * Why an exchange with the gateway failed, as a closed set: what metrics label a failure with,
@@ -15,12 +12,16 @@ export interface GatewayRejection {
 export type GatewayErrorClass =
   'network' | 'timeout' | 'stopped' | 'http-4xx' | 'http-5xx' | 'bad-answer' | 'answer-too-large'
 
-/** What one POST to the gateway came to; the worker decides what to do with it. */
+/**
+ * What one POST to the gateway came to; the worker decides what to do with it. The client's
+ * results, less `unauthorized` and `rejected`: for the worker every failure but 413 is one to
+ * back off from and retry (a gateway's 401 is an operator's key to fix, not a batch to drop).
+ * 413 says the gateway's body limit is below this batch; a smaller batch may pass. A retryable
+ * failure carries its class, for metrics.
+ */
 export type GatewayResult =
-  | { type: 'acknowledged'; accepted: string[]; rejected: GatewayRejection[] }
-  /** 413: the gateway's body limit is below this batch; a smaller batch may pass. */
-  | { type: 'too-large'; reason: string }
-  | { type: 'failed'; reason: string; errorClass: GatewayErrorClass; retryAfterMs?: number }
+  | Extract<SendResult, { type: 'success' | 'too-large' }>
+  | (Extract<SendResult, { type: 'retryable' }> & { errorClass: GatewayErrorClass })
 
 export interface GatewayClientOptions {
   url: URL
@@ -39,7 +40,7 @@ export function encodeExportBatch(events: readonly ExportedEvent[], sentAt: Date
   return superjson.stringify({ events, sentAt })
 }
 
-/** Sends one batch; never throws (a network error or a timeout is a `failed` result). */
+/** Sends one batch; never throws (a network error or a timeout is a `retryable` result). */
 export type SendToGateway = (body: string, signal: AbortSignal) => Promise<GatewayResult>
 
 export function createGatewayClient(options: GatewayClientOptions): SendToGateway {
@@ -66,7 +67,7 @@ export function createGatewayClient(options: GatewayClientOptions): SendToGatewa
       const answer = await readBounded(response, options.maxAnswerBytes)
       if (answer.type === 'too-large') {
         return {
-          type: 'failed',
+          type: 'retryable',
           errorClass: 'answer-too-large',
           reason: `the gateway at ${gateway} answered HTTP ${response.status} with a body past ${options.maxAnswerBytes} bytes; it was not read on`,
         }
@@ -75,15 +76,15 @@ export function createGatewayClient(options: GatewayClientOptions): SendToGatewa
     } catch (error) {
       if (controller.signal.aborted) {
         return signal.aborted
-          ? { type: 'failed', errorClass: 'stopped', reason: 'the export was stopped' }
+          ? { type: 'retryable', errorClass: 'stopped', reason: 'the export was stopped' }
           : {
-              type: 'failed',
+              type: 'retryable',
               errorClass: 'timeout',
               reason: `no answer from the gateway at ${gateway} within ${options.timeoutMs} ms`,
             }
       }
       return {
-        type: 'failed',
+        type: 'retryable',
         errorClass: 'network',
         reason: `network error reaching the gateway at ${gateway}: ${describe(error)}`,
       }
@@ -101,60 +102,22 @@ function classify(
   options: GatewayClientOptions,
 ): GatewayResult {
   if (status >= 200 && status < 300) {
-    return (
-      parseAcks(text) ?? {
-        type: 'failed',
-        errorClass: 'bad-answer',
-        reason: `HTTP ${status} without { accepted, rejected } in its body`,
-      }
-    )
+    const acks = parseAcknowledgement(text)
+    return acks
+      ? { type: 'success', ...acks }
+      : {
+          type: 'retryable',
+          errorClass: 'bad-answer',
+          reason: `HTTP ${status} without { accepted, rejected } in its body`,
+        }
   }
-  const reason = `HTTP ${status}${errorMessage(text)}`
+  const reason = failureReason(status, text)
   if (status === 413) return { type: 'too-large', reason }
   const errorClass = status >= 500 ? 'http-5xx' : 'http-4xx'
   const retryAfterMs = parseRetryAfter(retryAfter, options.now().getTime())
   return retryAfterMs === undefined
-    ? { type: 'failed', errorClass, reason }
-    : { type: 'failed', errorClass, reason, retryAfterMs }
-}
-
-function parseAcks(text: string): GatewayResult | undefined {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined
-  const { accepted, rejected } = parsed as { accepted?: unknown; rejected?: unknown }
-  if (!Array.isArray(accepted)) return undefined
-  const rejections: GatewayRejection[] = []
-  if (Array.isArray(rejected)) {
-    for (const entry of rejected) {
-      if (typeof entry !== 'object' || entry === null) continue
-      const { id, reason } = entry as { id?: unknown; reason?: unknown }
-      if (typeof id !== 'string') continue
-      rejections.push({
-        id,
-        reason: typeof reason === 'string' ? reason.slice(0, 500) : 'rejected',
-      })
-    }
-  }
-  return {
-    type: 'acknowledged',
-    accepted: accepted.filter(id => typeof id === 'string'),
-    rejected: rejections,
-  }
-}
-
-function errorMessage(text: string): string {
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: unknown } }
-    const message = parsed.error?.message
-    return typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''
-  } catch {
-    return ''
-  }
+    ? { type: 'retryable', errorClass, reason }
+    : { type: 'retryable', errorClass, reason, retryAfterMs }
 }
 
 function describe(error: unknown): string {

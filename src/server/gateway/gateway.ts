@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { acknowledgement, errorBody, type ErrorCode } from '../../protocol/answers.js'
 import { decodeBatch } from '../../protocol/wire.js'
 import { checkExportedEvent } from './check-exported-event.js'
 import type { GatewayStore } from './gateway-store.js'
@@ -112,10 +113,12 @@ export function createGateway(options: GatewayOptions): Hono {
         [...accepted].map(([id, payload]) => ({ id, payload })),
         now(),
       )
-      return c.json({
-        accepted: [...accepted.keys()],
-        rejected: [...rejected].map(([id, reason]) => ({ id, reason })),
-      })
+      return c.json(
+        acknowledgement(
+          [...accepted.keys()],
+          [...rejected].map(([id, reason]) => ({ id, reason })),
+        ),
+      )
     },
   )
 
@@ -159,6 +162,11 @@ export function createGateway(options: GatewayOptions): Hono {
   return app
 }
 
-function fail(c: Context, status: ContentfulStatusCode, code: string, message: string): Response {
-  return c.json({ error: { code, message } }, status)
+function fail(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: ErrorCode,
+  message: string,
+): Response {
+  return c.json(errorBody(code, message), status)
 }

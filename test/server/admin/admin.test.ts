@@ -285,7 +285,11 @@ describe('the admin page', () => {
     // The JSON on the page is exactly the JSON of the API's items (and of `tally export --preview`).
     const api = (await (await request('/admin/api/preview', { headers: bearer })).json()) as {
       mode: string
-      items: { event: { id: string }; exported: unknown; removed: string[] }[]
+      items: {
+        event: { id: string }
+        exported: unknown
+        removed: { path: string[]; kind: string }[]
+      }[]
     }
     expect(api.mode).toBe('redact')
     expect(api.items.map(item => item.event.id)).toEqual(ids)
@@ -303,12 +307,23 @@ describe('the admin page', () => {
     expect(search?.exported).not.toContain('secret-repo')
     expect(blob?.exported).not.toContain('secret.ts')
     // What stays home, beside it: the paths and the stored values.
-    expect(search?.removed).toContain('parameters.privateMetadata.query‹unsafe›')
-    expect(search?.removed).toContain('repo:‹acme/secret-repo› ‹password reset›')
-    expect(search?.removed).toContain('parameters.privateMetadata.repoName')
-    expect(search?.removed).toContain('"acme/secret-repo"')
-    expect(blob?.removed).toContain('parameters.privateMetadata.path')
-    expect(blob?.removed).toContain('"/src/secret.ts"')
+    expect(search?.removed).toContain(
+      'parameters.privateMetadata.queryunsafe parts sent as ‹×›"repo:‹acme/secret-repo› ‹password reset›"',
+    )
+    expect(search?.removed).toContain(
+      'parameters.privateMetadata.repoNamestays home"acme/secret-repo"',
+    )
+    expect(blob?.removed).toContain('parameters.privateMetadata.pathstays home"/src/secret.ts"')
+    // The page reads the API's structured removals: one item per removal, its kind attached.
+    const kinds = (row: string) =>
+      [...row.matchAll(/data-removed-kind="([^"]*)"/g)].map(match => match[1])
+    expect(api.items.map(item => item.removed.map(removal => removal.kind))).toEqual(
+      rows.map(row => kinds(row.inner)),
+    )
+    expect(api.items[0]?.removed).toContainEqual({
+      path: ['parameters', 'privateMetadata', 'query'],
+      kind: 'unsafe-string',
+    })
     expect(notebook?.removed).toMatch(/Nothing/)
   })
 
@@ -441,7 +456,7 @@ describe('the admin page', () => {
     expect(exported.id).toBe(hostileId)
     expect(exported.parameters.privateMetadata).toEqual({ query: 'find ‹×› ?‹×›' })
     const removed = text(one(first, 'removed').inner)
-    expect(removed).toContain(`k"><img src=x onerror=alert(1)>`)
+    expect(removed).toContain(`parameters.privateMetadata["k\\"><img src=x onerror=alert(1)>"]`)
     expect(removed).toContain(`</td><script>alert('key')</script>`)
     expect(removed).toContain(`‹<b onclick=\\"x()\\">unclosed`)
     expect(removed).toContain(`' \\" \` &amp; &lt;`)

@@ -198,8 +198,8 @@ describe('export worker: what leaves', () => {
     const preview = await exporter.preview()
     expect(store.calls.claims).toBe(0)
     expect(preview[0]?.removed).toEqual([
-      'parameters.privateMetadata.query‹unsafe›',
-      'parameters.privateMetadata.other',
+      { path: ['parameters', 'privateMetadata', 'query'], kind: 'unsafe-string' },
+      { path: ['parameters', 'privateMetadata', 'other'], kind: 'not-allowlisted' },
     ])
     await exporter.runOnce()
     expect(await harness.listing()).toEqual(
@@ -336,6 +336,20 @@ describe('export worker: failures and backoff', () => {
       error: 'the gateway acknowledged none of the 1 events sent',
     })
     expect(await exporter.runOnce()).toMatchObject({ status: 'exported', accepted: 1 })
+  })
+
+  it('trusts no part of a 2xx whose accepted list holds something not an id', async () => {
+    const clock = testClock()
+    const harness = await startHarness()
+    const store = memoryStore(clock)
+    const row = ingested()
+    await store.insert([row])
+    const exporter = worker(harness, store, { now: clock.now })
+    harness.faults.push(() => answer(200, { accepted: [row.event.id, 7], rejected: [] }))
+    const result = await exporter.runOnce()
+    expect(result).toMatchObject({ status: 'failed', released: 1, accepted: 0 })
+    expect(result.error).toBe('HTTP 200 without { accepted, rejected } in its body')
+    expect(store.calls.released).toEqual([row.event.id])
   })
 
   it('sends ids the gateway answered neither way again next run', async () => {
