@@ -3,6 +3,7 @@ import { StorageError } from './errors/storage-error.js'
 import { defaults, type TelemetryOptions } from './options.js'
 import { leaseLock } from './platform/lease-lock.js'
 import { nodePlatform } from './platform/node.js'
+import { waitingLock } from './platform/waiting-lock.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
 import type { EventStore } from './stores/event-store.js'
 import { createFallbackStore } from './stores/fallback-store.js'
@@ -70,7 +71,7 @@ export function createTelemetry(options: NodeTelemetryOptions): Telemetry {
     // A failed open is handled by the fallback store, not here.
     durable.catch(() => {})
   }
-  const lock = durable && leaseLock(durable, newLeaseOwner(), sendLeaseMs)
+  const lock = durable && waitingLock(leaseLock(durable, newLeaseOwner(), sendLeaseMs))
   const telemetry = createTelemetryClient(options, {
     transport,
     store:
