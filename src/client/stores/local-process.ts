@@ -16,7 +16,7 @@ export function errorCode(error: unknown): unknown {
 
 /**
  * Whether process `pid` of `host` still runs: undefined when `host` is another machine or
- * container), whose pids cannot be asked. A pid reused by a new process, or a dead one that its
+ * container, whose pids cannot be asked. A pid reused by a new process, or a dead one that its
  * parent has not reaped yet, reads as running: that only delays what a dead one would allow.
  */
 export function isRunning(host: string, pid: number): boolean | undefined {
