@@ -44,8 +44,9 @@ function format(owner: string, expires: number): string {
  * that expired, or whose owner ({@link newLeaseOwner}) is a process of this host that no
  * longer runs, is taken over, but not by overwriting it: two processes that both judged it
  * free would both believe they won. So every removal of the file first hard-links it to a
- * marker named after the text it held: `link` fails when the marker exists, so one process alone removes a given
- * lease, and it checks through the marker that the file it linked is still the one it judged.
+ * marker named after the text it held: `link` fails when the marker exists, so one process
+ * alone removes a given lease, and it checks through the marker that the file it linked is
+ * still the one it judged.
  */
 export function fileLease(path: string): LeaseHolder {
   const read = async (): Promise<string | undefined> => {
