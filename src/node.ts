@@ -6,7 +6,7 @@ export {
   type VSCodeApi,
   type VSCodeExtensionContext,
   type VSCodeTelemetryOptions,
-} from './client/platform/vscode.js'
+} from './client/vscode-telemetry.js'
 export type { Telemetry } from './client/telemetry.js'
 export type { TelemetryOptions } from './client/options.js'
 export type { TelemetryStats, StorageKind } from './client/stats.js'

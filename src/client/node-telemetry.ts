@@ -1,10 +1,13 @@
 import { InvalidOptionsError } from './errors/invalid-options-error.js'
 import { StorageError } from './errors/storage-error.js'
 import { defaults, type TelemetryOptions } from './options.js'
+import { leaseLock } from './platform/lease-lock.js'
 import { nodePlatform } from './platform/node.js'
+import { waitingLock } from './platform/waiting-lock.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
 import type { EventStore } from './stores/event-store.js'
 import { createFallbackStore } from './stores/fallback-store.js'
+import { newLeaseOwner } from './stores/file-lease.js'
 import { openFileStore, type FileStore } from './stores/file-store.js'
 import { createMemoryStore } from './stores/memory-store.js'
 import { createHttpTransport } from './transport/http-transport.js'
@@ -24,7 +27,8 @@ export type NodeTelemetryOptions = TelemetryOptions &
   ) & {
     /**
      * How long the process sending the shared queue holds its lease between renewals: one
-     * that dies mid-send keeps the others waiting this long at most. @default 15000
+     * that dies mid-send keeps the others waiting this long at most (on the same host, they
+     * see at once that it is gone). @default 15000
      */
     sendLeaseMs?: number
     /** Wait for each write of the queue to reach the disk (the file store's `sync`). @default true */
@@ -34,8 +38,8 @@ export type NodeTelemetryOptions = TelemetryOptions &
 /**
  * Creates the client for an editor extension or another Node process: events wait in files
  * under `directory` (in memory if the directory cannot be used), one process at a time sends
- * them to `baseUrl`, and `shutdown()` sends what it can before the host's deadline and leaves
- * the rest on disk for the next start.
+ * them to `baseUrl`, and `shutdown()` sends what it can before the host's deadline (waiting
+ * for another process's send to end if need be) and leaves the rest on disk for the next start.
  */
 export function createTelemetry(options: NodeTelemetryOptions): Telemetry {
   let { transport } = options
@@ -67,7 +71,8 @@ export function createTelemetry(options: NodeTelemetryOptions): Telemetry {
     // A failed open is handled by the fallback store, not here.
     durable.catch(() => {})
   }
-  return createTelemetryClient(options, {
+  const lock = durable && waitingLock(leaseLock(durable, newLeaseOwner(), sendLeaseMs))
+  const telemetry = createTelemetryClient(options, {
     transport,
     store:
       options.store ??
@@ -87,6 +92,22 @@ export function createTelemetry(options: NodeTelemetryOptions): Telemetry {
           },
         )
       }),
-    platform: nodePlatform(durable, sendLeaseMs),
+    platform: nodePlatform(lock),
   })
+  if (!lock || !durable) return telemetry
+  const store = durable
+  // A process about to exit has no later flush: what it queued goes with the sender holding
+  // the lease, or with itself once that sender lets go, if either happens before the deadline.
+  const shutdown = telemetry.shutdown.bind(telemetry)
+  let shutDown = false
+  telemetry.shutdown = (shutdownOptions = {}) => {
+    if (!shutDown) {
+      shutDown = true
+      const timeoutMs =
+        shutdownOptions.timeoutMs ?? options.shutdownTimeoutMs ?? defaults.shutdownTimeoutMs
+      lock.waitUntil(Date.now() + timeoutMs, async () => (await (await store).count()) > 0)
+    }
+    return shutdown(shutdownOptions)
+  }
+  return telemetry
 }

@@ -7,7 +7,7 @@ import {
   createVSCodeTelemetry,
   type VSCodeApi,
   type VSCodeExtensionContext,
-} from '../../src/client/platform/vscode.js'
+} from '../../src/client/vscode-telemetry.js'
 import { openFileStore } from '../../src/client/stores/file-store.js'
 import type { Telemetry } from '../../src/client/telemetry.js'
 import { createTestTransport } from '../../src/client/transport/test-transport.js'

@@ -1,8 +1,8 @@
 import { open, readdir, stat } from 'node:fs/promises'
-import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { decodeRecords } from './file-records.js'
 import type { FileQueueIndex } from './file-queue-index.js'
+import { errorCode, isRunning, thisHost } from './local-process.js'
 
 /**
  * A store directory holds segment files `seg.<host>.<pid>.<writer>.<n>.log`, each appended to
@@ -12,12 +12,6 @@ import type { FileQueueIndex } from './file-queue-index.js'
 const segmentName = /^seg\.([A-Za-z0-9-]+)\.(\d+)\.([\w-]+)\.(\d+)\.log$/
 const compactedName = /^cmp\.[\w-]+\.log$/
 
-/** This machine (or container), as a file name allows; a pid means something only here. */
-const host =
-  hostname()
-    .replace(/[^A-Za-z0-9-]/g, '-')
-    .slice(0, 40) || 'host'
-
 /**
  * A segment of another machine or container whose writer cannot be asked whether it lives
  * counts as abandoned only after this long without a write.
@@ -25,7 +19,7 @@ const host =
 const foreignSegmentIdleMs = 24 * 60 * 60_000
 
 export function segmentFileName(pid: number, writer: string, n: number): string {
-  return `seg.${host}.${pid}.${writer}.${String(n).padStart(6, '0')}.log`
+  return `seg.${thisHost}.${pid}.${writer}.${String(n).padStart(6, '0')}.log`
 }
 
 interface FileState {
@@ -45,24 +39,13 @@ interface FileState {
   sealed: boolean
 }
 
-/** The `code` of a Node system error (`ENOENT`, `EEXIST`, …), if it has one. */
-export function errorCode(error: unknown): unknown {
-  return (error as { code?: unknown } | null)?.code
-}
-
 /** Writers of segments in this process that are still open: the pid alone cannot tell. */
 export const openWriters = new Set<string>()
 
 function isAlive(writerHost: string, pid: number, writer: string, modifiedMs: number): boolean {
-  if (writerHost !== host) return Date.now() - modifiedMs < foreignSegmentIdleMs
+  if (writerHost !== thisHost) return Date.now() - modifiedMs < foreignSegmentIdleMs
   if (pid === process.pid) return openWriters.has(writer)
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return errorCode(error) === 'EPERM'
-  }
+  return isRunning(writerHost, pid) ?? true
 }
 
 async function readRange(path: string, from: number, to: number): Promise<Buffer> {

@@ -1,17 +1,22 @@
-// Three editor windows (Node processes) record into one store directory at once against the
-// real `tally serve`, while the one sending is killed with SIGKILL mid-send and restarted.
+// Editor windows (Node processes) sharing one store directory against the real `tally serve`:
+// three record at once while the one sending is killed with SIGKILL mid-send and restarted;
+// and a window opened right after the sender was killed sends what it left at once.
 // Runs against the built package (`npm run test:node-e2e`, after `npm run build`).
 import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServe as startServeProcess } from '../../support/tally-serve.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-const recorder = fileURLToPath(new URL('./fixtures/recorder.mjs', import.meta.url))
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+const recorder = fixture('recorder.mjs')
 const token = 'multi-process-token-0123456789'
 const children: ChildProcess[] = []
 let workDir = ''
@@ -63,10 +68,11 @@ function startWindow(args: {
   return { child, exited: new Promise(resolve => child.once('exit', code => resolve(code))) }
 }
 
-/** The pid in the lease file (`<pid>.<id> <expires>`), if a process holds the lease. */
+/** The pid in the lease file (`<host>.<pid>.<id> <expires>`), if a process holds the lease. */
 function leaseHolder(directory: string): number | undefined {
   try {
-    return Number(/^(\d+)\./.exec(readFileSync(join(directory, 'send.lease'), 'utf8'))?.[1])
+    const text = readFileSync(join(directory, 'send.lease'), 'utf8')
+    return Number(/^[A-Za-z0-9-]+\.(\d+)\./.exec(text)?.[1])
   } catch {
     return undefined
   }
@@ -103,11 +109,14 @@ describe('three editor windows sharing one store directory', { timeout: 300_000 
         await new Promise(resolve => setTimeout(resolve, 10))
         continue
       }
+      // Stopped first, so that what the lease file says is still true at the kill: once the
+      // window is gone, the others take its lease at once.
+      window.child.kill('SIGSTOP')
+      if (leaseHolder(directory) === window.child.pid) killsMidSend++
       window.child.kill('SIGKILL')
       await window.exited
       pending.delete(window.exited)
       kills++
-      if (leaseHolder(directory) === window.child.pid) killsMidSend++
       const restarted = startWindow({
         directory,
         url,
@@ -153,5 +162,56 @@ describe('three editor windows sharing one store directory', { timeout: 300_000 
     expect(duplicatesSent).toBeLessThanOrEqual(25 * kills)
     // Events of the round under way at the kill may have reached the disk unlogged; no others.
     expect(rows.length - recorded.length).toBeLessThanOrEqual(25 * kills)
+  })
+})
+
+describe('a window opened right after the sender was killed', { timeout: 60_000 }, () => {
+  it('sends what the killed sender left on disk within 2 s of its start', async () => {
+    const dataDir = join(workDir, 'instance-after-kill')
+    const directory = join(workDir, 'queue-after-kill')
+    const url = await startServe(dataDir)
+
+    // The first window's backend never answers: it holds the lease, mid-send, with its events
+    // on disk, when it says so; then it is killed there.
+    const holder = spawn(process.execPath, [fixture('lease-holder.mjs'), directory, '200'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    children.push(holder)
+    const [line] = (await once(createInterface({ input: holder.stdout }), 'line')) as [string]
+    const { pid, ids } = JSON.parse(line) as { pid: number; ids: string[] }
+    expect(ids).toHaveLength(200)
+    expect(leaseHolder(directory)).toBe(pid)
+    holder.kill('SIGKILL')
+    await once(holder, 'exit')
+    // Its lease (15 s by default) has not run out: only its death frees it.
+    expect(leaseHolder(directory)).toBe(pid)
+
+    const started = Date.now()
+    const window = spawn(
+      process.execPath,
+      [fixture('short-window.mjs'), directory, url, token, '10000'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    children.push(window)
+    const exited = once(window, 'exit') as Promise<[number | null]>
+
+    const db = new Database(join(dataDir, 'tally.db'), { readonly: true })
+    const storedOf = db.prepare(
+      `SELECT count(*) AS n FROM events WHERE id IN (${ids.map(() => '?').join(',')})`,
+    )
+    let deliveredMs: number | undefined
+    while (deliveredMs === undefined && Date.now() - started < 15_000) {
+      if ((storedOf.get(...ids) as { n: number }).n === ids.length) {
+        deliveredMs = Date.now() - started
+      } else {
+        await sleep(20)
+      }
+    }
+    db.close()
+    const [code] = await exited
+    process.stdout.write(`killed sender: ${ids.length} events delivered in ${deliveredMs} ms\n`)
+    expect(code).toBe(0)
+    expect(deliveredMs).toBeDefined()
+    expect(deliveredMs).toBeLessThanOrEqual(2_000)
   })
 })

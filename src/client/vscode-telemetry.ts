@@ -1,5 +1,5 @@
-import { createTelemetry, type NodeTelemetryOptions } from '../node-telemetry.js'
-import type { Telemetry } from '../telemetry.js'
+import { createTelemetry, type NodeTelemetryOptions } from './node-telemetry.js'
+import type { Telemetry } from './telemetry.js'
 
 /**
  * The members of the `vscode` module the adapter uses. Structural, so that the published
