@@ -35,6 +35,10 @@ export interface ServeOptions extends StorageOptions {
   corsOrigins: readonly string[]
   /** Also start a reference gateway on a free port and export to it (`npm start`). */
   localGateway: boolean
+  /** Serve the demo app and its session sign-in (`npm start`). @default false */
+  demo: boolean
+  /** The Host headers the server answers; empty answers any. */
+  allowedHosts: readonly string[]
   log: (line: string) => void
 }
 
