@@ -37,7 +37,7 @@ export interface ServeOptions extends StorageOptions {
   localGateway: boolean
   /** Serve the demo app and its session sign-in (`npm start`). @default false */
   demo: boolean
-  /** The Host headers the server answers; empty answers any. */
+  /** The Host headers the server answers (`--allowed-host`), against DNS rebinding. */
   allowedHosts: readonly string[]
   log: (line: string) => void
 }

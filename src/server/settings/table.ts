@@ -228,7 +228,6 @@ const serve = {
     env: 'TALLY_ALLOWED_HOSTS',
     placeholder: 'H',
     help: 'a Host header the server answers, repeatable',
-    defaultText: 'any',
     example: 'telemetry.example.com',
     check: given => {
       if (!/^[a-z0-9.[\]:-]+$/i.test(given.value))
