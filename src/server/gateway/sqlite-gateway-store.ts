@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type BetterSqlite3 from 'better-sqlite3'
 import { loadDriver } from '../stores/load-driver.js'
 import type { GatewayRecord, GatewayStore } from './gateway-store.js'
 
@@ -19,7 +18,7 @@ interface Row {
 /** The gateway's embedded store (better-sqlite3, WAL). Creates its table on open. */
 export function openSqliteGatewayStore({ path }: SqliteGatewayStoreOptions): GatewayStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const Database = loadDriver<typeof BetterSqlite3>('better-sqlite3')
+  const Database = loadDriver('better-sqlite3')
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   // WAL with NORMAL: a commit is in the WAL file when insert resolves, so an acknowledgement

@@ -86,8 +86,7 @@ function parseFlags(table: Record<string, Setting<unknown>>, argv: readonly stri
     }
     if (setting.file) options[setting.file.flag] = { type: 'string', multiple: true }
   }
-  return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false })
-    .values as FlagValues
+  return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values
 }
 
 /** parseArgs' errors as one line of ours. */

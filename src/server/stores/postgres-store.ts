@@ -1,4 +1,3 @@
-import type Pg from 'pg'
 import { loadDriver } from './load-driver.js'
 import { migratePostgres } from './postgres-schema.js'
 import { inTransaction } from './postgres-transaction.js'
@@ -61,7 +60,7 @@ export function openPostgresStore({
       `schema must be lowercase letters, digits and _ (at most 63), got ${JSON.stringify(schema)}`,
     )
   }
-  const { Pool } = loadDriver<typeof Pg>('pg')
+  const { Pool } = loadDriver('pg')
   const pool = new Pool({
     connectionString,
     // Set at connection start, so every statement, migrations included, resolves Tally's

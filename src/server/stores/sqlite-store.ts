@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type BetterSqlite3 from 'better-sqlite3'
 import type { Statement } from 'better-sqlite3'
 import { loadDriver } from './load-driver.js'
 import {
@@ -55,7 +54,7 @@ const toRow = (row: SqliteRow): StoredRow =>
  */
 export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore {
   mkdirSync(dirname(path), { recursive: true })
-  const Database = loadDriver<typeof BetterSqlite3>('better-sqlite3')
+  const Database = loadDriver('better-sqlite3')
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   // In WAL mode, NORMAL syncs only at checkpoints: a committed transaction is in the WAL
