@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ExportMode } from '../../protocol/config.js'
 import { InvalidSettingError } from '../errors/invalid-setting-error.js'
@@ -22,7 +21,7 @@ export async function openStore({
   if (databaseUrl !== undefined) {
     store = openPostgresStore({ connectionString: databaseUrl })
   } else {
-    mkdirSync(dataDir, { recursive: true })
+    // The store makes the folder, once its driver is there: a missing driver creates nothing.
     store = openSqliteStore({ path: join(dataDir, 'tally.db') })
   }
   await store.migrate()

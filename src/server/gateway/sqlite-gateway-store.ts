@@ -17,8 +17,8 @@ interface Row {
 
 /** The gateway's embedded store (better-sqlite3, WAL). Creates its table on open. */
 export function openSqliteGatewayStore({ path }: SqliteGatewayStoreOptions): GatewayStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const Database = loadDriver('better-sqlite3')
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   // WAL with NORMAL: a commit is in the WAL file when insert resolves, so an acknowledgement

@@ -53,8 +53,8 @@ const toRow = (row: SqliteRow): StoredRow =>
  * each method does its work at once and the interface's promise only carries the result.
  */
 export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore {
-  mkdirSync(dirname(path), { recursive: true })
   const Database = loadDriver('better-sqlite3')
+  mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   // In WAL mode, NORMAL syncs only at checkpoints: a committed transaction is in the WAL
