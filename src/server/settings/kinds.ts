@@ -27,7 +27,14 @@ function one(row: Row, given: readonly Given[]): Given | undefined {
 
 /** A string, or `defaultValue` when none is given. */
 export function text(row: Row & { defaultValue: string }): Setting<string> {
-  return { ...row, parse: given => one(row, given)?.value ?? row.defaultValue }
+  return {
+    ...row,
+    parse: given => {
+      const value = one(row, given)
+      if (value?.value === '') throw refuse(value.source, 'not be empty', row.example)
+      return value?.value ?? row.defaultValue
+    },
+  }
 }
 
 /** A string, or undefined when none is given; `check` refuses a malformed one. */

@@ -431,6 +431,8 @@ describe('resolve: refusals', () => {
     ],
     ['serve', ['--demo=yes'], {}, 'tally serve: --demo takes no value, e.g. --demo'],
     ['serve', ['--port'], {}, 'tally serve: --port needs a value, e.g. --port 3080'],
+    ['serve', ['--data='], {}, 'tally serve: --data must not be empty, e.g. --data /var/lib/tally'],
+    ['gateway', ['--host', ''], {}, 'tally gateway: --host must not be empty, e.g. --host 0.0.0.0'],
     [
       'serve',
       ['--token-file'],
