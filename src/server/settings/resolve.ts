@@ -13,6 +13,8 @@ export type Resolution =
       kind: 'refused'
       /** One line, `tally serve: …`, never holding a secret. */
       message: string
+      /** The flag or variable refused, when one is to blame. */
+      setting?: string
     }
 
 /** Where `resolve` reads the files that `--token-file` and its kin name. */
@@ -68,7 +70,11 @@ export function resolve(
     return { kind: 'run', command, options } as Resolution
   } catch (error) {
     if (error instanceof InvalidSettingError)
-      return { kind: 'refused', message: `tally ${command}: ${error.message}` }
+      return {
+        kind: 'refused',
+        message: `tally ${command}: ${error.message}`,
+        setting: error.setting,
+      }
     throw error
   }
 }

@@ -33,6 +33,7 @@ describe('setting errors', () => {
       kind: 'refused',
       message:
         'tally serve: --admin-token-file must name a readable file, e.g. --admin-token-file /run/secrets/tally',
+      setting: '--admin-token-file',
     })
   })
 })
