@@ -483,6 +483,11 @@ describe('resolve: refusals', () => {
     expect(refusal(command, argv, env)).toBe(message)
   })
 
+  it('names the flag or variable refused', () => {
+    expect(resolve('serve', [], { TALLY_PORT: 'x' })).toMatchObject({ setting: 'TALLY_PORT' })
+    expect(resolve('serve', ['--token', 'a=b'], {})).toMatchObject({ setting: '--token' })
+  })
+
   it('refuses in one line', () => {
     for (const [command, argv, env] of refusals)
       expect(refusal(command, argv, env)).not.toContain('\n')
