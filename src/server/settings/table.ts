@@ -1,130 +1,19 @@
 // Every setting of every command, in the order the help lists them. The help, the README's
 // table (`npm run docs:settings`) and `resolve` are all made from these rows.
-import { parseAllowlist } from '../../protocol/export-redaction.js'
 import { gatewayEventsUrl } from '../export/gateway-url.js'
+import { list, optionalText, toggle, wholeNumber } from './kinds.js'
+import { refuse, type CommandName, type Setting, type SettingValue } from './setting.js'
 import {
-  checkPair,
-  checkSecret,
-  choice,
-  list,
-  optionalText,
-  text,
-  toggle,
-  wholeNumber,
-  type Row,
-} from './kinds.js'
-import { refuse, type CommandName, type Given, type Setting, type SettingValue } from './setting.js'
-
-const maxTimerMs = 2 ** 31 - 1
-
-const port = (env: string, defaultValue: number) =>
-  wholeNumber({
-    flag: 'port',
-    env,
-    placeholder: 'N',
-    help: 'the port to listen on; 0 picks a free one',
-    defaultText: String(defaultValue),
-    example: String(defaultValue),
-    defaultValue,
-    min: 0,
-    max: 65_535,
-    expected: 'a port number from 0 to 65535',
-  })
-
-const host = (env: string) =>
-  text({
-    flag: 'host',
-    env,
-    placeholder: 'H',
-    help: 'the address to listen on',
-    defaultText: '127.0.0.1',
-    example: '0.0.0.0',
-    defaultValue: '127.0.0.1',
-  })
-
-const dataDir = (env: string, defaultValue: string, help: string) =>
-  text({
-    flag: 'data',
-    env,
-    placeholder: 'DIR',
-    help,
-    defaultText: defaultValue,
-    example: `/var/lib/${defaultValue.replace(/^\.\/\./, '')}`,
-    defaultValue,
-  })
-
-const storage = {
-  dataDir: dataDir('TALLY_DATA', './.tally', 'the SQLite folder (tally.db inside)'),
-  databaseUrl: optionalText({
-    flag: 'database-url',
-    env: 'TALLY_DATABASE_URL',
-    placeholder: 'URL',
-    help: 'PostgreSQL instead of SQLite',
-    example: 'postgres://tally@db.example.com:5432/telemetry',
-    check: given => {
-      if (!/^postgres(ql)?:\/\//.test(given.value))
-        throw refuse(
-          given.source,
-          'be a postgres:// URL',
-          'postgres://tally@db.example.com/telemetry',
-        )
-    },
-  }),
-}
-
-const allowlistRow: Row = {
-  flag: 'allowlist',
-  env: 'TALLY_ALLOWLIST',
-  placeholder: 'F::A::K,...',
-  flagTakesList: true,
-  help: 'privateMetadata keys that may leave in redact mode',
-  example: 'search::submitted::patternType',
-}
-
-const exportContent = {
-  exportMode: choice({
-    flag: 'export-mode',
-    env: 'TALLY_EXPORT_MODE',
-    placeholder: 'MODE',
-    help: 'what leaves for the gateway: redact, full or off',
-    defaultText: 'redact',
-    example: 'redact',
-    choices: ['redact', 'full', 'off'],
-    defaultValue: 'redact',
-  }),
-  allowlist: list({
-    ...allowlistRow,
-    check: given => {
-      try {
-        parseAllowlist([given.value])
-      } catch (error) {
-        throw refuse(given.source, 'be feature::action::key entries', allowlistRow.example, error)
-      }
-    },
-  }),
-}
-
-const durationMs = (flag: string, env: string, help: string) =>
-  wholeNumber({
-    flag,
-    env,
-    placeholder: 'N',
-    help,
-    defaultText: '60000',
-    example: '60000',
-    defaultValue: 60_000,
-    min: 1,
-    max: maxTimerMs,
-    expected: `a number of milliseconds from 1 to ${maxTimerMs}`,
-  })
-
-const secret = (row: Row) =>
-  optionalText({ ...row, check: (given: Given) => checkSecret(given.value, given, row) })
-
-const pairs = (row: Row & { form: string; bareName?: string }) => ({
-  ...row,
-  check: (given: Given) => checkPair(given, row),
-})
+  dataDir,
+  durationMs,
+  exportContent,
+  host,
+  isOrigin,
+  pairs,
+  port,
+  secret,
+  storage,
+} from './shared-rows.js'
 
 const serve = {
   port: port('TALLY_PORT', 3080),
@@ -289,14 +178,6 @@ const exportCommand = {
   }),
 }
 
-function isOrigin(value: string): boolean {
-  try {
-    return new URL(value).origin === value
-  } catch {
-    return false
-  }
-}
-
 /** The settings of each command, by option name. */
 export const settings = {
   serve,
@@ -308,7 +189,7 @@ export const settings = {
 export const commandSummaries: Record<CommandName, string> = {
   serve: 'the instance backend (SQLite at ./.tally/ unless --database-url)',
   gateway: 'the reference upstream receiver',
-  export: 'export --preview prints exactly what the next export would send',
+  export: 'with --preview, prints as JSON exactly what the next export would send',
 }
 
 /** The typed options `resolve` returns for a command. */
