@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolve, type SettingFiles } from '../../../src/server/settings/resolve.js'
+import { settings } from '../../../src/server/settings/table.js'
 
 const key = 'k3y-0123456789abcdef'
 const other = 'other-0123456789abcdef'
@@ -164,6 +165,13 @@ const everySetting: [string, string, string[], Record<string, string>, unknown][
     [`a=${key}`, `b=${other}`],
   ],
   ['export', 'dataDir', ['--data', '/srv/t'], { TALLY_DATA: '/srv/t' }, '/srv/t'],
+  [
+    'export',
+    'databaseUrl',
+    ['--database-url', 'postgresql://db/t'],
+    { TALLY_DATABASE_URL: 'postgresql://db/t' },
+    'postgresql://db/t',
+  ],
   ['export', 'exportMode', ['--export-mode', 'full'], { TALLY_EXPORT_MODE: 'full' }, 'full'],
   ['export', 'allowlist', ['--allowlist', 'a::b::c'], { TALLY_ALLOWLIST: 'a::b::c' }, ['a::b::c']],
 ]
@@ -177,6 +185,14 @@ describe('resolve: every setting', () => {
   it.each(everySetting)('%s %s from its variable', (command, option, _argv, env, value) => {
     const extra = command === 'export' ? ['--preview'] : []
     expect(options(command, extra, env)[option]).toEqual(value)
+  })
+
+  it('covers every setting of the table that has a variable', () => {
+    const covered = new Set(everySetting.map(([command, option]) => `${command}.${option}`))
+    for (const [command, table] of Object.entries(settings))
+      for (const [option, setting] of Object.entries(table))
+        if (setting.env !== undefined)
+          expect(covered, `${command}.${option}`).toContain(`${command}.${option}`)
   })
 
   it('takes --limit for export --preview', () => {
