@@ -3,17 +3,6 @@ import { describe, expect, it } from 'vitest'
 import { describeViolation, findViolations } from './rules.js'
 import { parseSource, readSourceFiles } from './source-files.js'
 
-// Violations known and being removed elsewhere; each entry must still occur, so that the list
-// shrinks as they go.
-const pending = [
-  // Moving in the lease branch: the VS Code adapter builds on createTelemetry from the core.
-  { file: 'src/client/platform/vscode.ts', found: '../node-telemetry.js' },
-  { file: 'src/client/platform/vscode.ts', found: '../telemetry.js' },
-]
-
-const isPending = (violation: { file: string; found: string }) =>
-  pending.some(entry => entry.file === violation.file && entry.found === violation.found)
-
 describe('the import directions of src/', () => {
   const files = readSourceFiles()
   const violations = findViolations(files)
@@ -25,14 +14,7 @@ describe('the import directions of src/', () => {
   })
 
   it('has no import or global against them', () => {
-    expect(violations.filter(violation => !isPending(violation)).map(describeViolation)).toEqual([])
-  })
-
-  it('still has each violation listed as pending (remove an entry once it is gone)', () => {
-    const gone = pending.filter(
-      entry => !violations.some(v => v.file === entry.file && v.found === entry.found),
-    )
-    expect(gone).toEqual([])
+    expect(violations.map(describeViolation)).toEqual([])
   })
 })
 

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ExportMode } from '../../protocol/config.js'
+import { InvalidSettingError } from '../errors/invalid-setting-error.js'
 import { openPostgresStore } from '../stores/postgres-store.js'
 import type { ServerEventStore } from '../stores/server-event-store.js'
 import { openSqliteStore } from '../stores/sqlite-store.js'
@@ -21,8 +21,8 @@ export async function openStore({
   if (databaseUrl !== undefined) {
     store = openPostgresStore({ connectionString: databaseUrl })
   } else {
-    // Private: the database holds private metadata (the store makes its files 0600).
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+    // The store makes the folder (0700, its files 0600: they hold private metadata) once its
+    // driver is there: a missing driver creates nothing.
     store = openSqliteStore({ path: join(dataDir, 'tally.db') })
   }
   await store.migrate()
@@ -31,10 +31,16 @@ export async function openStore({
 
 export function parseExportMode(value: string): ExportMode {
   if (value === 'redact' || value === 'full' || value === 'off') return value
-  throw new Error(`the export mode must be redact, full or off, not ${value}`)
+  throw new InvalidSettingError(
+    '--export-mode',
+    '--export-mode must be redact, full or off, e.g. --export-mode redact',
+  )
 }
 
-/** `NAME=SECRET` (or `ID=KEY`) pairs; a bare value gets `fallbackName`. */
+/**
+ * `NAME=SECRET` (or `ID=KEY`) pairs; a bare value gets `fallbackName`. `what` is the flag
+ * they came from, named in the refusal (which never shows a secret).
+ */
 export function parsePairs(
   entries: readonly string[],
   what: string,
@@ -50,7 +56,7 @@ export function parsePairs(
     const name = entry.slice(0, at)
     const value = entry.slice(at + 1)
     if (at <= 0 || value === '')
-      throw new Error(`${what} must look like NAME=SECRET, not ${entry.replace(/=.*/, '=…')}`)
+      throw new InvalidSettingError(what, `${what} must look like NAME=VALUE, e.g. ${what} acme=…`)
     pairs.set(name, value)
   }
   return pairs

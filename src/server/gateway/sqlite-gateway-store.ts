@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { loadDriver } from '../stores/load-driver.js'
 import { preparePrivateDatabaseFiles } from '../stores/private-database-files.js'
 import { sqliteFailure } from '../stores/sqlite-failure.js'
 import type { GatewayRecord, GatewayStore } from './gateway-store.js'
@@ -17,10 +18,12 @@ interface Row {
 
 /** The gateway's embedded store (better-sqlite3, WAL). Creates its table on open. */
 export function openSqliteGatewayStore({ path }: SqliteGatewayStoreOptions): GatewayStore {
+  // Before anything is created: a missing driver leaves no folder behind.
+  const Driver = loadDriver('better-sqlite3')
   let db: Database.Database | undefined
   try {
     if (path !== ':memory:') preparePrivateDatabaseFiles(path)
-    db = new Database(path)
+    db = new Driver(path)
     db.pragma('journal_mode = WAL')
     // WAL with NORMAL: a commit is in the WAL file when insert resolves, so an acknowledgement
     // survives kill -9 of the gateway (not a power loss, which a reference gateway can afford).

@@ -1,5 +1,5 @@
-import { Pool } from 'pg'
 import { StoreError } from '../errors/store-error.js'
+import { loadDriver } from './load-driver.js'
 import { postgresFailure } from './postgres-failure.js'
 import { migratePostgres } from './postgres-schema.js'
 import { inTransaction } from './postgres-transaction.js'
@@ -62,6 +62,7 @@ export function openPostgresStore({
       `schema must be lowercase letters, digits and _ (at most 63), got ${JSON.stringify(schema)}`,
     )
   }
+  const { Pool } = loadDriver('pg')
   const pool = new Pool({
     connectionString,
     // Set at connection start, so every statement, migrations included, resolves Tally's

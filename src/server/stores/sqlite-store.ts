@@ -1,5 +1,7 @@
-import Database, { type Statement } from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import type { Statement } from 'better-sqlite3'
 import { StoreError } from '../errors/store-error.js'
+import { loadDriver } from './load-driver.js'
 import { preparePrivateDatabaseFiles } from './private-database-files.js'
 import {
   checkCount,
@@ -53,10 +55,12 @@ const toRow = (row: SqliteRow): StoredRow =>
  * each method does its work at once and the interface's promise only carries the result.
  */
 export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore {
+  // Before anything is created: a missing driver leaves no folder behind.
+  const Driver = loadDriver('better-sqlite3')
   let db: Database.Database | undefined
   try {
     preparePrivateDatabaseFiles(path)
-    db = new Database(path)
+    db = new Driver(path)
     db.pragma('journal_mode = WAL')
     // In WAL mode, NORMAL syncs only at checkpoints: a committed transaction is in the WAL
     // file (the OS page cache) when `insert` resolves, so it survives kill -9 of the server,
