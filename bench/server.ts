@@ -124,7 +124,7 @@ async function exportRate(store: ServerEventStore): Promise<number> {
     gatewayUrl: gateway.url,
     instanceId: 'bench',
     instanceKey: 'bench-instance-key-0123',
-    batchSize: 5_000,
+    maxBatchEvents: 5_000,
   })
   const start = performance.now()
   let exported = 0

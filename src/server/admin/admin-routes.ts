@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { errorBody, type ErrorCode } from '../../protocol/answers.js'
 import type { ExportMode } from '../../protocol/config.js'
 import type { ExportWorker } from '../export/export-worker.js'
+import { InvalidSettingError } from '../errors/invalid-setting-error.js'
 import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from '../auth-throttle.js'
 import type { ExportQueueStore } from '../stores/server-event-store.js'
 import { adminHeaders, layout } from './admin-layout.js'
@@ -270,7 +271,8 @@ function isHttps(c: Context): boolean {
 
 function checkToken(token: string): string {
   if (typeof token !== 'string' || token.length < 16 || /\s/.test(token)) {
-    throw new Error(
+    throw new InvalidSettingError(
+      'adminToken',
       'Invalid admin option adminToken: it must be at least 16 characters, without spaces (it guards private values)',
     )
   }
@@ -290,7 +292,8 @@ function pageNumber(raw: string | undefined): number | undefined {
 
 function checkPreviewLimit(limit: number): number {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxPreviewLimit) {
-    throw new Error(
+    throw new InvalidSettingError(
+      'previewLimit',
       `Invalid admin option previewLimit: ${limit} must be a whole number from 1 to ${maxPreviewLimit}`,
     )
   }
@@ -299,7 +302,8 @@ function checkPreviewLimit(limit: number): number {
 
 function checkBasePath(path: string): string {
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
-    throw new Error(
+    throw new InvalidSettingError(
+      'basePath',
       `Invalid admin option basePath: ${JSON.stringify(path)} must look like /admin (no trailing slash)`,
     )
   }

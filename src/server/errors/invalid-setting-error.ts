@@ -6,7 +6,10 @@ import { TallyServerError } from './tally-server-error.js'
  */
 export class InvalidSettingError extends TallyServerError {
   override name = 'InvalidSettingError'
-  /** The flag (`--port`) or environment variable (`TALLY_PORT`) the value came from. */
+  /**
+   * The flag (`--port`) or environment variable (`TALLY_PORT`) the value came from, or the
+   * option's name (`maxBatchEvents`) where a program passed it.
+   */
   readonly setting: string
 
   constructor(setting: string, message: string, options?: { cause?: unknown }) {

@@ -1,6 +1,7 @@
 import type { ExportMode } from '../../protocol/config.js'
 import { emptyAllowlist, type Allowlist } from '../../protocol/export-redaction.js'
 import type { ExportQueueStore, RetentionStore } from '../stores/server-event-store.js'
+import { InvalidSettingError } from '../errors/invalid-setting-error.js'
 import { gatewayEventsUrl } from './gateway-url.js'
 
 export interface ExportRetention {
@@ -43,7 +44,7 @@ export interface ExportWorkerOptions {
   /** privateMetadata keys that may leave in `redact` mode. @default no key */
   allowlist?: Allowlist
   /** @default 5000 */
-  batchSize?: number
+  maxBatchEvents?: number
   /**
    * Bound on a request body's bytes; a batch past it is cut and the rest goes next. It keeps a
    * batch of large events under the gateway's body limit.
@@ -87,7 +88,7 @@ export interface ResolvedExportOptions {
   allowlist: Allowlist
   /** Undefined in `off` mode when no gateway was configured. */
   gateway: { url: URL; instanceId: string; instanceKey: string } | undefined
-  batchSize: number
+  maxBatchEvents: number
   maxBatchBytes: number
   intervalMs: number
   leaseMs: number
@@ -109,7 +110,8 @@ export function normalizeExportOptions(options: ExportWorkerOptions): ResolvedEx
   // Widened: options often come from flags or the environment, past the type's reach.
   const mode: string = options.mode ?? 'redact'
   if (mode !== 'redact' && mode !== 'full' && mode !== 'off') {
-    throw new Error(
+    throw new InvalidSettingError(
+      'mode',
       `Invalid export option mode: ${JSON.stringify(mode)} is not redact, full or off`,
     )
   }
@@ -124,7 +126,7 @@ export function normalizeExportOptions(options: ExportWorkerOptions): ResolvedEx
     mode,
     allowlist: options.allowlist ?? emptyAllowlist,
     gateway: resolveGateway(options, mode),
-    batchSize: whole('batchSize', options.batchSize ?? 5000, 1),
+    maxBatchEvents: whole('maxBatchEvents', options.maxBatchEvents ?? 5000, 1),
     maxBatchBytes: whole('maxBatchBytes', options.maxBatchBytes ?? 4 * 1024 * 1024, 1024),
     intervalMs: whole('intervalMs', options.intervalMs ?? 60_000, 1, maxTimerMs),
     leaseMs: whole('leaseMs', options.leaseMs ?? 5 * requestTimeoutMs, 1),
@@ -157,7 +159,8 @@ export function normalizeExportOptions(options: ExportWorkerOptions): ResolvedEx
     onLog: options.onLog ?? (() => undefined),
   }
   if (resolved.leaseMs <= resolved.requestTimeoutMs) {
-    throw new Error(
+    throw new InvalidSettingError(
+      'leaseMs',
       `Invalid export option leaseMs: ${resolved.leaseMs} must exceed requestTimeoutMs (${resolved.requestTimeoutMs}), or a slow send could be claimed and sent twice`,
     )
   }
@@ -178,14 +181,20 @@ function resolveGateway(
       : undefined
   }
   if (url === undefined) {
-    throw new Error(`Invalid export option gatewayUrl: required in ${mode} mode`)
+    throw new InvalidSettingError(
+      'gatewayUrl',
+      `Invalid export option gatewayUrl: required in ${mode} mode`,
+    )
   }
   for (const [name, value] of [
     ['instanceId', instanceId],
     ['instanceKey', instanceKey],
   ] as const) {
     if (value === undefined || value.length === 0 || /[\r\n]/.test(value)) {
-      throw new Error(`Invalid export option ${name}: required in ${mode} mode, one line of text`)
+      throw new InvalidSettingError(
+        name,
+        `Invalid export option ${name}: required in ${mode} mode, one line of text`,
+      )
     }
   }
   return { url, instanceId: instanceId as string, instanceKey: instanceKey as string }
@@ -196,7 +205,8 @@ const maxTimerMs = 2 ** 31 - 1
 
 function whole(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new Error(
+    throw new InvalidSettingError(
+      name,
       `Invalid export option ${name}: ${value} must be a whole number from ${min} to ${max}`,
     )
   }

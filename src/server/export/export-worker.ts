@@ -82,7 +82,7 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
     /** No send before this time (ms since epoch): the current backoff. */
     nextAttemptAt: 0,
     /** Halved by a 413, so that the gateway's body limit is found without configuration. */
-    batchLimit: config.batchSize,
+    batchLimit: config.maxBatchEvents,
   }
   let inFlight: Promise<ExportRunResult> | undefined
   let current: AbortController | undefined

@@ -1,6 +1,8 @@
+import { InvalidSettingError } from '../errors/invalid-setting-error.js'
+
 /**
  * Checks the gateway's base URL and returns the URL events are posted to
- * (`<base>/v1/events`). Throws an Error for a URL that would send events in the clear: upstream
+ * (`<base>/v1/events`). Throws an InvalidSettingError for a URL that would send events in the clear: upstream
  * traffic is HTTPS only, plain HTTP is allowed to loopback alone (a local gateway, tests).
  */
 export function gatewayEventsUrl(gatewayUrl: string): URL {
@@ -8,24 +10,37 @@ export function gatewayEventsUrl(gatewayUrl: string): URL {
   try {
     base = new URL(gatewayUrl)
   } catch {
-    throw new Error(`Invalid gateway URL ${shownUrl(gatewayUrl)}: not an absolute URL`)
+    throw new InvalidSettingError(
+      'gatewayUrl',
+      `Invalid gateway URL ${shownUrl(gatewayUrl)}: not an absolute URL`,
+    )
   }
   const shown = shownUrl(gatewayUrl)
   if (base.protocol === 'http:') {
     if (!isLoopbackHost(base.hostname)) {
-      throw new Error(
+      throw new InvalidSettingError(
+        'gatewayUrl',
         `Refusing gateway URL ${shown}: events leave over HTTPS only; plain http is allowed to loopback hosts (127.0.0.0/8, ::1, localhost) alone`,
       )
     }
   } else if (base.protocol !== 'https:') {
-    throw new Error(`Refusing gateway URL ${shown}: the scheme must be https (or http to loopback)`)
+    throw new InvalidSettingError(
+      'gatewayUrl',
+      `Refusing gateway URL ${shown}: the scheme must be https (or http to loopback)`,
+    )
   }
   if (base.username !== '' || base.password !== '') {
     // fetch refuses such URLs anyway, and the instance key is what authenticates.
-    throw new Error(`Refusing gateway URL ${shown}: credentials belong in the instance key`)
+    throw new InvalidSettingError(
+      'gatewayUrl',
+      `Refusing gateway URL ${shown}: credentials belong in the instance key`,
+    )
   }
   if (base.search !== '' || base.hash !== '') {
-    throw new Error(`Refusing gateway URL ${shown}: a base URL takes no query or fragment`)
+    throw new InvalidSettingError(
+      'gatewayUrl',
+      `Refusing gateway URL ${shown}: a base URL takes no query or fragment`,
+    )
   }
   const path = base.pathname.replace(/\/+$/, '')
   return new URL(`${path}/v1/events`, base)

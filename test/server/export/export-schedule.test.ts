@@ -95,7 +95,7 @@ describe('export worker schedule', () => {
 
   it('drains a backlog batch after batch without waiting for the interval', async () => {
     const gateway = fakeGateway()
-    const { store, worker } = scheduled({ fetch: gateway.fetch, batchSize: 2 })
+    const { store, worker } = scheduled({ fetch: gateway.fetch, maxBatchEvents: 2 })
     await store.insert(Array.from({ length: 5 }, () => ingested()))
     worker.start()
     // Well before the 60 s interval: each drain step is a timer of 0 ms.
@@ -109,7 +109,7 @@ describe('export worker schedule', () => {
       new Response(JSON.stringify({ accepted: [gatewaySent.at(-1)?.[0]], rejected: [] }))
     const gateway = fakeGateway([ignoreSecond, ignoreSecond, ignoreSecond])
     const gatewaySent = gateway.sent
-    const { store, worker } = scheduled({ fetch: gateway.fetch, batchSize: 2 })
+    const { store, worker } = scheduled({ fetch: gateway.fetch, maxBatchEvents: 2 })
     await store.insert([ingested(), ingested()])
     worker.start()
     await vi.advanceTimersByTimeAsync(0)

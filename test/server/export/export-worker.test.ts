@@ -516,7 +516,11 @@ describe('export worker: construction', () => {
       /instanceKey/,
     ],
     ['an unknown mode', { gatewayUrl: 'https://g.example.com', mode: 'partial' }, /mode/],
-    ['a batch size of 0', { gatewayUrl: 'https://g.example.com', batchSize: 0 }, /batchSize/],
+    [
+      'a batch size of 0',
+      { gatewayUrl: 'https://g.example.com', maxBatchEvents: 0 },
+      /maxBatchEvents/,
+    ],
     [
       'a lease no longer than the request timeout',
       { gatewayUrl: 'https://g.example.com', leaseMs: 1_000, requestTimeoutMs: 1_000 },
