@@ -1,7 +1,11 @@
 import { newId } from './ids.js'
 import { InvalidOptionsError } from './errors/invalid-options-error.js'
 import { StorageError } from './errors/storage-error.js'
-import { defaults, type TelemetryOptions } from './options.js'
+import {
+  normalizeOptions,
+  type ResolvedTelemetryOptions,
+  type TelemetryOptions,
+} from './options.js'
 import { browserPlatform, pageOrigin } from './platform/browser.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
 import { createFallbackStore } from './stores/fallback-store.js'
@@ -38,29 +42,28 @@ function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<I
   })
 }
 
+function pageBaseUrl(resolved: ResolvedTelemetryOptions): string {
+  const baseUrl = resolved.baseUrl ?? pageOrigin()
+  if (baseUrl === undefined)
+    throw new InvalidOptionsError('baseUrl', 'is required outside a web page')
+  return baseUrl
+}
+
 /**
  * Creates the client for a web app or webview: events wait in IndexedDB (in memory where it
  * fails), one tab at a time sends them to `baseUrl` (the page's origin by default), and a
  * page that goes away sends or spills what it holds.
  */
 export function createTelemetry(options: TelemetryOptions): Telemetry {
-  let { transport } = options
-  if (!transport) {
-    const baseUrl = options.baseUrl ?? pageOrigin()
-    if (baseUrl === undefined) {
-      throw new InvalidOptionsError('baseUrl', 'is required outside a web page')
-    }
-    transport = createHttpTransport({ baseUrl })
-  }
+  // Every option is checked before IndexedDB is opened: a bad one leaves nothing behind.
+  const resolved = normalizeOptions(options)
+  const transport = options.transport ?? createHttpTransport({ baseUrl: pageBaseUrl(resolved) })
   const tab = newId()
   let durable: Promise<IndexedDbStore> | undefined
   if (!options.store) {
     durable = openWithin(
       openIndexedDbStore({
-        bounds: {
-          maxEvents: options.maxQueueEvents ?? defaults.maxQueueEvents,
-          maxBytes: options.maxQueueBytes ?? defaults.maxQueueBytes,
-        },
+        bounds: { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes },
       }),
       openTimeoutMs,
     )
@@ -68,7 +71,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     // the fallback store, not here.
     durable.catch(() => {})
   }
-  return createTelemetryClient(options, {
+  return createTelemetryClient(resolved, {
     transport,
     store:
       options.store ??

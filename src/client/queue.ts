@@ -11,7 +11,7 @@ export interface QueueDependencies {
   maxQueueBytes: number
   counters: Counters
   report: ErrorReporter
-  /** Told the store's count after each write. */
+  /** Told the store's count after each write; the sender keeps it from there. */
   onWritten: (count: number) => void
 }
 
@@ -29,7 +29,6 @@ export function createQueue(deps: QueueDependencies) {
   const { store, counters, report } = deps
   const pending = new PendingBuffer(deps.maxQueueEvents)
   let inWrite: StoredEvent[] = []
-  let storedCount = 0
   let writing: Promise<void> = Promise.resolve()
   let writeScheduled = false
   const remembered = new Map<string, StoredEvent>()
@@ -42,6 +41,7 @@ export function createQueue(deps: QueueDependencies) {
 
   const write = async () => {
     writeScheduled = false
+    let storedCount: number | undefined
     while (pending.length > 0) {
       inWrite = pending.take()
       try {
@@ -64,7 +64,7 @@ export function createQueue(deps: QueueDependencies) {
         inWrite = []
       }
     }
-    deps.onWritten(storedCount)
+    if (storedCount !== undefined) deps.onWritten(storedCount)
   }
 
   const persist = (): Promise<void> => {
@@ -104,18 +104,14 @@ export function createQueue(deps: QueueDependencies) {
     forget: (ids: readonly string[]) => {
       for (const id of ids) remembered.delete(id)
     },
-    setStoredCount: (count: number) => {
-      storedCount = count
-    },
-    size: () => storedCount + pending.length,
+    /** Events recorded and not yet handed to the store. */
+    buffered: () => pending.length,
     /** Empties the buffer and the store; resolves with how many events were removed. */
     async clear(): Promise<number> {
       const buffered = pending.take().length
       remembered.clear()
       await writing
-      const stored = await store.clear()
-      storedCount = 0
-      return buffered + stored
+      return buffered + (await store.clear())
     },
   }
 }

@@ -16,5 +16,7 @@ export function nodePlatform(leases: Promise<LeaseHolder> | undefined, leaseMs: 
     onHide: () => {},
     lock: leases && leaseLock(leases, owner, leaseMs),
     spill: undefined,
+    // No listeners to remove: the lease lock clears its renewal timer when each send ends.
+    dispose: () => {},
   }
 }
