@@ -90,12 +90,11 @@ export function createTelemetryClient(
 
   let credentials: { accessToken?: string } =
     resolved.accessToken === undefined ? {} : { accessToken: resolved.accessToken }
-  let backendLimits: BatchLimits | undefined
-  // The backend's config may lower the batch bounds, never raise them.
-  const limits = (): BatchLimits => ({
-    maxBatchEvents: Math.min(resolved.maxBatchEvents, backendLimits?.maxBatchEvents ?? Infinity),
-    maxBatchBytes: Math.min(resolved.maxBatchBytes, backendLimits?.maxBatchBytes ?? Infinity),
-  })
+  // Replaced, never changed in place, once the backend's config lowers them.
+  let limits: BatchLimits = {
+    maxBatchEvents: resolved.maxBatchEvents,
+    maxBatchBytes: resolved.maxBatchBytes,
+  }
   // Only a page's spill needs this tab's events kept aside; a plain queue does not.
   const rememberForUnload = platform.spill !== undefined
 
@@ -117,7 +116,7 @@ export function createTelemetryClient(
     report,
     credentials: () => credentials,
     onRemoved: queue.forget,
-    limits,
+    limits: () => limits,
     lock: platform.lock,
     isOnline: platform.isOnline,
     now,
@@ -173,9 +172,10 @@ export function createTelemetryClient(
           offOnInstance = true
           return disable('telemetry is turned off on this instance')
         }
-        backendLimits = {
-          maxBatchEvents: config.maxBatchEvents,
-          maxBatchBytes: config.maxBatchBytes,
+        // The backend may lower the batch bounds, never raise them.
+        limits = {
+          maxBatchEvents: Math.min(limits.maxBatchEvents, config.maxBatchEvents),
+          maxBatchBytes: Math.min(limits.maxBatchBytes, config.maxBatchBytes),
         }
       })
       .catch(() => {})

@@ -6,12 +6,11 @@ import type { SendContext, SendResult, Transport } from '../transport/transport.
 
 type SendSuccess = Extract<SendResult, { type: 'success' }>
 
+/** A refusal that keeps the batch: try again later, or once the credentials change. */
+export type Refusal = Extract<SendResult, { type: 'retryable' | 'unauthorized' }>
+
 /** What became of one batch, as far as the sender's state goes. */
-export type Delivery =
-  | { type: 'sent' }
-  | { type: 'retry'; reason: string; retryAfterMs: number | undefined }
-  | { type: 'paused'; reason: string }
-  | { type: 'aborted' }
+export type Delivery = 'sent' | 'aborted' | Refusal
 
 export interface DeliveryDependencies {
   store: EventStore
@@ -88,39 +87,37 @@ export function createDelivery(deps: DeliveryDependencies) {
     signal: AbortSignal | undefined,
   ): Promise<Delivery> => {
     const result = await send(events, signal)
-    if (signal?.aborted) return { type: 'aborted' }
+    if (signal?.aborted) return 'aborted'
     switch (result.type) {
       case 'success': {
         const { answered, total } = await settle(events, result)
-        if (answered === total) return { type: 'sent' }
+        if (answered === total) return 'sent'
         return {
-          type: 'retry',
+          type: 'retryable',
           reason: `the backend answered for ${answered} of ${total} events`,
-          retryAfterMs: undefined,
         }
       }
       case 'retryable':
-        return { type: 'retry', reason: result.reason, retryAfterMs: result.retryAfterMs }
+      case 'unauthorized':
+        return result
       case 'too-large': {
         if (events.length === 1) {
           await drop([(events[0] as StoredEvent).event.id], `the backend refused it as too large`)
-          return { type: 'sent' }
+          return 'sent'
         }
         const middle = Math.ceil(events.length / 2)
         for (const half of [events.slice(0, middle), events.slice(middle)]) {
           const outcome = await deliver(half, signal)
-          if (outcome.type !== 'sent') return outcome
+          if (outcome !== 'sent') return outcome
         }
-        return { type: 'sent' }
+        return 'sent'
       }
-      case 'unauthorized':
-        return { type: 'paused', reason: result.reason }
       case 'rejected':
         await drop(
           events.map(entry => entry.event.id),
           `the backend refused the batch (${result.reason})`,
         )
-        return { type: 'sent' }
+        return 'sent'
     }
   }
 

@@ -34,31 +34,8 @@ export interface SenderDependencies extends Omit<DeliveryDependencies, 'removed'
  */
 export type SenderState = 'idle' | 'scheduled' | 'sending' | 'waiting' | 'paused' | 'stopped'
 
-type Timer = ReturnType<typeof setTimeout>
-
-type State =
-  | { name: 'idle' | 'paused' | 'stopped' }
-  | { name: 'scheduled' | 'waiting'; timer: Timer }
-  | Sending
-
-interface Sending {
-  name: 'sending'
-  controller: AbortController
-  done: Promise<void>
-  /** Events were written while this drain ran, after its last read perhaps. */
-  written: boolean
-}
-
-type Next =
-  | { name: 'idle' | 'paused' | 'stopped' | 'sending' }
-  | { name: 'scheduled' | 'waiting'; delayMs: number }
-
-/** How a drain of the queue ended. */
-type Drained =
-  | Exclude<Delivery, { type: 'sent' }>
-  | { type: 'empty' }
-  | { type: 'offline' }
-  | { type: 'busy'; count: number }
+/** How a drain of the queue ended: emptied it, found no network, found another sender, or a refusal. */
+type Drained = 'empty' | 'offline' | 'busy' | Exclude<Delivery, 'sent'>
 
 export interface Sender {
   state(): SenderState
@@ -94,7 +71,14 @@ export interface Sender {
  */
 export function createSender(deps: SenderDependencies): Sender {
   const { store, options, report } = deps
-  let state: State = { name: 'idle' }
+  let state: SenderState = 'idle'
+  /** The timer of `scheduled` and `waiting`. */
+  let timer: ReturnType<typeof setTimeout> | undefined
+  /** The drain of `sending`, and what `flush()` awaits. */
+  let inFlight: AbortController | undefined
+  let done = Promise.resolve()
+  /** Events were written during this drain, perhaps after its last read of the store. */
+  let written = false
   let count = 0
   let attempt = 0
   let otherSenderSeenAt: number | undefined
@@ -107,147 +91,128 @@ export function createSender(deps: SenderDependencies): Sender {
     },
   })
 
-  function enter(next: Next): void {
-    const left = state
-    if ('timer' in left) clearTimeout(left.timer)
-    if (left.name === 'sending' && next.name === 'stopped') left.controller.abort()
-    switch (next.name) {
-      case 'scheduled':
-      case 'waiting': {
-        const timer = setTimeout(() => {
-          enter({ name: 'sending' })
-        }, next.delayMs)
-        // In Node (editor extension hosts) a pending send must not keep the process alive.
-        ;(timer as { unref?: () => void }).unref?.()
-        state = { name: next.name, timer }
-        return
-      }
-      case 'sending': {
-        const sending: Sending = {
-          name: 'sending',
-          controller: new AbortController(),
-          done: Promise.resolve(),
-          written: false,
-        }
-        state = sending
-        sending.done = drain(sending.controller.signal).then(drained => {
-          // stop() or a forced flush moved on while this drain ran: its end changes nothing.
-          if (state === sending) ended(drained, sending.written)
-        })
-        return
-      }
-      default:
-        state = { name: next.name }
+  function enter(next: SenderState, delayMs = 0): void {
+    clearTimeout(timer)
+    if (next === 'stopped') inFlight?.abort()
+    state = next
+    if (next === 'scheduled' || next === 'waiting') {
+      timer = setTimeout(() => {
+        enter('sending')
+      }, delayMs)
+      // In Node (editor extension hosts) a pending send must not keep the process alive.
+      ;(timer as { unref?: () => void }).unref?.()
+    } else if (next === 'sending') {
+      const controller = (inFlight = new AbortController())
+      written = false
+      done = drain(controller.signal).then(drained => {
+        // stop() moved on while this drain ran: its end changes nothing.
+        if (inFlight === controller && state === 'sending') ended(drained)
+      })
     }
   }
 
   /** Where a drain leads. */
-  function ended(drained: Drained, written: boolean): void {
-    switch (drained.type) {
-      case 'empty':
-        attempt = 0
-        // Another tab may have sent what this one counted; events written during the drain
-        // may have missed its last read.
-        if (!written) count = 0
-        enter({ name: 'idle' })
-        if (written) schedule()
-        return
-      case 'offline':
-        return enter({ name: 'idle' })
-      case 'busy':
-        // Another tab or window sends the shared queue; look again later in case it stops.
-        count = drained.count
-        return enter({ name: 'scheduled', delayMs: options.flushIntervalMs })
-      case 'retry': {
-        deps.counters.retries++
-        attempt++
-        const delayMs = retryDelayMs(attempt, options, drained.retryAfterMs, deps.random)
-        report(
-          new DeliveryError(`Send failed (${drained.reason}); retrying in ${delayMs} ms`, delayMs),
-        )
-        return enter({ name: 'waiting', delayMs })
-      }
-      case 'paused':
-        report(
-          new DeliveryError(
-            `Sending paused until the credentials change (${drained.reason})`,
-            undefined,
-          ),
-        )
-        return enter({ name: 'paused' })
-      case 'aborted':
-        return enter({ name: 'stopped' })
+  function ended(drained: Drained): void {
+    if (drained === 'empty') {
+      attempt = 0
+      // Another tab may have sent what this one counted; events written during the drain
+      // may have missed its last read.
+      if (!written) count = 0
+      enter('idle')
+      if (written) schedule()
+    } else if (drained === 'offline') {
+      enter('idle')
+    } else if (drained === 'busy') {
+      // Another tab or window sends the shared queue; look again later in case it stops.
+      enter('scheduled', options.flushIntervalMs)
+    } else if (drained === 'aborted') {
+      enter('stopped')
+    } else if (drained.type === 'unauthorized') {
+      report(
+        new DeliveryError(
+          `Sending paused until the credentials change (${drained.reason})`,
+          undefined,
+        ),
+      )
+      enter('paused')
+    } else {
+      deps.counters.retries++
+      attempt++
+      const delayMs = retryDelayMs(attempt, options, drained.retryAfterMs, deps.random)
+      report(
+        new DeliveryError(`Send failed (${drained.reason}); retrying in ${delayMs} ms`, delayMs),
+      )
+      enter('waiting', delayMs)
     }
   }
 
   /** From `idle` or `scheduled`: a full batch goes now, a partial one after the interval. */
   function schedule(): void {
-    if (count >= deps.limits().maxBatchEvents) enter({ name: 'sending' })
-    else if (state.name === 'idle' && count > 0) {
-      enter({ name: 'scheduled', delayMs: options.flushIntervalMs })
-    }
+    if (count >= deps.limits().maxBatchEvents) enter('sending')
+    else if (state === 'idle' && count > 0) enter('scheduled', options.flushIntervalMs)
   }
 
   const sendAll = async (signal: AbortSignal): Promise<Drained> => {
     while (!signal.aborted) {
       const { maxBatchEvents, maxBatchBytes } = deps.limits()
       const batch = await store.peek(maxBatchEvents, maxBatchBytes)
-      if (batch.length === 0) return { type: 'empty' }
+      if (batch.length === 0) return 'empty'
       const delivered = await delivery.deliver(batch, signal)
-      if (delivered.type !== 'sent') return delivered
+      if (delivered !== 'sent') return delivered
     }
-    return { type: 'aborted' }
+    return 'aborted'
   }
 
   const drain = async (signal: AbortSignal): Promise<Drained> => {
     try {
       // Offline, a send could only fail: wait for the platform to say `online`.
-      if (!deps.isOnline()) return { type: 'offline' }
+      if (!deps.isOnline()) return 'offline'
       if (!deps.lock) return await sendAll(signal)
-      let drained: Drained = { type: 'empty' }
+      let drained: Drained = 'empty'
       const ran = await deps.lock.run(async () => {
         drained = await sendAll(signal)
       })
       otherSenderSeenAt = ran ? undefined : deps.now()
-      return ran ? drained : { type: 'busy', count: await store.count() }
+      if (ran) return drained
+      count = await store.count()
+      return 'busy'
     } catch (cause) {
       // The store failed under us; the events it holds stay where they are for the next try.
       report(new StorageError('Reading or updating the queue failed during a send', { cause }))
-      return { type: 'retry', reason: 'the store failed', retryAfterMs: undefined }
+      return { type: 'retryable', reason: 'the store failed' }
     }
   }
 
   return {
-    state: () => state.name,
+    state: () => state,
     count: () => count,
     stored(next) {
       count = next
-      if (state.name === 'sending') state.written = true
-      else if (state.name === 'idle' || state.name === 'scheduled') schedule()
+      written = true
+      if (state === 'idle' || state === 'scheduled') schedule()
     },
     flush({ force = false } = {}) {
-      const from = state.name
-      if (from === 'idle' || from === 'scheduled' || (from === 'waiting' && force)) {
-        enter({ name: 'sending' })
+      if (state === 'idle' || state === 'scheduled' || (state === 'waiting' && force)) {
+        enter('sending')
       }
-      return state.name === 'sending' ? state.done : Promise.resolve()
+      return state === 'sending' ? done : Promise.resolve()
     },
     resume() {
-      if (state.name !== 'paused') return
+      if (state !== 'paused') return
       attempt = 0
-      enter({ name: 'sending' })
+      enter('sending')
     },
     sendAtUnload: createUnloadSend(delivery),
     anotherSends: () =>
       otherSenderSeenAt !== undefined &&
       deps.now() - otherSenderSeenAt < 2 * options.flushIntervalMs,
     stop() {
-      if (state.name !== 'stopped') enter({ name: 'stopped' })
+      if (state !== 'stopped') enter('stopped')
     },
     start() {
-      if (state.name !== 'stopped') return
+      if (state !== 'stopped') return
       attempt = 0
-      enter({ name: 'idle' })
+      enter('idle')
     },
   }
 }
