@@ -1,11 +1,7 @@
 import { newId } from './ids.js'
 import { InvalidOptionsError } from './errors/invalid-options-error.js'
 import { StorageError } from './errors/storage-error.js'
-import {
-  normalizeOptions,
-  type ResolvedTelemetryOptions,
-  type TelemetryOptions,
-} from './options.js'
+import { normalizeOptions, type TelemetryOptions } from './options.js'
 import { browserPlatform, pageOrigin } from './platform/browser.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
 import { createFallbackStore } from './stores/fallback-store.js'
@@ -42,13 +38,6 @@ function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<I
   })
 }
 
-function pageBaseUrl(resolved: ResolvedTelemetryOptions): string {
-  const baseUrl = resolved.baseUrl ?? pageOrigin()
-  if (baseUrl === undefined)
-    throw new InvalidOptionsError('baseUrl', 'is required outside a web page')
-  return baseUrl
-}
-
 /**
  * Creates the client for a web app or webview: events wait in IndexedDB (in memory where it
  * fails), one tab at a time sends them to `baseUrl` (the page's origin by default), and a
@@ -57,7 +46,14 @@ function pageBaseUrl(resolved: ResolvedTelemetryOptions): string {
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   // Every option is checked before IndexedDB is opened: a bad one leaves nothing behind.
   const resolved = normalizeOptions(options)
-  const transport = options.transport ?? createHttpTransport({ baseUrl: pageBaseUrl(resolved) })
+  let { transport } = options
+  if (!transport) {
+    const baseUrl = resolved.baseUrl ?? pageOrigin()
+    if (baseUrl === undefined) {
+      throw new InvalidOptionsError('baseUrl', 'is required outside a web page')
+    }
+    transport = createHttpTransport({ baseUrl })
+  }
   const tab = newId()
   let durable: Promise<IndexedDbStore> | undefined
   if (!options.store) {

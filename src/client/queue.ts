@@ -92,14 +92,9 @@ export function createQueue(deps: QueueDependencies) {
     unwritten: (): StoredEvent[] => [...inWrite, ...pending.peek()],
     /** This tab's unacknowledged events, oldest first: what an unload send carries. */
     unacknowledged: (): StoredEvent[] => {
-      const seen = new Set<string>()
-      const all: StoredEvent[] = []
-      for (const entry of [...remembered.values(), ...inWrite, ...pending.peek()]) {
-        if (seen.has(entry.event.id)) continue
-        seen.add(entry.event.id)
-        all.push(entry)
-      }
-      return all
+      // An id seen twice keeps its first place.
+      const all = [...remembered.values(), ...inWrite, ...pending.peek()]
+      return [...new Map(all.map(entry => [entry.event.id, entry])).values()]
     },
     forget: (ids: readonly string[]) => {
       for (const id of ids) remembered.delete(id)

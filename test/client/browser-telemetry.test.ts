@@ -11,7 +11,10 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
-/** An event target that knows which listeners are still attached. */
+/**
+ * An event target that knows which listeners are still attached: removed one by one, or all
+ * at once by aborting the signal they were added with.
+ */
 class CountingTarget extends EventTarget {
   readonly live = new Set<string>()
   private next = 0
@@ -24,6 +27,8 @@ class CountingTarget extends EventTarget {
     const key = `${type}#${this.next++}`
     this.keys.set(listener, key)
     this.live.add(key)
+    const signal = typeof options === 'object' ? options.signal : undefined
+    signal?.addEventListener('abort', () => this.live.delete(key))
     super.addEventListener(type, listener, options)
   }
   override removeEventListener(

@@ -82,12 +82,10 @@ function localStorageSpill(owner: string): Spill | undefined {
 /** The browser host: online state, page lifecycle, cross-tab lock and the unload spill. */
 export function browserPlatform(owner: string, leases: Promise<LeaseHolder> | undefined): Platform {
   const hasWindow = typeof window !== 'undefined' && typeof document !== 'undefined'
-  const removers: (() => void)[] = []
+  // Aborting it removes every listener added with its signal: none outlives `dispose()`.
+  const listening = new AbortController()
   const listen = (target: EventTarget, type: string, listener: () => void) => {
-    target.addEventListener(type, listener)
-    removers.push(() => {
-      target.removeEventListener(type, listener)
-    })
+    target.addEventListener(type, listener, { signal: listening.signal })
   }
   return {
     isOnline: () => typeof navigator === 'undefined' || navigator.onLine,
@@ -106,7 +104,7 @@ export function browserPlatform(owner: string, leases: Promise<LeaseHolder> | un
     lock: sendLock(leases, owner),
     spill: hasWindow ? localStorageSpill(owner) : undefined,
     dispose() {
-      for (const remove of removers.splice(0)) remove()
+      listening.abort()
     },
   }
 }

@@ -91,7 +91,7 @@ export function createSender(deps: SenderDependencies): Sender {
     },
   })
 
-  function enter(next: SenderState, delayMs = 0): void {
+  function enter(next: SenderState, delayMs?: number): void {
     clearTimeout(timer)
     if (next === 'stopped') inFlight?.abort()
     state = next
@@ -206,8 +206,8 @@ export function createSender(deps: SenderDependencies): Sender {
     anotherSends: () =>
       otherSenderSeenAt !== undefined &&
       deps.now() - otherSenderSeenAt < 2 * options.flushIntervalMs,
-    stop() {
-      if (state !== 'stopped') enter('stopped')
+    stop: () => {
+      enter('stopped')
     },
     start() {
       if (state !== 'stopped') return
