@@ -11,7 +11,7 @@ export interface QueueDependencies {
   maxQueueBytes: number
   counters: Counters
   report: ErrorReporter
-  /** Told the store's count after each write; the sender keeps it from there. */
+  /** Told the store's count after each append; the sender keeps it from there. */
   onWritten: (count: number) => void
 }
 
@@ -41,12 +41,11 @@ export function createQueue(deps: QueueDependencies) {
 
   const write = async () => {
     writeScheduled = false
-    let storedCount: number | undefined
     while (pending.length > 0) {
       inWrite = pending.take()
       try {
         const { count, dropped } = await store.append(inWrite)
-        storedCount = count
+        deps.onWritten(count)
         countDrops(
           dropped,
           `the queue is full (${deps.maxQueueEvents} events or ${deps.maxQueueBytes} bytes)`,
@@ -64,7 +63,6 @@ export function createQueue(deps: QueueDependencies) {
         inWrite = []
       }
     }
-    if (storedCount !== undefined) deps.onWritten(storedCount)
   }
 
   const persist = (): Promise<void> => {
