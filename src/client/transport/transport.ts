@@ -9,7 +9,7 @@ export interface RejectedEvent {
 
 /**
  * What became of one send, after OpenTelemetry's export results: the transport classifies
- * the response, the flusher decides what to do with the queue.
+ * the response, the sender decides what to do with the queue.
  */
 export type SendResult =
   /** 2xx: the ids acknowledged and those refused as invalid; both leave the queue. */
