@@ -1,7 +1,7 @@
 import { newId } from './ids.js'
 import { InvalidOptionsError } from './errors/invalid-options-error.js'
 import { StorageError } from './errors/storage-error.js'
-import { defaults, type TelemetryOptions } from './options.js'
+import { normalizeOptions, type TelemetryOptions } from './options.js'
 import { browserPlatform, pageOrigin } from './platform/browser.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
 import { createFallbackStore } from './stores/fallback-store.js'
@@ -44,9 +44,11 @@ function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<I
  * page that goes away sends or spills what it holds.
  */
 export function createTelemetry(options: TelemetryOptions): Telemetry {
+  // Every option is checked before IndexedDB is opened: a bad one leaves nothing behind.
+  const resolved = normalizeOptions(options)
   let { transport } = options
   if (!transport) {
-    const baseUrl = options.baseUrl ?? pageOrigin()
+    const baseUrl = resolved.baseUrl ?? pageOrigin()
     if (baseUrl === undefined) {
       throw new InvalidOptionsError('baseUrl', 'is required outside a web page')
     }
@@ -57,10 +59,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   if (!options.store) {
     durable = openWithin(
       openIndexedDbStore({
-        bounds: {
-          maxEvents: options.maxQueueEvents ?? defaults.maxQueueEvents,
-          maxBytes: options.maxQueueBytes ?? defaults.maxQueueBytes,
-        },
+        bounds: { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes },
       }),
       openTimeoutMs,
     )
@@ -68,7 +67,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     // the fallback store, not here.
     durable.catch(() => {})
   }
-  return createTelemetryClient(options, {
+  return createTelemetryClient(resolved, {
     transport,
     store:
       options.store ??

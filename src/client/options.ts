@@ -53,7 +53,17 @@ export interface TelemetryOptions {
   errorIntervalMs?: number
 }
 
+// setTimeout fires at once for delays past 2^31-1 ms (about 24.8 days).
 const maxTimerMs = 2 ** 31 - 1
+/** Durations some timer waits for (the error interval is only compared with). */
+const timerDelays = new Set<string>([
+  'maxRetryDelayMs',
+  'flushIntervalMs',
+  'sessionTimeoutMs',
+  'shutdownTimeoutMs',
+])
+/** Durations that may be 0 (send at once, give up at once, report every error); bounds may not. */
+const mayBeZero = new Set<string>(['flushIntervalMs', 'shutdownTimeoutMs', 'errorIntervalMs'])
 
 /** The defaults of DESIGN.md, in one place. */
 export const defaults = {
@@ -114,6 +124,21 @@ export function normalizeOptions(options: TelemetryOptions): ResolvedTelemetryOp
   if (typeof client?.name !== 'string' || client.name === '') {
     throw new InvalidOptionsError('client.name', 'must be a non-empty string')
   }
+  const bounds = {} as Record<keyof typeof defaults, number>
+  for (const name of Object.keys(defaults) as (keyof typeof defaults)[]) {
+    const value = options[name] ?? defaults[name]
+    const least = mayBeZero.has(name) ? 0 : 1
+    if (!Number.isInteger(value) || value < least) {
+      throw new InvalidOptionsError(
+        name,
+        `must be a whole number of at least ${least}, not ${value}`,
+      )
+    }
+    if (timerDelays.has(name) && value > maxTimerMs) {
+      throw new InvalidOptionsError(name, `must be at most ${maxTimerMs} (about 24.8 days)`)
+    }
+    bounds[name] = value
+  }
   const resolved: ResolvedTelemetryOptions = {
     client: { name: client.name, version: client.version },
     baseUrl: options.baseUrl,
@@ -124,50 +149,10 @@ export function normalizeOptions(options: TelemetryOptions): ResolvedTelemetryOp
     billingMetadata: options.billingMetadata,
     interactionId: options.interactionId,
     enabled: options.enabled ?? true,
-    maxBatchEvents: options.maxBatchEvents ?? defaults.maxBatchEvents,
-    maxBatchBytes: options.maxBatchBytes ?? defaults.maxBatchBytes,
-    flushIntervalMs: options.flushIntervalMs ?? defaults.flushIntervalMs,
-    maxQueueEvents: options.maxQueueEvents ?? defaults.maxQueueEvents,
-    maxQueueBytes: options.maxQueueBytes ?? defaults.maxQueueBytes,
-    initialRetryDelayMs: options.initialRetryDelayMs ?? defaults.initialRetryDelayMs,
-    maxRetryDelayMs: options.maxRetryDelayMs ?? defaults.maxRetryDelayMs,
-    sessionTimeoutMs: options.sessionTimeoutMs ?? defaults.sessionTimeoutMs,
-    shutdownTimeoutMs: options.shutdownTimeoutMs ?? defaults.shutdownTimeoutMs,
-    errorIntervalMs: options.errorIntervalMs ?? defaults.errorIntervalMs,
-  }
-  for (const name of [
-    'maxBatchEvents',
-    'maxBatchBytes',
-    'maxQueueEvents',
-    'maxQueueBytes',
-    'initialRetryDelayMs',
-    'maxRetryDelayMs',
-    'sessionTimeoutMs',
-  ] as const) {
-    const value = resolved[name]
-    if (!Number.isInteger(value) || value < 1) {
-      throw new InvalidOptionsError(name, `must be a whole number of at least 1, not ${value}`)
-    }
-  }
-  for (const name of ['flushIntervalMs', 'shutdownTimeoutMs', 'errorIntervalMs'] as const) {
-    const value = resolved[name]
-    if (!Number.isInteger(value) || value < 0) {
-      throw new InvalidOptionsError(name, `must be a whole number of at least 0, not ${value}`)
-    }
+    ...bounds,
   }
   if (resolved.maxBatchEvents > resolved.maxQueueEvents) {
     throw new InvalidOptionsError('maxBatchEvents', 'must not exceed maxQueueEvents')
-  }
-  // setTimeout fires at once for delays past 2^31-1 ms (about 24.8 days).
-  for (const name of [
-    'maxRetryDelayMs',
-    'flushIntervalMs',
-    'sessionTimeoutMs',
-    'shutdownTimeoutMs',
-  ] as const) {
-    if (resolved[name] > maxTimerMs) {
-      throw new InvalidOptionsError(name, `must be at most ${maxTimerMs} (about 24.8 days)`)
-    }
   }
   if (resolved.maxRetryDelayMs < resolved.initialRetryDelayMs) {
     throw new InvalidOptionsError('maxRetryDelayMs', 'must be at least initialRetryDelayMs')

@@ -11,7 +11,7 @@ export interface QueueDependencies {
   maxQueueBytes: number
   counters: Counters
   report: ErrorReporter
-  /** Told the store's count after each write. */
+  /** Told the store's count after each append; the sender keeps it from there. */
   onWritten: (count: number) => void
 }
 
@@ -29,7 +29,6 @@ export function createQueue(deps: QueueDependencies) {
   const { store, counters, report } = deps
   const pending = new PendingBuffer(deps.maxQueueEvents)
   let inWrite: StoredEvent[] = []
-  let storedCount = 0
   let writing: Promise<void> = Promise.resolve()
   let writeScheduled = false
   const remembered = new Map<string, StoredEvent>()
@@ -46,7 +45,7 @@ export function createQueue(deps: QueueDependencies) {
       inWrite = pending.take()
       try {
         const { count, dropped } = await store.append(inWrite)
-        storedCount = count
+        deps.onWritten(count)
         countDrops(
           dropped,
           `the queue is full (${deps.maxQueueEvents} events or ${deps.maxQueueBytes} bytes)`,
@@ -64,7 +63,6 @@ export function createQueue(deps: QueueDependencies) {
         inWrite = []
       }
     }
-    deps.onWritten(storedCount)
   }
 
   const persist = (): Promise<void> => {
@@ -92,30 +90,21 @@ export function createQueue(deps: QueueDependencies) {
     unwritten: (): StoredEvent[] => [...inWrite, ...pending.peek()],
     /** This tab's unacknowledged events, oldest first: what an unload send carries. */
     unacknowledged: (): StoredEvent[] => {
-      const seen = new Set<string>()
-      const all: StoredEvent[] = []
-      for (const entry of [...remembered.values(), ...inWrite, ...pending.peek()]) {
-        if (seen.has(entry.event.id)) continue
-        seen.add(entry.event.id)
-        all.push(entry)
-      }
-      return all
+      // An id seen twice keeps its first place.
+      const all = [...remembered.values(), ...inWrite, ...pending.peek()]
+      return [...new Map(all.map(entry => [entry.event.id, entry])).values()]
     },
     forget: (ids: readonly string[]) => {
       for (const id of ids) remembered.delete(id)
     },
-    setStoredCount: (count: number) => {
-      storedCount = count
-    },
-    size: () => storedCount + pending.length,
+    /** Events recorded and not yet handed to the store. */
+    buffered: () => pending.length,
     /** Empties the buffer and the store; resolves with how many events were removed. */
     async clear(): Promise<number> {
       const buffered = pending.take().length
       remembered.clear()
       await writing
-      const stored = await store.clear()
-      storedCount = 0
-      return buffered + stored
+      return buffered + (await store.clear())
     },
   }
 }

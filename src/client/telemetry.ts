@@ -1,9 +1,8 @@
 import { newId } from './ids.js'
 import { createErrorReporter, type ErrorReporter } from './error-reporter.js'
 import { EventsDroppedError } from './errors/events-dropped-error.js'
-import { createFlusher } from './flusher.js'
 import type { KnownString, RecordParameters } from './known.js'
-import { normalizeOptions, type TelemetryOptions } from './options.js'
+import type { ResolvedTelemetryOptions } from './options.js'
 import {
   billingProcessor,
   interactionProcessor,
@@ -15,6 +14,7 @@ import { createRecorder } from './recorder.js'
 import { createCounters, type TelemetryStats } from './stats.js'
 import { nullPlatform, type Platform } from './platform/platform.js'
 import { createQueue } from './queue.js'
+import { createSender, type BatchLimits } from './sender/sender.js'
 import type { EventStore, StoreBounds } from './stores/event-store.js'
 import { createMemoryStore } from './stores/memory-store.js'
 import type { Transport } from './transport/transport.js'
@@ -61,9 +61,14 @@ export interface TelemetryParts {
   platform?: Platform
 }
 
-/** The platform-free client: entry points give it a transport, a store and a platform. */
-export function createTelemetryClient(options: TelemetryOptions, parts: TelemetryParts): Telemetry {
-  const resolved = normalizeOptions(options)
+/**
+ * The platform-free client: entry points resolve the options (`normalizeOptions`, which throws
+ * for misuse before anything is opened) and give it a transport, a store and a platform.
+ */
+export function createTelemetryClient(
+  resolved: ResolvedTelemetryOptions,
+  parts: TelemetryParts,
+): Telemetry {
   const platform = parts.platform ?? nullPlatform
   const now = () => Date.now()
   const report = createErrorReporter(resolved.onError, resolved.errorIntervalMs, now)
@@ -85,7 +90,11 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
 
   let credentials: { accessToken?: string } =
     resolved.accessToken === undefined ? {} : { accessToken: resolved.accessToken }
-  const limits = { maxBatchEvents: resolved.maxBatchEvents, maxBatchBytes: resolved.maxBatchBytes }
+  // Replaced, never changed in place, once the backend's config lowers them.
+  let limits: BatchLimits = {
+    maxBatchEvents: resolved.maxBatchEvents,
+    maxBatchBytes: resolved.maxBatchBytes,
+  }
   // Only a page's spill needs this tab's events kept aside; a plain queue does not.
   const rememberForUnload = platform.spill !== undefined
 
@@ -96,19 +105,18 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
     counters,
     report,
     onWritten: count => {
-      flusher.queued(count)
+      sender.stored(count)
     },
   })
-  const flusher = createFlusher({
+  const sender = createSender({
     store,
     transport: parts.transport,
     options: resolved,
     counters,
     report,
     credentials: () => credentials,
-    onCount: queue.setStoredCount,
     onRemoved: queue.forget,
-    limits,
+    limits: () => limits,
     lock: platform.lock,
     isOnline: platform.isOnline,
     now,
@@ -126,13 +134,13 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
   store
     .count()
     .then(count => {
-      queue.setStoredCount(count)
-      if (count > 0 && enabled) void flusher.flush()
+      sender.stored(count)
+      if (count > 0 && enabled) void sender.flush()
     })
     .catch(() => {})
 
   platform.onOnline(() => {
-    void flusher.flush()
+    void sender.flush()
   })
   platform.onHide(final => {
     const unwritten = queue.unwritten()
@@ -140,14 +148,15 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
     // While another tab sends the shared queue, what this one already wrote there is that
     // tab's to send: a keepalive copy would only reach the backend twice. A memory queue
     // (IndexedDB failed) is this tab's alone and goes with it.
-    const shared = store.kind !== 'memory' && flusher.anotherSends()
-    flusher.sendAtUnload(shared ? unwritten : queue.unacknowledged())
+    const shared = store.kind !== 'memory' && sender.anotherSends()
+    sender.sendAtUnload(shared ? unwritten : queue.unacknowledged())
   })
 
   const disable = async (reason: string) => {
     enabled = false
-    flusher.stop()
+    sender.stop()
     const removed = await queue.clear()
+    sender.stored(0)
     counters.dropped.disabled += removed
     if (removed > 0) report(new EventsDroppedError('disabled', removed, reason))
   }
@@ -163,8 +172,11 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
           offOnInstance = true
           return disable('telemetry is turned off on this instance')
         }
-        limits.maxBatchEvents = Math.min(limits.maxBatchEvents, config.maxBatchEvents)
-        limits.maxBatchBytes = Math.min(limits.maxBatchBytes, config.maxBatchBytes)
+        // The backend may lower the batch bounds, never raise them.
+        limits = {
+          maxBatchEvents: Math.min(limits.maxBatchEvents, config.maxBatchEvents),
+          maxBatchBytes: Math.min(limits.maxBatchBytes, config.maxBatchBytes),
+        }
       })
       .catch(() => {})
   }
@@ -194,10 +206,10 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
     recordEvent,
     async flush() {
       await queue.persist()
-      await flusher.flush()
+      await sender.flush()
     },
     stats: () => ({
-      queued: queue.size(),
+      queued: sender.count() + queue.buffered(),
       sent: counters.sent,
       retries: counters.retries,
       storage: store.kind,
@@ -211,12 +223,12 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
       }
       if (enabled) return
       enabled = true
-      flusher.start()
+      sender.start()
       askConfig()
     },
     setCredentials(next) {
       credentials = next.accessToken === undefined ? {} : { accessToken: next.accessToken }
-      flusher.resume()
+      sender.resume()
     },
     shutdown({ timeoutMs = resolved.shutdownTimeoutMs } = {}) {
       shutdownPromise ??= (async () => {
@@ -227,10 +239,11 @@ export function createTelemetryClient(options: TelemetryOptions, parts: Telemetr
         })
         try {
           // A send already under way is awaited too; stop() aborts whatever is left at the deadline.
-          await Promise.race([queue.persist().then(() => flusher.flush({ force: true })), timeUp])
+          await Promise.race([queue.persist().then(() => sender.flush({ force: true })), timeUp])
         } finally {
           clearTimeout(deadline)
-          flusher.stop()
+          sender.stop()
+          platform.dispose()
           await store.close().catch(() => {})
         }
       })()

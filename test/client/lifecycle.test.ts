@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { maxKeepaliveBytes } from '../../src/client/flusher.js'
+import { maxKeepaliveBytes } from '../../src/client/sender/unload-send.js'
 import type { Platform, SendLock, Spill } from '../../src/client/platform/platform.js'
 import type { StoredEvent } from '../../src/client/stores/event-store.js'
 import { createMemoryStore } from '../../src/client/stores/memory-store.js'
+import { normalizeOptions } from '../../src/client/options.js'
 import { createTelemetryClient } from '../../src/client/telemetry.js'
 import {
   createTestTransport,
@@ -37,6 +38,7 @@ function fakePlatform(overrides: Partial<Platform> = {}) {
     onHide: listener => hideListeners.push(listener),
     lock: undefined,
     spill,
+    dispose: () => {},
     ...overrides,
   }
   return {
@@ -60,7 +62,7 @@ function fakePlatform(overrides: Partial<Platform> = {}) {
 
 function client(platform: Platform, transport: TestTransport = createTestTransport()) {
   const telemetry = createTelemetryClient(
-    { client: { name: 'web' }, errorIntervalMs: 0 },
+    normalizeOptions({ client: { name: 'web' }, errorIntervalMs: 0 }),
     { transport, platform },
   )
   return { telemetry, transport }
@@ -124,7 +126,7 @@ describe('another tab sending', () => {
     const store = sharedStore()
     const host = fakePlatform(heldLock())
     const telemetry = createTelemetryClient(
-      { client: { name: 'web' }, errorIntervalMs: 0 },
+      normalizeOptions({ client: { name: 'web' }, errorIntervalMs: 0 }),
       { transport: createTestTransport(), platform: host.platform, store },
     )
     telemetry.recordEvent('search', 'submitted')
@@ -140,7 +142,7 @@ describe('another tab sending', () => {
     const host = fakePlatform(heldLock())
     const transport = createTestTransport()
     const telemetry = createTelemetryClient(
-      { client: { name: 'web' }, errorIntervalMs: 0 },
+      normalizeOptions({ client: { name: 'web' }, errorIntervalMs: 0 }),
       { transport, platform: host.platform, store: sharedStore() },
     )
     telemetry.recordEvent('search', 'submitted')
@@ -167,7 +169,7 @@ describe('another tab sending', () => {
     const transport = createTestTransport()
     transport.answerWith(() => ({ type: 'retryable', reason: '503', retryAfterMs: 60_000 }))
     const telemetry = createTelemetryClient(
-      { client: { name: 'web' }, errorIntervalMs: 0 },
+      normalizeOptions({ client: { name: 'web' }, errorIntervalMs: 0 }),
       { transport, platform: host.platform, store: sharedStore() },
     )
     telemetry.recordEvent('search', 'submitted')

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { EventsDroppedError } from '../../src/client/errors/events-dropped-error.js'
+import { normalizeOptions } from '../../src/client/options.js'
 import { createTelemetryClient } from '../../src/client/telemetry.js'
 import { createTestTransport } from '../../src/client/transport/test-transport.js'
 import { setup, settle } from './setup.js'
@@ -56,7 +57,7 @@ describe('setEnabled', () => {
         ),
     )
     const telemetry = createTelemetryClient(
-      { client: { name: 'editor' }, errorIntervalMs: 0 },
+      normalizeOptions({ client: { name: 'editor' }, errorIntervalMs: 0 }),
       { transport },
     )
     telemetry.recordEvent('search', 'submitted')
@@ -78,7 +79,9 @@ describe('setEnabled', () => {
         exportMode: 'redact' as const,
       }),
     })
-    const telemetry = createTelemetryClient({ client: { name: 'editor' } }, { transport })
+    const telemetry = createTelemetryClient(normalizeOptions({ client: { name: 'editor' } }), {
+      transport,
+    })
     await settle(vi)
     await telemetry.setEnabled(true)
     telemetry.recordEvent('search', 'submitted')
@@ -96,7 +99,7 @@ describe('setEnabled', () => {
     }))
     const transport = Object.assign(createTestTransport(), { config })
     const telemetry = createTelemetryClient(
-      { client: { name: 'editor' }, enabled: false },
+      normalizeOptions({ client: { name: 'editor' }, enabled: false }),
       { transport },
     )
     expect(config).not.toHaveBeenCalled()

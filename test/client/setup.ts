@@ -1,5 +1,5 @@
 import { createTelemetryClient, type Telemetry } from '../../src/client/telemetry.js'
-import type { TelemetryOptions } from '../../src/client/options.js'
+import { normalizeOptions, type TelemetryOptions } from '../../src/client/options.js'
 import type { TallyError } from '../../src/client/errors/tally-error.js'
 import {
   createTestTransport,
@@ -18,12 +18,12 @@ export function setup(options: Partial<TelemetryOptions> = {}, store?: EventStor
   const transport = createTestTransport()
   const errors: TallyError[] = []
   const telemetry = createTelemetryClient(
-    {
+    normalizeOptions({
       client: { name: 'web', version: '6.1.0' },
       errorIntervalMs: 0,
       onError: error => errors.push(error),
       ...options,
-    },
+    }),
     { transport, store },
   )
   return { telemetry, transport, errors }

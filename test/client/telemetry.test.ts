@@ -3,6 +3,7 @@ import { InvalidEventError } from '../../src/client/errors/invalid-event-error.j
 import { ProcessorError } from '../../src/client/errors/processor-error.js'
 import { InvalidOptionsError } from '../../src/client/errors/invalid-options-error.js'
 import { EventsDroppedError } from '../../src/client/errors/events-dropped-error.js'
+import { normalizeOptions } from '../../src/client/options.js'
 import { createTelemetryClient } from '../../src/client/telemetry.js'
 import { createTestTransport } from '../../src/client/transport/test-transport.js'
 import { redactable } from '../../src/protocol/redactable.js'
@@ -158,7 +159,11 @@ describe('recordEvent', () => {
   it('reports errors at most once an interval per kind, with the count held back', async () => {
     const errors: Error[] = []
     const telemetry = createTelemetryClient(
-      { client: { name: 'web' }, onError: error => errors.push(error), errorIntervalMs: 60_000 },
+      normalizeOptions({
+        client: { name: 'web' },
+        onError: error => errors.push(error),
+        errorIntervalMs: 60_000,
+      }),
       { transport: createTestTransport(), store: undefined },
     )
     for (let i = 0; i < 5; i++) (telemetry.recordEvent as LooseRecord)('Bad', 'x')
@@ -174,10 +179,10 @@ describe('recordEvent', () => {
     const spies = (['log', 'warn', 'error', 'info', 'debug'] as const).map(name =>
       vi.spyOn(console, name).mockImplementation(() => {}),
     )
-    const telemetry = createTelemetryClient(
-      { client: { name: 'web' } },
-      { transport: createTestTransport(), store: undefined },
-    )
+    const telemetry = createTelemetryClient(normalizeOptions({ client: { name: 'web' } }), {
+      transport: createTestTransport(),
+      store: undefined,
+    })
     ;(telemetry.recordEvent as LooseRecord)('Bad', 'x')
     await telemetry.flush()
     for (const spy of spies) expect(spy).not.toHaveBeenCalled()
@@ -185,12 +190,12 @@ describe('recordEvent', () => {
 
   it('ignores a throwing onError', async () => {
     const telemetry = createTelemetryClient(
-      {
+      normalizeOptions({
         client: { name: 'web' },
         onError: () => {
           throw new Error('handler')
         },
-      },
+      }),
       { transport: createTestTransport(), store: undefined },
     )
     expect(() => {
@@ -319,7 +324,7 @@ describe('options', () => {
     ],
   ])('throws InvalidOptionsError at construction for %j', (options, option) => {
     const create = () =>
-      createTelemetryClient(options as never, {
+      createTelemetryClient(normalizeOptions(options as never), {
         transport: createTestTransport(),
         store: undefined,
       })

@@ -82,21 +82,29 @@ function localStorageSpill(owner: string): Spill | undefined {
 /** The browser host: online state, page lifecycle, cross-tab lock and the unload spill. */
 export function browserPlatform(owner: string, leases: Promise<LeaseHolder> | undefined): Platform {
   const hasWindow = typeof window !== 'undefined' && typeof document !== 'undefined'
+  // Aborting it removes every listener added with its signal: none outlives `dispose()`.
+  const listening = new AbortController()
+  const listen = (target: EventTarget, type: string, listener: () => void) => {
+    target.addEventListener(type, listener, { signal: listening.signal })
+  }
   return {
     isOnline: () => typeof navigator === 'undefined' || navigator.onLine,
     onOnline(listener) {
-      if (hasWindow) window.addEventListener('online', listener)
+      if (hasWindow) listen(window, 'online', listener)
     },
     onHide(listener) {
       if (!hasWindow) return
-      window.addEventListener('pagehide', () => {
+      listen(window, 'pagehide', () => {
         listener(true)
       })
-      document.addEventListener('visibilitychange', () => {
+      listen(document, 'visibilitychange', () => {
         if (document.visibilityState === 'hidden') listener(false)
       })
     },
     lock: sendLock(leases, owner),
     spill: hasWindow ? localStorageSpill(owner) : undefined,
+    dispose() {
+      listening.abort()
+    },
   }
 }

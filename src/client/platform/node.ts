@@ -12,5 +12,7 @@ export function nodePlatform(lock: SendLock | undefined): Platform {
     onHide: () => {},
     lock,
     spill: undefined,
+    // No listeners to remove: the lease lock clears its renewal timer when each send ends.
+    dispose: () => {},
   }
 }

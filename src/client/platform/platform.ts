@@ -24,6 +24,8 @@ export interface Platform {
   onHide(listener: (final: boolean) => void): void
   lock: SendLock | undefined
   spill: Spill | undefined
+  /** Removes every listener and timer the platform holds: called once, by `shutdown()`. */
+  dispose(): void
 }
 
 /** A host with no lifecycle to speak of (tests, plain Node scripts). */
@@ -33,4 +35,5 @@ export const nullPlatform: Platform = {
   onHide: () => {},
   lock: undefined,
   spill: undefined,
+  dispose: () => {},
 }

@@ -1,6 +1,7 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
 import type { TelemetryEvent } from '../../protocol/event.js'
 import type { EventStore, StoreBounds, StoredEvent } from './event-store.js'
+import { indexedDbLease, type IndexedDbLease } from './indexeddb-lease.js'
 
 export interface IndexedDbStoreOptions {
   bounds: StoreBounds
@@ -10,17 +11,9 @@ export interface IndexedDbStoreOptions {
   indexedDB?: IDBFactory
 }
 
-/** The browser's durable queue, shared by every tab of an origin. */
-export interface IndexedDbStore extends EventStore {
+/** The browser's durable queue, shared by every tab of an origin, with the senders' lease. */
+export interface IndexedDbStore extends EventStore, IndexedDbLease {
   readonly kind: 'indexeddb'
-  /**
-   * Leased claim for the single sender across tabs where Web Locks are missing: true if
-   * `owner` now holds the claim (free, expired, or already its own — renewing it for
-   * `leaseMs`). Atomic in one readwrite transaction.
-   */
-  claim(owner: string, leaseMs: number, now: number): Promise<boolean>
-  /** Gives the claim up if `owner` holds it. */
-  release(owner: string): Promise<void>
 }
 
 /**
@@ -33,7 +26,8 @@ export interface IndexedDbStore extends EventStore {
  *   once. One record per append, not per event: Chromium pays an IPC round trip for every
  *   request, which capped version 1 at a few thousand events a second.
  * - object store `meta`, out-of-line keys: `bytes` and `count` → the sums over `chunks`, kept
- *   in the transactions that change them; `claim` → `{ owner, expires }` (epoch ms).
+ *   in the transactions that change them; `claim` → `{ owner, expires }` (epoch ms), the
+ *   senders' lease (indexeddb-lease.ts).
  * Version 1 kept one `{ v: 1, event, bytes }` record per event in `events`, unique index `id`.
  */
 interface Chunk {
@@ -42,14 +36,9 @@ interface Chunk {
   events: StoredEvent[]
 }
 
-interface Claim {
-  owner: string
-  expires: number
-}
-
 interface Schema extends DBSchema {
   chunks: { key: number; value: Chunk; indexes: { ids: string } }
-  meta: { key: 'bytes' | 'count' | 'claim'; value: number | Claim }
+  meta: { key: 'bytes' | 'count'; value: number }
 }
 
 const version = 2
@@ -216,9 +205,6 @@ export async function openIndexedDbStore({
     })
   }
 
-  const readClaim = async (meta: { get(key: 'claim'): Promise<unknown> }) =>
-    (await meta.get('claim')) as Claim | undefined
-
   return {
     kind: 'indexeddb',
     append(entries) {
@@ -312,7 +298,7 @@ export async function openIndexedDbStore({
         totals => totals.count,
       )
     },
-    count: async () => ((await db.get('meta', 'count')) as number | undefined) ?? 0,
+    count: async () => (await db.get('meta', 'count')) ?? 0,
     clear() {
       let removed = 0
       return write(
@@ -329,18 +315,6 @@ export async function openIndexedDbStore({
     async close() {
       db.close()
     },
-    async claim(owner, leaseMs, now) {
-      const tx = db.transaction('meta', 'readwrite')
-      const held = await readClaim(tx.store)
-      const free = !held || held.owner === owner || held.expires <= now
-      if (free) await tx.store.put({ owner, expires: now + leaseMs }, 'claim')
-      await tx.done
-      return free
-    },
-    async release(owner) {
-      const tx = db.transaction('meta', 'readwrite')
-      if ((await readClaim(tx.store))?.owner === owner) await tx.store.delete('claim')
-      await tx.done
-    },
+    ...indexedDbLease(connection),
   }
 }

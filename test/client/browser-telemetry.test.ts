@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createTelemetry } from '../../src/client/browser-telemetry.js'
+import { InvalidOptionsError } from '../../src/client/errors/invalid-options-error.js'
+import type { TelemetryOptions } from '../../src/client/options.js'
+import { createMemoryStore } from '../../src/client/stores/memory-store.js'
+import { createTestTransport } from '../../src/client/transport/test-transport.js'
+import { IDBFactory, installIndexedDbClasses } from './stores/fake-indexeddb.js'
+
+afterEach(() => {
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+})
+
+/**
+ * An event target that knows which listeners are still attached: removed one by one, or all
+ * at once by aborting the signal they were added with.
+ */
+class CountingTarget extends EventTarget {
+  readonly live = new Set<string>()
+  private next = 0
+  private readonly keys = new Map<unknown, string>()
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
+    const key = `${type}#${this.next++}`
+    this.keys.set(listener, key)
+    this.live.add(key)
+    const signal = typeof options === 'object' ? options.signal : undefined
+    signal?.addEventListener('abort', () => this.live.delete(key))
+    super.addEventListener(type, listener, options)
+  }
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
+    const key = this.keys.get(listener)
+    if (key !== undefined) this.live.delete(key)
+    super.removeEventListener(type, listener, options)
+  }
+}
+
+function stubPage() {
+  const window = new CountingTarget()
+  const document = Object.assign(new CountingTarget(), { visibilityState: 'visible' })
+  vi.stubGlobal('window', window)
+  vi.stubGlobal('document', document)
+  return { window, document }
+}
+
+describe('createTelemetry in the browser', () => {
+  it.each<[string, Partial<TelemetryOptions>, string]>([
+    ['a batch bound of 0', { maxBatchEvents: 0 }, 'maxBatchEvents'],
+    ['a batch larger than the queue', { maxBatchEvents: 20, maxQueueEvents: 10 }, 'maxBatchEvents'],
+    ['a negative interval', { flushIntervalMs: -1 }, 'flushIntervalMs'],
+    [
+      'a retry cap below the first delay',
+      { maxRetryDelayMs: 10, initialRetryDelayMs: 20 },
+      'maxRetryDelayMs',
+    ],
+    [
+      'a scrub rule that does not compile',
+      { scrubRules: [{ name: 'x', pattern: '(' } as never] },
+      'scrubRules',
+    ],
+  ])('throws for %s before it opens IndexedDB', (_, options, option) => {
+    installIndexedDbClasses()
+    const factory = new IDBFactory()
+    const open = vi.spyOn(factory, 'open')
+    vi.stubGlobal('indexedDB', factory)
+    const create = () =>
+      createTelemetry({ client: { name: 'web' }, transport: createTestTransport(), ...options })
+    expect(create).toThrow(InvalidOptionsError)
+    expect(create).toThrow(expect.objectContaining({ option }) as Error)
+    expect(open).not.toHaveBeenCalled()
+  })
+
+  it('opens IndexedDB once the options are good', async () => {
+    installIndexedDbClasses()
+    const factory = new IDBFactory()
+    const open = vi.spyOn(factory, 'open')
+    vi.stubGlobal('indexedDB', factory)
+    const telemetry = createTelemetry({ client: { name: 'web' }, transport: createTestTransport() })
+    expect(open).toHaveBeenCalledTimes(1)
+    await telemetry.flush()
+    await telemetry.shutdown()
+  })
+
+  it('throws for a missing baseUrl outside a page before it opens IndexedDB', () => {
+    installIndexedDbClasses()
+    const factory = new IDBFactory()
+    const open = vi.spyOn(factory, 'open')
+    vi.stubGlobal('indexedDB', factory)
+    expect(() => createTelemetry({ client: { name: 'web' } })).toThrow(
+      expect.objectContaining({ option: 'baseUrl' }) as Error,
+    )
+    expect(open).not.toHaveBeenCalled()
+  })
+
+  it('leaves no listener on the page after shutdown()', async () => {
+    vi.useFakeTimers()
+    const { window, document } = stubPage()
+    const telemetry = createTelemetry({
+      client: { name: 'web' },
+      transport: createTestTransport(),
+      store: createMemoryStore({ maxEvents: 100, maxBytes: 100_000 }),
+    })
+    expect(window.live.size + document.live.size).toBeGreaterThan(0)
+    telemetry.recordEvent('search', 'submitted')
+    await telemetry.shutdown()
+    expect([...window.live, ...document.live]).toEqual([])
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})
