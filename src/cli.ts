@@ -1,5 +1,6 @@
 // The `tally` command. The only module that reads process.env or process.argv: everything
 // below it takes options.
+import { terminalJson } from './server/bidi-controls.js'
 import { exportPreview } from './server/commands/export-preview.js'
 import { startGatewayCommand } from './server/commands/gateway.js'
 import { startTallyServe } from './commands/serve.js'
@@ -43,7 +44,7 @@ async function gateway(options: Settings<'gateway'>): Promise<void> {
 }
 
 async function preview(options: Settings<'export'>): Promise<void> {
-  console.log(JSON.stringify(await exportPreview(options), null, 2))
+  console.log(terminalJson(await exportPreview(options)))
 }
 
 async function main(argv: string[]): Promise<number> {

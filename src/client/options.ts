@@ -7,7 +7,7 @@ import type { EventProcessor } from './processors.js'
 import type { EventStore } from './stores/event-store.js'
 import type { Transport } from './transport/transport.js'
 
-/** Options of `createTelemetry`. Every bound has a default from DESIGN.md. */
+/** Options of `createTelemetry`. Every bound has a default, in `defaults` below. */
 export interface TelemetryOptions {
   /** The app or extension recording events: becomes each event's `source`. */
   client: { name: string; version?: string }
@@ -65,7 +65,7 @@ const timerDelays = new Set<string>([
 /** Durations that may be 0 (send at once, give up at once, report every error); bounds may not. */
 const mayBeZero = new Set<string>(['flushIntervalMs', 'shutdownTimeoutMs', 'errorIntervalMs'])
 
-/** The defaults of DESIGN.md, in one place. */
+/** The defaults, in one place (README's client options table lists them). */
 export const defaults = {
   maxBatchEvents: 100,
   maxBatchBytes: 256 * 1024,

@@ -21,6 +21,8 @@ export interface Acknowledgement {
 export type ErrorCode =
   | 'bad-request'
   | 'disabled'
+  | 'forbidden-host'
+  | 'forbidden-origin'
   | 'internal'
   | 'invalid-body'
   | 'invalid-query'

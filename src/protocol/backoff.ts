@@ -1,4 +1,4 @@
-// Retry timing shared by the client's flusher and the backend's export worker.
+// Retry timing shared by the client's sender and the backend's export worker.
 /** Longest wait a `Retry-After` can impose, so that a wrong header cannot stall a client for days. */
 export const maxRetryAfterMs = 60 * 60_000
 

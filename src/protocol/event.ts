@@ -26,7 +26,7 @@ export interface TelemetryEventSource {
   clientVersion?: string
 }
 
-/** One event, the unit of everything Tally stores and sends. See DESIGN.md. */
+/** One event, the unit of everything Tally stores and sends. See docs/protocol.md. */
 export interface TelemetryEvent {
   /** nanoid minted at record time: the idempotency key end to end. */
   id: string

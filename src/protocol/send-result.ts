@@ -2,7 +2,7 @@ import type { Acknowledgement } from './answers.js'
 
 /**
  * What became of one batch sent over HTTP, after OpenTelemetry's export results: the sender's
- * transport classifies the answer, and its caller (the client's flusher, the export worker)
+ * transport classifies the answer, and its caller (the client's sender, the export worker)
  * decides what to do with the batch. Every I/O result in Tally uses this `type` discriminant.
  */
 export type SendResult =

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { clientAddress } from './client-address.js'
+import { errorBody } from '../protocol/answers.js'
 
 /** The secrets a client can guess, each throttled apart from the others. */
 export type CredentialKind = 'event-token' | 'admin-token' | 'instance-key'
@@ -109,12 +110,10 @@ export function throttleAuthentication(options: ThrottleAuthenticationOptions): 
     options.refuse ??
     ((c: Context, seconds: number) =>
       c.json(
-        {
-          error: {
-            code: 'rate-limited',
-            message: `too many failed attempts to authenticate: retry in ${seconds} s`,
-          },
-        },
+        errorBody(
+          'rate-limited',
+          `too many failed attempts to authenticate: retry in ${seconds} s`,
+        ),
         429,
       ))
   return async (c, next) => {

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
+import { errorBody } from '../protocol/answers.js'
 
 /** `localhost`, `*.localhost`, `127.0.0.0/8`, `::1` (also IPv4-mapped), with or without brackets. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -54,12 +55,10 @@ export function hostCheck(options: HostCheckOptions = {}): MiddlewareHandler {
     const header = c.req.header('host') ?? new URL(c.req.url).host
     if (allowed(hostName(header))) return next()
     return c.json(
-      {
-        error: {
-          code: 'forbidden-host',
-          message: 'this server answers only its own host names; see --allowed-host',
-        },
-      },
+      errorBody(
+        'forbidden-host',
+        'this server answers only its own host names; see --allowed-host',
+      ),
       403,
     )
   }

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
+import { errorBody } from '../protocol/answers.js'
 
 /**
  * Whether a browser sent this request from this server's own origin or one of `corsOrigins`.
@@ -40,12 +41,10 @@ export function cookieWritesFromOrigins(corsOrigins: readonly string[]): Middlew
       return next()
     }
     return c.json(
-      {
-        error: {
-          code: 'forbidden-origin',
-          message: 'a request with a session cookie must come from this origin or a CORS origin',
-        },
-      },
+      errorBody(
+        'forbidden-origin',
+        'a request with a session cookie must come from this origin or a CORS origin',
+      ),
       403,
     )
   }

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { maxRetryAfterMs, retryDelayMs, type BackoffPolicy } from '../../src/protocol/backoff.js'
 
-/** DESIGN.md's defaults: full jitter from 1 s, ×2, cap 5 min. */
+/** The client's defaults: full jitter from 1 s, ×2, cap 5 min. */
 const policy: BackoffPolicy = { initialRetryDelayMs: 1_000, maxRetryDelayMs: 5 * 60_000 }
 
 const always = (value: number) => () => value

@@ -49,7 +49,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         },
         signal: deadline.signal,
         timeout: false,
-        // The flusher owns retries: ky's own would hide failures from the backoff.
+        // The sender owns retries: ky's own would hide failures from the backoff.
         retry: 0,
         throwHttpErrors: false,
         credentials: 'include',

@@ -1,3 +1,5 @@
+import { bidiControls, codePointName } from '../bidi-controls.js'
+
 const constructionKey: unique symbol = Symbol('Html')
 
 /**
@@ -35,14 +37,6 @@ const entities: Record<string, string> = {
 }
 
 /**
- * Bidirectional formatting characters: the embeddings, overrides and isolates (U+202A–U+202E,
- * U+2066–U+2069) and the marks (U+200E, U+200F, U+061C). Shown raw, they reorder the text
- * around them, so that a stored value can make a page read other than it is (CVE-2021-42574,
- * "Trojan Source").
- */
-const bidiControls = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-
-/**
  * Escapes text for an HTML text node or a quoted attribute value. Quotes are escaped too, so the
  * same helper is safe in `"…"` and `'…'` attributes; unquoted attributes are never used. Bidi
  * controls are shown visibly escaped, as `<U+202E>`, never applied.
@@ -50,10 +44,7 @@ const bidiControls = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 export function escapeHtml(text: string): string {
   return text
     .replace(/[&<>"']/g, character => entities[character] ?? character)
-    .replace(
-      bidiControls,
-      control => `&lt;U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}&gt;`,
-    )
+    .replace(bidiControls, control => `&lt;${codePointName(control)}&gt;`)
 }
 
 function render(value: HtmlValue): string {

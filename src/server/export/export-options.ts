@@ -105,7 +105,7 @@ export interface ResolvedExportOptions {
 
 const day = 24 * 60 * 60_000
 
-/** Applies the defaults of DESIGN.md and throws an Error for an option that cannot work. */
+/** Applies the defaults and throws an InvalidSettingError for an option that cannot work. */
 export function normalizeExportOptions(options: ExportWorkerOptions): ResolvedExportOptions {
   // Widened: options often come from flags or the environment, past the type's reach.
   const mode: string = options.mode ?? 'redact'

@@ -27,7 +27,7 @@ test('500 events, the page reloaded at once while the backend answers 503, then 
   let retriesAfterReload = 0
   try {
     await recordMarked(page, recorded)
-    // At once, as DESIGN.md measured the peers: the first batch is on its way to a 503 and
+    // At once, as the peers were measured: the first batch is on its way to a 503 and
     // the rest may not be in IndexedDB yet.
     await page.reload({ timeout: 90_000 })
     await clientReady(page, 90_000)

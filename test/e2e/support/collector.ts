@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { decodeBatch } from '../../../src/protocol/wire.js'
 import { bundleGlobal } from './bundle.js'
 
-/** DESIGN.md's server bounds: a body over either is answered 413. */
+/** The server's bounds (docs/protocol.md): a body over either is answered 413. */
 const maxBodyBytes = 1024 * 1024
 const maxBatchEvents = 1_000
 
