@@ -1,4 +1,5 @@
 import type { TelemetryEvent } from '../../protocol/event.js'
+import type { InsightsStore } from './insights-store.js'
 
 /** An event as the instance stores it: validated and scrubbed again on receipt. */
 export interface IngestedEvent {
@@ -44,6 +45,8 @@ export interface RetentionPolicy {
  */
 export interface ServerEventStore {
   readonly kind: 'sqlite' | 'postgres'
+  /** The insights' rollups and queries; absent on stores that keep none (the test doubles). */
+  readonly insights?: InsightsStore
   /** Creates or upgrades the schema; idempotent, safe to run from several replicas at once. */
   migrate(): Promise<void>
   /** The numeric id for an authenticated subject (a token name, a session, an anonymous id), created on first use. */

@@ -14,6 +14,7 @@ import {
   UNSETTLED,
 } from './rows.js'
 import type { IngestedEvent, ServerEventStore, StoredRow } from './server-event-store.js'
+import { countInRollups, openSqliteInsights } from './sqlite-insights.js'
 import { migrateSqlite } from './sqlite-schema.js'
 
 export interface SqliteStoreOptions {
@@ -91,9 +92,10 @@ export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore 
   const insert = write((events: readonly IngestedEvent[]) => {
     let inserted = 0
     for (const { event, userId, receivedAt, correctedTimestamp } of events) {
-      inserted += count(
+      const changed = count(
         `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-           received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+           received_at, payload, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING`,
         event.id,
         userId,
         event.feature,
@@ -102,7 +104,11 @@ export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore 
         correctedTimestamp.getTime(),
         receivedAt.getTime(),
         encodePayload(event),
+        event.sessionId,
       )
+      // Only a new row counts: a duplicate id must not count twice in the rollups.
+      if (changed > 0) countInRollups(sql, userId, event, correctedTimestamp)
+      inserted += changed
     }
     return inserted
   })
@@ -158,6 +164,14 @@ export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore 
 
   return {
     kind: 'sqlite',
+    insights: openSqliteInsights(db, async (afterId, limit) => {
+      checkCount('limit', limit)
+      return rows(
+        `SELECT ${COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,
+        afterId ?? '',
+        limit,
+      )
+    }),
 
     async migrate() {
       migrateSqlite(db)
