@@ -56,12 +56,12 @@ export function plantHistory(seed = 12): Planted[] {
   for (let userId = 1; userId <= 28; userId += 1) {
     const start = Math.floor(random() * 60)
     const stop = userId % 5 === 0 ? start + 20 + Math.floor(random() * 30) : historyDays
-    const density = 0.15 + random() * 0.7
+    const density = 0.1 + random() * 0.5
     for (let offset = start; offset < Math.min(stop, historyDays); offset += 1) {
       if (random() > density) continue
       const day = firstDay + offset
       const sessionId = `session-${userId}-${offset}`
-      const count = 1 + Math.floor(random() * 4)
+      const count = 1 + Math.floor(random() * 2)
       for (let n = 0; n < count; n += 1) {
         add(userId, day * dayMs + Math.floor(random() * dayMs), sessionId)
       }

@@ -3,7 +3,13 @@ import { dumpFromStore } from '../../src/server/commands/dump.js'
 import { importIntoStore } from '../../src/server/commands/import.js'
 import { activeUsers } from '../../src/server/insights/active-users.js'
 import { formatDay } from '../../src/server/insights/days.js'
+import { atRisk } from '../../src/server/insights/at-risk.js'
+import { events } from '../../src/server/insights/events.js'
+import { features } from '../../src/server/insights/features.js'
+import { lifecycle } from '../../src/server/insights/lifecycle.js'
 import { powerUsers } from '../../src/server/insights/power-users.js'
+import { retention } from '../../src/server/insights/retention.js'
+import { sessions } from '../../src/server/insights/sessions.js'
 import type { InsightsStore } from '../../src/server/stores/insights-store.js'
 import type { ServerEventStore } from '../../src/server/stores/server-event-store.js'
 import {
@@ -13,9 +19,48 @@ import {
   plantHistory,
   type Planted,
 } from './insights-history.js'
-import { oracleActiveUsers, oracleHistogram } from './insights-oracle.js'
+import {
+  oracleActiveUsers,
+  oracleAtRisk,
+  oracleEvents,
+  oracleFeatures,
+  oracleHistogram,
+  oracleLifecycle,
+  oracleRetention,
+  oracleSessions,
+  type EventsQuestion,
+} from './insights-oracle.js'
 
 const planted = plantHistory()
+
+/** Windows: one day each side of the midnight session, a week, 30 days, all of it, and before it. */
+const windows = [
+  { from: firstDay + 69, to: firstDay + 69 },
+  { from: firstDay + 70, to: firstDay + 70 },
+  { from: firstDay + 69, to: firstDay + 70 },
+  { from: firstDay + 40, to: firstDay + 46 },
+  { from: firstDay + 30, to: firstDay + 59 },
+  { from: firstDay, to: firstDay + historyDays - 1 },
+  { from: firstDay - 30, to: firstDay - 1 },
+]
+
+const eventsQuestions: EventsQuestion[] = windows.flatMap(window => [
+  { ...window, where: [] },
+  { ...window, feature: 'search', where: [] },
+  { ...window, feature: 'nav', action: 'open', where: [] },
+  { ...window, userId: 3, where: [] },
+  { ...window, userId: 30, where: [] },
+  { ...window, where: [{ key: 'durationMs', value: 50 }] },
+  {
+    ...window,
+    feature: 'chat',
+    where: [
+      { key: 'durationMs', value: 100 },
+      { key: 'count', value: 0 },
+    ],
+  },
+  { ...window, where: [{ key: 'absent', value: 0 }] },
+])
 
 /**
  * Days to ask about: before the history (empty windows), its first day, the days around the
@@ -190,6 +235,113 @@ export function describeInsightsContract(
           }
         }
         expect(oracleHistogram(planted, firstDay + 60).some(users => users > 0)).toBe(true)
+      })
+    })
+
+    describe('events', () => {
+      it('counts events and users matching the filters, from the rollups and from raw events', async () => {
+        const insights = await planting()
+        for (const question of eventsQuestions) {
+          expect({ question, answer: await events(insights, question) }).toEqual({
+            question,
+            answer: oracleEvents(planted, question),
+          })
+        }
+        expect(oracleEvents(planted, eventsQuestions[5] as EventsQuestion).events).toBeGreaterThan(
+          0,
+        )
+      })
+    })
+
+    describe('sessions', () => {
+      it('counts sessions in a window and those with two features in it, by UTC day', async () => {
+        const insights = await planting()
+        for (const window of windows) {
+          expect({ window, answer: await sessions(insights, window) }).toEqual({
+            window,
+            answer: oracleSessions(planted, window.from, window.to),
+          })
+        }
+        expect(oracleSessions(planted, firstDay + 69, firstDay + 70).multiFeature).toBeGreaterThan(
+          0,
+        )
+      })
+    })
+
+    describe('features', () => {
+      it('counts each feature, stickiest first, and the active users of the window', async () => {
+        const insights = await planting()
+        for (const window of windows) {
+          expect({ window, answer: await features(insights, window) }).toEqual({
+            window,
+            answer: oracleFeatures(planted, window.from, window.to),
+          })
+        }
+      })
+    })
+
+    describe('at risk', () => {
+      it('lists users active 4 days of the 28 ending at D-14 and not since', async () => {
+        const insights = await planting()
+        let found = 0
+        for (const at of days) {
+          const expected = oracleAtRisk(planted, at).map(user => ({
+            ...user,
+            lastActive: formatDay(user.lastActive),
+          }))
+          found += expected.length
+          expect({ at, answer: await atRisk(insights, { at }) }).toEqual({
+            at,
+            answer: { users: expected },
+          })
+        }
+        expect(found).toBeGreaterThan(0)
+      })
+    })
+
+    describe('lifecycle', () => {
+      it('splits each week into new, returning, resurrecting and dormant users', async () => {
+        const insights = await planting()
+        const seen: { new: number; returning: number; resurrecting: number; dormant: number }[] = []
+        for (const at of days) {
+          for (const weeks of [1, 4, 12, 52]) {
+            const expected = oracleLifecycle(planted, at, weeks).map(week => ({
+              ...week,
+              start: formatDay(week.start),
+            }))
+            seen.push(...expected)
+            expect({ at, weeks, answer: await lifecycle(insights, { at, weeks }) }).toEqual({
+              at,
+              weeks,
+              answer: { weeks: expected },
+            })
+          }
+        }
+        for (const kind of ['new', 'returning', 'resurrecting', 'dormant'] as const) {
+          expect(seen.some(week => week[kind] > 0)).toBe(true)
+        }
+      })
+    })
+
+    describe('retention', () => {
+      it('follows each weekly cohort through the weeks after its first', async () => {
+        const insights = await planting()
+        let retained = 0
+        for (const at of days) {
+          for (const weeks of [1, 4, 12, 52]) {
+            const expected = oracleRetention(planted, at, weeks).map(cohort => ({
+              ...cohort,
+              start: formatDay(cohort.start),
+            }))
+            retained += expected.reduce((sum, cohort) => sum + (cohort.active[1] ?? 0), 0)
+            expect({ at, weeks, answer: await retention(insights, { at, weeks }) }).toEqual({
+              at,
+              weeks,
+              answer: { cohorts: expected },
+            })
+          }
+        }
+        expect(retained).toBeGreaterThan(0)
       })
     })
   })
