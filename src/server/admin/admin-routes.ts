@@ -10,6 +10,7 @@ import { adminHeaders, layout } from './admin-layout.js'
 import { adminCookieName, adminSessionTtlMs, createAdminCredentials } from './admin-session.js'
 import { dashboardPage } from './dashboard-page.js'
 import { html } from './html.js'
+import { createInsightsRoutes } from './insights-routes.js'
 import { signInPage } from './sign-in-page.js'
 
 export interface AdminRoutesOptions {
@@ -56,6 +57,8 @@ const maxSignInBytes = 4096
  * - `GET /admin?page=N`: the preview's N-th page (from 1), `previewLimit` events a page.
  * - `GET /admin/api/status` → `{ mode, metrics, stats }`; `GET /admin/api/preview?page=&limit=`
  *   → `{ mode, page, limit, backlog, items }`, the same items as `tally export --preview`.
+ * - `GET /admin/api/insights/…`: the usage insights, when the store keeps them (see
+ *   insights-routes.ts).
  *
  * Anything else without credentials gets the sign-in page, or a 401 JSON error under `api/`.
  * Throws an Error at once for options that cannot work.
@@ -201,6 +204,10 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     ])
     return c.json({ mode, page, limit, backlog: stats.backlog, items })
   })
+
+  if (store.insights !== undefined) {
+    app.route('/api/insights', createInsightsRoutes({ insights: store.insights, now }))
+  }
 
   app.all('/api/*', c => fail(c, 404, 'not-found', 'no such admin API'))
 
