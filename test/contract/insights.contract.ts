@@ -13,6 +13,7 @@ import { sessions } from '../../src/server/insights/sessions.js'
 import type { InsightsStore } from '../../src/server/stores/insights-store.js'
 import type { ServerEventStore } from '../../src/server/stores/server-event-store.js'
 import {
+  dayMs,
   firstDay,
   historyDays,
   importLine,
@@ -20,6 +21,7 @@ import {
   type Planted,
 } from './insights-history.js'
 import {
+  dayOf as dayOfPlanted,
   oracleActiveUsers,
   oracleAtRisk,
   oracleEvents,
@@ -342,6 +344,32 @@ export function describeInsightsContract(
           }
         }
         expect(retained).toBeGreaterThan(0)
+      })
+    })
+
+    describe('rollup retention', () => {
+      it('forgets the days before the cutoff, keeps the later ones, and remembers first days', async () => {
+        const insights = await planting()
+        const cutoff = firstDay + 60
+        expect(await insights.pruneRollups(new Date(cutoff * dayMs))).toBeGreaterThan(0)
+        const kept = planted.filter(event => dayOfPlanted(event) >= cutoff)
+        for (const at of [firstDay + 59, firstDay + 70, firstDay + 100]) {
+          const expected = oracleActiveUsers(kept, at)
+          const answer = await activeUsers(insights, { at })
+          expect({ ...answer, stickiness: answer.stickiness.toFixed(12) }).toEqual({
+            at: formatDay(at),
+            ...expected,
+            stickiness: expected.stickiness.toFixed(12),
+          })
+        }
+        // Users first active before the cutoff are not new after it.
+        const at = firstDay + 100
+        expect(await lifecycle(insights, { at, weeks: 4 })).toEqual({
+          weeks: oracleLifecycle(planted, at, 4).map(week => ({
+            ...week,
+            start: formatDay(week.start),
+          })),
+        })
       })
     })
   })

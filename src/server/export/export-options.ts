@@ -5,8 +5,9 @@ import { gatewayEventsUrl } from './gateway-url.js'
 
 export interface ExportRetention {
   /**
-   * How long exported (or refused) rows stay, from receipt.
-   * @default 7 days
+   * How long exported (or refused) rows stay, from receipt: the insights that read raw
+   * events (sessions, events filtered on metadata) reach back this far.
+   * @default 90 days
    */
   exportedMs?: number
   /**
@@ -14,6 +15,12 @@ export interface ExportRetention {
    * @default 30 days
    */
   unexportedMs?: number
+  /**
+   * How long the insights' daily rollups stay, by the day of the events they count: active
+   * users, features, at-risk, lifecycle and retention are exact this far back.
+   * @default 400 days
+   */
+  rollupsMs?: number
   /**
    * Bound on the backlog: the oldest unexported rows beyond it are deleted (and counted).
    * @default 1_000_000
@@ -143,8 +150,9 @@ export function normalizeExportOptions(options: ExportWorkerOptions): ResolvedEx
       maxTimerMs,
     ),
     retention: {
-      exportedMs: whole('retention.exportedMs', options.retention?.exportedMs ?? 7 * day, 0),
+      exportedMs: whole('retention.exportedMs', options.retention?.exportedMs ?? 90 * day, 0),
       unexportedMs: whole('retention.unexportedMs', options.retention?.unexportedMs ?? 30 * day, 0),
+      rollupsMs: whole('retention.rollupsMs', options.retention?.rollupsMs ?? 400 * day, 0),
       maxUnexported: whole(
         'retention.maxUnexported',
         options.retention?.maxUnexported ?? 1_000_000,
