@@ -90,3 +90,17 @@ export function importLine(event: Planted): string {
     userId: event.userId,
   })
 }
+
+/** The columns a version 1 schema stored for a planted event, for the backfill tests. */
+export function v1Row(event: Planted) {
+  const line = JSON.parse(importLine(event)) as Record<string, unknown>
+  delete line.userId
+  return {
+    id: event.id,
+    userId: event.userId,
+    feature: event.feature,
+    action: event.action,
+    ms: event.ms,
+    payload: JSON.stringify(line),
+  }
+}
