@@ -3,11 +3,13 @@ import type { FeaturesAnswer, FeatureUsage } from './answers.js'
 import type { WindowParameters } from './parameters.js'
 import { countOf } from './read.js'
 
+// The inner grouping follows the rollup's key (day, user_id, feature, …), so it reads the
+// window in key order without sorting it.
 const byFeature = `
   SELECT feature, sum(events) AS events, count(DISTINCT user_id) AS users, count(*) AS user_days
   FROM (
     SELECT feature, user_id, day, sum(events) AS events FROM usage_daily
-    WHERE day >= @from AND day <= @to GROUP BY feature, user_id, day
+    WHERE day >= @from AND day <= @to GROUP BY day, user_id, feature
   ) per_day
   GROUP BY feature`
 

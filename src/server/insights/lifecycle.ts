@@ -5,34 +5,32 @@ import type { WeeksParameters } from './parameters.js'
 import { countOf } from './read.js'
 
 // Each user once per week they were active in, week k holding D−7k−6 … D−7k, for the weeks
-// asked and the one before the oldest (to tell returning from resurrecting).
-const activeWeeks = `
+// asked and the one before the oldest (to tell returning from resurrecting). Weeks count back,
+// so in ascending order a row's `older` neighbour is the user's previous active week and its
+// `newer` one the next: one pass over the user-weeks, no self-join.
+const sql = `
   WITH active AS (
     SELECT DISTINCT user_id, (@at - day) / 7 AS week FROM active_days
     WHERE day > @at - 7 * (@weeks + 1) AND day <= @at
-  )`
+  ), flagged AS (
+    SELECT a.week, f.day AS first_day,
+      lead(a.week) OVER (PARTITION BY a.user_id ORDER BY a.week) AS older,
+      lag(a.week) OVER (PARTITION BY a.user_id ORDER BY a.week) AS newer
+    FROM active a JOIN first_days f ON f.user_id = a.user_id
+  )
+  SELECT week, kind, count(*) AS users FROM (
+    SELECT week,
+      CASE WHEN first_day > @at - 7 * week - 7 THEN 'new'
+           WHEN older = week + 1 THEN 'returning'
+           ELSE 'resurrecting' END AS kind
+    FROM flagged WHERE week < @weeks
+    UNION ALL
+    SELECT week - 1 AS week, 'dormant' AS kind FROM flagged
+    WHERE week >= 1 AND (newer IS NULL OR newer < week - 1)
+  ) kinds
+  GROUP BY week, kind`
 
-const active = `${activeWeeks}
-  SELECT a.week,
-    sum(CASE WHEN f.day > @at - 7 * a.week - 7 THEN 1 ELSE 0 END) AS new_users,
-    sum(CASE WHEN f.day <= @at - 7 * a.week - 7 AND p.user_id IS NOT NULL THEN 1 ELSE 0 END)
-      AS returning_users,
-    sum(CASE WHEN f.day <= @at - 7 * a.week - 7 AND p.user_id IS NULL THEN 1 ELSE 0 END)
-      AS resurrecting_users
-  FROM active a
-  JOIN first_days f ON f.user_id = a.user_id
-  LEFT JOIN active p ON p.user_id = a.user_id AND p.week = a.week + 1
-  WHERE a.week < @weeks
-  GROUP BY a.week`
-
-const dormant = `${activeWeeks}
-  SELECT p.week - 1 AS week, count(*) AS dormant_users FROM active p
-  LEFT JOIN active a ON a.user_id = p.user_id AND a.week = p.week - 1
-  WHERE p.week >= 1 AND a.user_id IS NULL
-  GROUP BY p.week`
-
-export const lifecycleActiveSql: InsightsSql = { sqlite: active, postgres: active }
-export const lifecycleDormantSql: InsightsSql = { sqlite: dormant, postgres: dormant }
+export const lifecycleSql: InsightsSql = { sqlite: sql, postgres: sql }
 
 /**
  * **lifecycle** by week (week k ends at D−7k): *new* (first active ever in that week),
@@ -44,24 +42,20 @@ export async function lifecycle(
   store: InsightsStore,
   { at, weeks }: WeeksParameters,
 ): Promise<LifecycleAnswer> {
-  const [activeRows, dormantRows] = await Promise.all([
-    store.query(lifecycleActiveSql, { at, weeks }),
-    store.query(lifecycleDormantSql, { at, weeks }),
-  ])
-  const byWeek = new Map(activeRows.map(row => [countOf(row, 'week'), row]))
-  const dormantByWeek = new Map(
-    dormantRows.map(row => [countOf(row, 'week'), countOf(row, 'dormant_users')]),
+  const rows = await store.query(lifecycleSql, { at, weeks })
+  const count = new Map(
+    rows.map(row => [`${countOf(row, 'week')}:${String(row.kind)}`, countOf(row, 'users')]),
   )
+  const of = (week: number, kind: string) => count.get(`${week}:${kind}`) ?? 0
   return {
     weeks: Array.from({ length: weeks }, (_, index) => {
       const week = weeks - 1 - index
-      const row = byWeek.get(week)
       return {
         start: formatDay(at - 7 * week - 6),
-        new: countOf(row, 'new_users'),
-        returning: countOf(row, 'returning_users'),
-        resurrecting: countOf(row, 'resurrecting_users'),
-        dormant: dormantByWeek.get(week) ?? 0,
+        new: of(week, 'new'),
+        returning: of(week, 'returning'),
+        resurrecting: of(week, 'resurrecting'),
+        dormant: of(week, 'dormant'),
       }
     }),
   }
