@@ -1,31 +1,59 @@
 import type { Database, Statement } from 'better-sqlite3'
-import type { TelemetryEvent } from '../../protocol/event.js'
 import type { InsightsParameter, InsightsRow, InsightsStore } from './insights-store.js'
 import { checkDate, dayMs } from './rows.js'
 
+/** A newly stored event, as the rollups count it. */
+export interface RollupEntry {
+  userId: number
+  feature: string
+  action: string
+  correctedTimestamp: Date
+}
+
 /**
- * Counts one newly stored event in the rollups; the store calls it inside its insert
- * transaction, only for rows the insert added.
+ * Counts newly stored events in the rollups; the store calls it inside its insert
+ * transaction, with only the rows the insert added. A batch is mostly one user's events of one
+ * day, so the counts are summed per key first and each key is written once.
  */
 export function countInRollups(
   sql: (source: string) => Statement,
-  userId: number,
-  event: Pick<TelemetryEvent, 'feature' | 'action'>,
-  correctedTimestamp: Date,
+  entries: readonly RollupEntry[],
 ): void {
-  const day = Math.floor(correctedTimestamp.getTime() / dayMs)
-  sql(
-    `INSERT INTO usage_daily (day, user_id, feature, action, events) VALUES (?, ?, ?, ?, 1)
-     ON CONFLICT (day, user_id, feature, action) DO UPDATE SET events = events + 1`,
-  ).run(day, userId, event.feature, event.action)
-  sql('INSERT INTO active_days (day, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
-    day,
-    userId,
+  const daily = new Map<
+    string,
+    { day: number; userId: number; feature: string; action: string; events: number }
+  >()
+  const firstDays = new Map<number, number>()
+  for (const { userId, feature, action, correctedTimestamp } of entries) {
+    const day = Math.floor(correctedTimestamp.getTime() / dayMs)
+    // JSON keeps the parts apart whatever characters the names hold.
+    const key = JSON.stringify([day, userId, feature, action])
+    const counted = daily.get(key)
+    if (counted === undefined) daily.set(key, { day, userId, feature, action, events: 1 })
+    else counted.events += 1
+    firstDays.set(userId, Math.min(firstDays.get(userId) ?? day, day))
+  }
+  const bump = sql(
+    `INSERT INTO usage_daily (day, user_id, feature, action, events) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (day, user_id, feature, action) DO UPDATE SET events = events + excluded.events`,
   )
-  sql(
+  const activeDay = sql(
+    'INSERT INTO active_days (day, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  )
+  const activeDays = new Set<string>()
+  for (const { day, userId, feature, action, events } of daily.values()) {
+    bump.run(day, userId, feature, action, events)
+    const key = `${day}:${userId}`
+    if (!activeDays.has(key)) {
+      activeDays.add(key)
+      activeDay.run(day, userId)
+    }
+  }
+  const first = sql(
     `INSERT INTO first_days (user_id, day) VALUES (?, ?)
      ON CONFLICT (user_id) DO UPDATE SET day = min(day, excluded.day)`,
-  ).run(userId, day)
+  )
+  for (const [userId, day] of firstDays) first.run(userId, day)
 }
 
 // better-sqlite3 binds every number as REAL, which would turn day arithmetic into fractions;

@@ -14,7 +14,7 @@ import {
   UNSETTLED,
 } from './rows.js'
 import type { IngestedEvent, ServerEventStore, StoredRow } from './server-event-store.js'
-import { countInRollups, openSqliteInsights } from './sqlite-insights.js'
+import { countInRollups, openSqliteInsights, type RollupEntry } from './sqlite-insights.js'
 import { migrateSqlite } from './sqlite-schema.js'
 
 export interface SqliteStoreOptions {
@@ -90,7 +90,7 @@ export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore 
   }
 
   const insert = write((events: readonly IngestedEvent[]) => {
-    let inserted = 0
+    const added: RollupEntry[] = []
     for (const { event, userId, receivedAt, correctedTimestamp } of events) {
       const changed = count(
         `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
@@ -107,10 +107,12 @@ export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore 
         event.sessionId,
       )
       // Only a new row counts: a duplicate id must not count twice in the rollups.
-      if (changed > 0) countInRollups(sql, userId, event, correctedTimestamp)
-      inserted += changed
+      if (changed > 0) {
+        added.push({ userId, feature: event.feature, action: event.action, correctedTimestamp })
+      }
     }
-    return inserted
+    countInRollups(sql, added)
+    return added.length
   })
 
   const markExported = write((ids: readonly string[], now: number) => {
