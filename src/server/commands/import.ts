@@ -1,3 +1,5 @@
+import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
 import { limits } from '../../protocol/event.js'
 import { defaultScrubRules, type ScrubRule } from '../../protocol/scrub-rules.js'
 import { createScrubber, type Scrubber } from '../../protocol/scrub.js'
@@ -137,6 +139,14 @@ export async function importEvents(
   } finally {
     await store.close()
   }
+}
+
+/**
+ * The lines of a stream (a file, or stdin for `-`), one at a time as they arrive, CRLF or LF,
+ * for `importEvents`.
+ */
+export function readLines(input: Readable): AsyncIterable<string> {
+  return createInterface({ input, crlfDelay: Infinity })
 }
 
 /** The summary as `tally import` prints it. */
