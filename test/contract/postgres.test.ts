@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll } from 'vitest'
 import { openPostgresStore } from '../../src/server/stores/postgres-store.js'
+import { describeImportDumpContract } from './import-dump.contract.js'
 import { describeInsightsContract } from './insights.contract.js'
 import { describeStoreContract } from './server-event-store.contract.js'
 
@@ -47,3 +48,4 @@ const cleanup = async () => {
 
 describeStoreContract('PostgreSQL', open, cleanup)
 describeInsightsContract('PostgreSQL', open, cleanup)
+describeImportDumpContract('PostgreSQL', open, cleanup)

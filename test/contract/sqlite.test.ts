@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSqliteStore } from '../../src/server/stores/sqlite-store.js'
+import { describeImportDumpContract } from './import-dump.contract.js'
 import { describeInsightsContract } from './insights.contract.js'
 import { describeStoreContract } from './server-event-store.contract.js'
 
@@ -22,3 +23,4 @@ const cleanup = async () => {
 
 describeStoreContract('SQLite', open, cleanup)
 describeInsightsContract('SQLite', open, cleanup)
+describeImportDumpContract('SQLite', open, cleanup)
