@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll } from 'vitest'
 import { openPostgresStore } from '../../src/server/stores/postgres-store.js'
+import { describeImportDumpContract } from './import-dump.contract.js'
+import { describeInsightsContract } from './insights.contract.js'
 import { describeStoreContract } from './server-event-store.contract.js'
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -33,16 +35,17 @@ const checkReachable = () =>
 // One schema per test, made on the test's first open and dropped after the test.
 let schema: string | undefined
 
-describeStoreContract(
-  'PostgreSQL',
-  async () => {
-    await checkReachable()
-    schema ??= `tally_test_${randomBytes(8).toString('hex')}`
-    return openPostgresStore({ connectionString, schema })
-  },
-  async () => {
-    const dropping = schema
-    schema = undefined
-    if (dropping !== undefined) await admin.query(`DROP SCHEMA IF EXISTS ${dropping} CASCADE`)
-  },
-)
+const open = async () => {
+  await checkReachable()
+  schema ??= `tally_test_${randomBytes(8).toString('hex')}`
+  return openPostgresStore({ connectionString, schema })
+}
+const cleanup = async () => {
+  const dropping = schema
+  schema = undefined
+  if (dropping !== undefined) await admin.query(`DROP SCHEMA IF EXISTS ${dropping} CASCADE`)
+}
+
+describeStoreContract('PostgreSQL', open, cleanup)
+describeInsightsContract('PostgreSQL', open, cleanup)
+describeImportDumpContract('PostgreSQL', open, cleanup)

@@ -7,11 +7,12 @@ import type { ExportMode } from '../../protocol/config.js'
 import type { ExportWorker } from '../export/export-worker.js'
 import { InvalidSettingError } from '../errors/invalid-setting-error.js'
 import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from '../auth-throttle.js'
-import type { ExportQueueStore } from '../stores/server-event-store.js'
+import type { ExportQueueStore, ServerEventStore } from '../stores/server-event-store.js'
 import { adminHeaders, layout } from './admin-layout.js'
 import { adminCookieName, adminSessionTtlMs, createAdminCredentials } from './admin-session.js'
 import { dashboardPage } from './dashboard-page.js'
 import { html } from './html.js'
+import { createInsightsRoutes } from './insights-routes.js'
 import { signInPage } from './sign-in-page.js'
 
 export interface AdminRoutesOptions {
@@ -25,7 +26,8 @@ export interface AdminRoutesOptions {
   exportMode: ExportMode
   /** The export worker, when one runs; without it the page says that nothing is exported. */
   worker?: ExportWorker | undefined
-  store: Pick<ExportQueueStore, 'stats'>
+  /** The queue's figures, and the insights when the store keeps them. */
+  store: Pick<ExportQueueStore, 'stats'> & Pick<ServerEventStore, 'insights'>
   /**
    * Events of the next exports that one page of the preview shows (the page and the API page
    * alike), so that no backlog makes a view slow. @default 25
@@ -60,6 +62,8 @@ const maxSignInBytes = 4096
  * - `GET /admin?page=N`: the preview's N-th page (from 1), `previewLimit` events a page.
  * - `GET /admin/api/status` → `{ mode, metrics, stats }`; `GET /admin/api/preview?page=&limit=`
  *   → `{ mode, page, limit, backlog, items }`, the same items as `tally export --preview`.
+ * - `GET /admin/api/insights/…`: the usage insights, when the store keeps them (see
+ *   insights-routes.ts).
  *
  * Anything else without credentials gets the sign-in page, or a 401 JSON error under `api/`.
  * Throws an Error at once for options that cannot work.
@@ -220,6 +224,10 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     ])
     return c.json({ mode, page, limit, backlog: stats.backlog, items })
   })
+
+  if (store.insights !== undefined) {
+    app.route('/api/insights', createInsightsRoutes({ insights: store.insights, now }))
+  }
 
   app.all('/api/*', c => fail(c, 404, 'not-found', 'no such admin API'))
 

@@ -2,7 +2,8 @@
 // bundles its own) are still recognised: `instanceof` is not.
 const brand = Symbol.for('tally-telemetry.server-error')
 
-export type TallyServerErrorCode = 'invalid-setting' | 'missing-driver' | 'store' | 'upstream'
+export type TallyServerErrorCode =
+  'invalid-setting' | 'invalid-parameter' | 'missing-driver' | 'store' | 'upstream'
 
 /** Base of every error the instance backend and its commands throw. */
 export class TallyServerError extends Error {

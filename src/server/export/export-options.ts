@@ -1,13 +1,18 @@
 import type { ExportMode } from '../../protocol/config.js'
 import { emptyAllowlist, type Allowlist } from '../../protocol/export-redaction.js'
-import type { ExportQueueStore, RetentionStore } from '../stores/server-event-store.js'
+import type {
+  ExportQueueStore,
+  RetentionStore,
+  ServerEventStore,
+} from '../stores/server-event-store.js'
 import { InvalidSettingError } from '../errors/invalid-setting-error.js'
 import { gatewayEventsUrl } from './gateway-url.js'
 
 export interface ExportRetention {
   /**
-   * How long exported (or refused) rows stay, from receipt.
-   * @default 7 days
+   * How long exported (or refused) rows stay, from receipt: the insights that read raw
+   * events (sessions, events filtered on metadata) reach back this far.
+   * @default 90 days
    */
   exportedMs?: number
   /**
@@ -15,6 +20,12 @@ export interface ExportRetention {
    * @default 30 days
    */
   unexportedMs?: number
+  /**
+   * How long the insights' daily rollups stay, by the day of the events they count: active
+   * users, features, at-risk, lifecycle and retention are exact this far back.
+   * @default 400 days
+   */
+  rollupsMs?: number
   /**
    * Bound on the backlog: the oldest unexported rows beyond it are deleted (and counted).
    * @default 1_000_000
@@ -29,7 +40,7 @@ export interface ExportLogEntry {
 }
 
 export interface ExportWorkerOptions {
-  store: ExportQueueStore & RetentionStore
+  store: ExportQueueStore & RetentionStore & Pick<ServerEventStore, 'insights'>
   /**
    * Base URL of the gateway; events go to `<gatewayUrl>/v1/events`. HTTPS, or plain HTTP to a
    * loopback host. Required unless `mode` is `off`.
@@ -83,7 +94,7 @@ export interface ExportWorkerOptions {
 }
 
 export interface ResolvedExportOptions {
-  store: ExportQueueStore & RetentionStore
+  store: ExportQueueStore & RetentionStore & Pick<ServerEventStore, 'insights'>
   mode: ExportMode
   allowlist: Allowlist
   /** Undefined in `off` mode when no gateway was configured. */
@@ -145,8 +156,9 @@ export function normalizeExportOptions(options: ExportWorkerOptions): ResolvedEx
       maxTimerMs,
     ),
     retention: {
-      exportedMs: whole('retention.exportedMs', options.retention?.exportedMs ?? 7 * day, 0),
+      exportedMs: whole('retention.exportedMs', options.retention?.exportedMs ?? 90 * day, 0),
       unexportedMs: whole('retention.unexportedMs', options.retention?.unexportedMs ?? 30 * day, 0),
+      rollupsMs: whole('retention.rollupsMs', options.retention?.rollupsMs ?? 400 * day, 0),
       maxUnexported: whole(
         'retention.maxUnexported',
         options.retention?.maxUnexported ?? 1_000_000,

@@ -225,6 +225,7 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
       unexportedBefore: new Date(at.getTime() - retention.unexportedMs),
       maxUnexported: retention.maxUnexported,
     })
+    await store.insights?.pruneRollups(new Date(at.getTime() - retention.rollupsMs))
     state.pruned.exported += pruned.exported
     state.pruned.unexported += pruned.unexported
     if (pruned.unexported > 0) {

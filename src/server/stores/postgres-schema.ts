@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg'
 import { pendingMigrations, type Migration } from './migrations.js'
-import { SETTLED, UNSETTLED } from './rows.js'
+import { POSTGRES_DAY, SETTLED, UNSETTLED } from './rows.js'
 
 export const postgresMigrations: readonly Migration[] = [
   {
@@ -31,6 +31,43 @@ export const postgresMigrations: readonly Migration[] = [
       );
       CREATE INDEX events_export_queue ON events (received_at, id) WHERE ${UNSETTLED};
       CREATE INDEX events_settled_retention ON events (received_at) WHERE ${SETTLED};
+    `,
+  },
+  {
+    // The insights: the session id for the sessions question, indexes for the questions read
+    // from raw events, and the daily rollups the other questions are answered from (day = UTC
+    // days since the epoch), backfilled from the rows already stored.
+    version: 2,
+    sql: `
+      ALTER TABLE events ADD COLUMN session_id TEXT NOT NULL DEFAULT '';
+      UPDATE events SET session_id = payload->>'sessionId';
+      CREATE INDEX events_timestamp ON events (timestamp, session_id, feature);
+      CREATE INDEX events_user_timestamp ON events (user_id, timestamp);
+      CREATE TABLE usage_daily (
+        day INTEGER NOT NULL,
+        user_id BIGINT NOT NULL,
+        feature TEXT COLLATE "C" NOT NULL,
+        action TEXT COLLATE "C" NOT NULL,
+        events BIGINT NOT NULL,
+        PRIMARY KEY (day, user_id, feature, action)
+      );
+      CREATE TABLE active_days (
+        day INTEGER NOT NULL,
+        user_id BIGINT NOT NULL,
+        PRIMARY KEY (day, user_id)
+      );
+      CREATE INDEX active_days_user ON active_days (user_id, day);
+      -- Never pruned: one row a user, so that "new" means first active ever.
+      CREATE TABLE first_days (
+        user_id BIGINT PRIMARY KEY,
+        day INTEGER NOT NULL
+      );
+      CREATE INDEX first_days_day ON first_days (day);
+      INSERT INTO usage_daily (day, user_id, feature, action, events)
+        SELECT ${POSTGRES_DAY}, user_id, feature, action, count(*)
+        FROM events GROUP BY 1, 2, 3, 4;
+      INSERT INTO active_days (day, user_id) SELECT DISTINCT day, user_id FROM usage_daily;
+      INSERT INTO first_days (user_id, day) SELECT user_id, min(day) FROM active_days GROUP BY 1;
     `,
   },
 ]

@@ -2,6 +2,7 @@ import { StoreError } from '../errors/store-error.js'
 import { loadDriver } from './load-driver.js'
 import { postgresFailure } from './postgres-failure.js'
 import { migratePostgres } from './postgres-schema.js'
+import { openPostgresInsights } from './postgres-insights.js'
 import { inTransaction } from './postgres-transaction.js'
 import {
   checkCount,
@@ -12,6 +13,7 @@ import {
   EXPORT_ORDER,
   inExportOrder,
   inRequestedOrder,
+  POSTGRES_DAY,
   SETTLED,
   toStoredRow,
   UNSETTLED,
@@ -92,6 +94,13 @@ export function openPostgresStore({
 
   return {
     kind: 'postgres',
+    insights: openPostgresInsights(pool, async (afterId, limit) => {
+      checkCount('limit', limit)
+      return rows(`SELECT ${COLUMNS} FROM events WHERE id > $1 ORDER BY id LIMIT $2`, [
+        afterId ?? '',
+        limit,
+      ])
+    }),
 
     async migrate() {
       try {
@@ -132,12 +141,32 @@ export function openPostgresStore({
       // whatever its size, far from the 65,535 parameter limit of one statement.
       const sorted = [...events].sort((a, b) => compareIds(a.event.id, b.event.id))
       try {
-        return await changed(
-          `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-           received_at, payload)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[],
-           $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::json[])
-         ON CONFLICT (id) DO NOTHING`,
+        // One statement, so one transaction: the rollups count exactly the rows the insert
+        // added (RETURNING leaves out the ids already stored), in key order like the events.
+        const { rows: counted } = await pool.query<{ inserted: string }>(
+          `WITH inserted AS (
+             INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+               received_at, payload, session_id)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[],
+               $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::json[], $9::text[])
+             ON CONFLICT (id) DO NOTHING
+             RETURNING user_id, feature, action, ${POSTGRES_DAY} AS day
+           ), daily AS (
+             INSERT INTO usage_daily (day, user_id, feature, action, events)
+             SELECT day, user_id, feature, action, count(*) FROM inserted
+             GROUP BY day, user_id, feature, action ORDER BY day, user_id, feature, action
+             ON CONFLICT (day, user_id, feature, action)
+             DO UPDATE SET events = usage_daily.events + excluded.events
+           ), days AS (
+             INSERT INTO active_days (day, user_id)
+             SELECT DISTINCT day, user_id FROM inserted ORDER BY day, user_id
+             ON CONFLICT DO NOTHING
+           ), firsts AS (
+             INSERT INTO first_days (user_id, day)
+             SELECT user_id, min(day) FROM inserted GROUP BY user_id ORDER BY user_id
+             ON CONFLICT (user_id) DO UPDATE SET day = least(first_days.day, excluded.day)
+           )
+           SELECT count(*) AS inserted FROM inserted`,
           [
             sorted.map(row => row.event.id),
             sorted.map(row => row.userId),
@@ -147,8 +176,10 @@ export function openPostgresStore({
             sorted.map(row => row.correctedTimestamp.toISOString()),
             sorted.map(row => row.receivedAt.toISOString()),
             sorted.map(row => encodePayload(row.event)),
+            sorted.map(row => row.event.sessionId),
           ],
         )
+        return Number(counted[0]?.inserted ?? 0)
       } catch (error) {
         throw postgresFailure('insert', error)
       }

@@ -7,6 +7,12 @@ import type { RetentionPolicy, StoredRow } from './server-event-store.js'
  * The dialects differ in placeholders and types, so each store keeps its own statements.
  */
 
+/** A UTC day in milliseconds: the rollups count days since the epoch. */
+export const dayMs = 86_400_000
+
+/** The UTC day of the `timestamp` column (the corrected timestamp), in PostgreSQL. */
+export const POSTGRES_DAY = 'floor(extract(epoch FROM timestamp) / 86400)::integer'
+
 /** A row the gateway has not answered for yet: the export backlog. */
 export const UNSETTLED = 'exported_at IS NULL AND export_rejection IS NULL'
 

@@ -1,3 +1,4 @@
+import type { InsightsStore } from './insights-store.js'
 import type { ExportQueueStore } from './roles/export-queue-store.js'
 import type { IngestStore } from './roles/ingest-store.js'
 import type { RetentionStore } from './roles/retention-store.js'
@@ -16,9 +17,12 @@ export type { StoreKind, StoreLifecycle } from './roles/store-lifecycle.js'
  * hold all of it. One contract test suite (test/contract/) runs against every implementation:
  * SQLite (embedded default), PostgreSQL (several replicas) and the memory test double.
  *
- * Usage insights (active users, sessions, features, retention…) will be a further role,
- * `roles/insights-store.ts`, answered over the stored events and daily rollups, and join
- * this composition; the handler and the export worker will not see it.
+ * Usage insights (active users, sessions, features, retention…) are the `insights` role
+ * (`insights-store.ts`), answered over the stored events and daily rollups kept as events
+ * arrive; the handler and the export worker never see it.
  */
 export interface ServerEventStore
-  extends StoreLifecycle, IngestStore, ExportQueueStore, RetentionStore {}
+  extends StoreLifecycle, IngestStore, ExportQueueStore, RetentionStore {
+  /** The insights' rollups and queries; absent on stores that keep none (the memory double). */
+  readonly insights?: InsightsStore
+}

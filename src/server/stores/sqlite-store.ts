@@ -16,6 +16,7 @@ import {
   UNSETTLED,
 } from './rows.js'
 import type { IngestedEvent, ServerEventStore, StoredRow } from './server-event-store.js'
+import { countInRollups, openSqliteInsights, type RollupEntry } from './sqlite-insights.js'
 import { sqliteFailure } from './sqlite-failure.js'
 import { migrateSqlite } from './sqlite-schema.js'
 
@@ -104,11 +105,12 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
   }
 
   const insert = write((events: readonly IngestedEvent[]) => {
-    let inserted = 0
+    const added: RollupEntry[] = []
     for (const { event, userId, receivedAt, correctedTimestamp } of events) {
-      inserted += count(
+      const changed = count(
         `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-           received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+           received_at, payload, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING`,
         event.id,
         userId,
         event.feature,
@@ -117,9 +119,15 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
         correctedTimestamp.getTime(),
         receivedAt.getTime(),
         encodePayload(event),
+        event.sessionId,
       )
+      // Only a new row counts: a duplicate id must not count twice in the rollups.
+      if (changed > 0) {
+        added.push({ userId, feature: event.feature, action: event.action, correctedTimestamp })
+      }
     }
-    return inserted
+    countInRollups(sql, added)
+    return added.length
   })
 
   const markExported = write((ids: readonly string[], now: number) => {
@@ -173,6 +181,14 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
 
   return {
     kind: 'sqlite',
+    insights: openSqliteInsights(db, async (afterId, limit) => {
+      checkCount('limit', limit)
+      return rows(
+        `SELECT ${COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,
+        afterId ?? '',
+        limit,
+      )
+    }),
 
     async migrate() {
       try {

@@ -454,17 +454,32 @@ describe('export worker: retention and metrics', () => {
     const harness = await startHarness()
     const store = memoryStore(clock)
     const onLog = vi.fn()
-    const old = ingested({ receivedAt: new Date(clock.ms - 8 * day) })
-    await store.insert([old, ingested({ receivedAt: new Date(clock.ms - 31 * day) })])
+    // Exported rows stay 90 days by default, unexported ones 30.
+    const old = ingested({ receivedAt: new Date(clock.ms - 91 * day) })
+    const kept = ingested({ receivedAt: new Date(clock.ms - 89 * day) })
+    await store.insert([old, kept, ingested({ receivedAt: new Date(clock.ms - 31 * day) })])
     const exporter = worker(harness, store, { now: clock.now, onLog })
-    await store.markExported([old.event.id], clock.now())
+    await store.markExported([old.event.id, kept.event.id], clock.now())
 
     expect((await exporter.runOnce()).pruned).toEqual({ exported: 1, unexported: 1 })
+    expect(store.rows().map(row => row.event.id)).toEqual([kept.event.id])
     expect(exporter.metrics().pruned).toEqual({ exported: 1, unexported: 1 })
     expect(onLog).toHaveBeenCalledWith({
       level: 'warn',
       message: 'export: retention deleted 1 events that were never exported',
     })
+  })
+
+  it('prunes the insights rollups past 400 days each run, when the store keeps them', async () => {
+    const clock = testClock()
+    const harness = await startHarness()
+    const pruneRollups = vi.fn(async () => 0)
+    const store: ServerEventStore = {
+      ...memoryStore(clock),
+      insights: { dialect: 'sqlite', query: async () => [], page: async () => [], pruneRollups },
+    }
+    await worker(harness, store, { now: clock.now }).runOnce()
+    expect(pruneRollups).toHaveBeenCalledWith(new Date(clock.ms - 400 * day))
   })
 
   it('bounds the backlog at maxUnexported, deleting the oldest', async () => {

@@ -3,6 +3,8 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresMigrations } from '../../../src/server/stores/postgres-schema.js'
 import { openPostgresStore } from '../../../src/server/stores/postgres-store.js'
+import { expectBackfilled } from '../../contract/insights-backfill.js'
+import { plantHistory, v1Row } from '../../contract/insights-history.js'
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -60,6 +62,45 @@ describe('PostgreSQL store', () => {
         operation: 'migrate',
         retryable: false,
       })
+    } finally {
+      await store.close()
+    }
+  })
+  it('backfills the insights from the events stored before version 2', async () => {
+    const schema = newSchema()
+    const client = await admin.connect()
+    const planted = plantHistory()
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`)
+      await client.query(postgresMigrations[0]?.sql ?? '')
+      await client.query(
+        `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
+         INSERT INTO schema_migrations (version) VALUES (1)`,
+      )
+      const rows = planted.map(v1Row)
+      await client.query(
+        `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+           received_at, payload)
+         SELECT id, user_id, feature, action, at, at, at, payload
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::json[])
+           AS v1 (id, user_id, feature, action, at, payload)`,
+        [
+          rows.map(row => row.id),
+          rows.map(row => row.userId),
+          rows.map(row => row.feature),
+          rows.map(row => row.action),
+          rows.map(row => new Date(row.ms).toISOString()),
+          rows.map(row => row.payload),
+        ],
+      )
+    } finally {
+      await client.query('SET search_path = DEFAULT')
+      client.release()
+    }
+    const store = openPostgresStore({ connectionString, schema })
+    try {
+      await store.migrate()
+      await expectBackfilled(store, planted)
     } finally {
       await store.close()
     }

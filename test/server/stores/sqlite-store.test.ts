@@ -5,6 +5,8 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sqliteMigrations } from '../../../src/server/stores/sqlite-schema.js'
 import { openSqliteStore } from '../../../src/server/stores/sqlite-store.js'
+import { expectBackfilled } from '../../contract/insights-backfill.js'
+import { plantHistory, v1Row } from '../../contract/insights-history.js'
 
 describe('SQLite store', () => {
   let directory: string | undefined
@@ -47,5 +49,27 @@ describe('SQLite store', () => {
     const reopened = new Database(path, { readonly: true })
     expect(reopened.pragma('user_version', { simple: true })).toBe(999)
     reopened.close()
+  })
+  it('backfills the insights from the events stored before version 2', async () => {
+    const path = await databasePath('tally.db')
+    const db = new Database(path)
+    db.exec(sqliteMigrations[0]?.sql ?? '')
+    db.pragma('user_version = 1')
+    const insert = db.prepare(
+      `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+         received_at, payload) VALUES (@id, @userId, @feature, @action, @ms, @ms, @ms, @payload)`,
+    )
+    const planted = plantHistory()
+    db.transaction(() => {
+      for (const event of planted) insert.run(v1Row(event))
+    })()
+    db.close()
+    const store = openSqliteStore({ path })
+    try {
+      await store.migrate()
+      await expectBackfilled(store, planted)
+    } finally {
+      await store.close()
+    }
   })
 })

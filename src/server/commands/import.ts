@@ -1,0 +1,156 @@
+import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
+import { limits } from '../../protocol/event.js'
+import { defaultScrubRules, type ScrubRule } from '../../protocol/scrub-rules.js'
+import { createScrubber, type Scrubber } from '../../protocol/scrub.js'
+import { isPlainObject, validateEvent } from '../../protocol/validate.js'
+import type { IngestedEvent, ServerEventStore } from '../stores/server-event-store.js'
+import { openStore, type StorageOptions } from './options.js'
+
+export interface ImportSettings {
+  /** Rules added to the default scrub rules, as `tally serve --scrub-rule` adds them. */
+  scrubRules?: readonly ScrubRule[]
+  /** Lines stored per transaction. @default 1000 */
+  maxBatchEvents?: number
+  /** Refusal reasons kept for the summary; the rest are only counted. @default 10 */
+  maxReasons?: number
+  /** `receivedAt` for lines without one. @default () => new Date() */
+  now?: () => Date
+}
+
+export interface ImportOptions extends StorageOptions, ImportSettings {}
+
+export interface ImportSummary {
+  /** Lines stored as new events. */
+  stored: number
+  /** Valid lines whose id was stored already (before, or earlier in the same input). */
+  present: number
+  /** Lines refused, each with a reason. */
+  refused: number
+  /** The first refusals: `line 3: timestamp must be a Date`. */
+  reasons: string[]
+}
+
+/** A line past this is refused unread: an event is bounded well below it. */
+const maxLineLength = 1024 * 1024
+
+const isoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+
+/** An ISO 8601 time within the protocol's plausible years, or undefined. */
+function parseTime(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || !isoPattern.test(value)) return undefined
+  const date = new Date(value)
+  const ms = date.getTime()
+  return ms >= limits.minTimestampMs && ms < limits.maxTimestampMs ? date : undefined
+}
+
+type Verdict = { ok: true; row: IngestedEvent } | { ok: false; reason: string }
+
+function readLine(line: string, scrub: Scrubber, now: () => Date): Verdict {
+  if (line.length > maxLineLength)
+    return { ok: false, reason: `longer than ${maxLineLength} characters` }
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch {
+    return { ok: false, reason: 'not JSON' }
+  }
+  if (!isPlainObject(value)) return { ok: false, reason: 'not a JSON object' }
+  const { userId } = value
+  if (typeof userId !== 'number' || !Number.isSafeInteger(userId) || userId < 1) {
+    return { ok: false, reason: 'userId must be a positive whole number' }
+  }
+  const timestamp = parseTime(value.timestamp)
+  if (timestamp === undefined) {
+    return { ok: false, reason: 'timestamp must be an ISO 8601 time from 2000 to 2099' }
+  }
+  // Judged and scrubbed as ingest judges an event; unknown fields are left out of the copy.
+  const verdict = validateEvent({ ...value, timestamp }, { scrub })
+  if (!verdict.valid) {
+    return {
+      ok: false,
+      reason: verdict.problems.map(p => `${p.path || 'event'} ${p.reason}`).join('; '),
+    }
+  }
+  return {
+    ok: true,
+    row: {
+      event: verdict.event,
+      userId,
+      // The timestamp is kept as given: a dump writes the corrected one beside it.
+      correctedTimestamp: parseTime(value.correctedTimestamp) ?? timestamp,
+      receivedAt: parseTime(value.receivedAt) ?? now(),
+    },
+  }
+}
+
+/**
+ * Reads events as JSON Lines (what `tally dump` writes: the event with ISO times, plus
+ * `userId`), validates and scrubs each like ingest, and stores them in batches, each batch one
+ * transaction; an id already stored is left as it was. Streams: only one batch is held.
+ */
+export async function importIntoStore(
+  store: ServerEventStore,
+  lines: AsyncIterable<string> | Iterable<string>,
+  settings: ImportSettings = {},
+): Promise<ImportSummary> {
+  const maxBatchEvents = settings.maxBatchEvents ?? 1000
+  const maxReasons = settings.maxReasons ?? 10
+  const now = settings.now ?? (() => new Date())
+  if (!Number.isSafeInteger(maxBatchEvents) || maxBatchEvents < 1) {
+    throw new RangeError('maxBatchEvents must be a positive whole number')
+  }
+  const scrub = createScrubber([...defaultScrubRules, ...(settings.scrubRules ?? [])])
+  const summary: ImportSummary = { stored: 0, present: 0, refused: 0, reasons: [] }
+  let batch: IngestedEvent[] = []
+  const flush = async () => {
+    if (batch.length === 0) return
+    const stored = await store.insert(batch)
+    summary.stored += stored
+    summary.present += batch.length - stored
+    batch = []
+  }
+  let number = 0
+  for await (const line of lines) {
+    number += 1
+    if (line.trim() === '') continue
+    const verdict = readLine(line, scrub, now)
+    if (!verdict.ok) {
+      summary.refused += 1
+      if (summary.reasons.length < maxReasons)
+        summary.reasons.push(`line ${number}: ${verdict.reason}`)
+      continue
+    }
+    batch.push(verdict.row)
+    if (batch.length >= maxBatchEvents) await flush()
+  }
+  await flush()
+  return summary
+}
+
+/** `tally import FILE`: opens the store the options name, imports `lines`, closes it. */
+export async function importEvents(
+  options: ImportOptions,
+  lines: AsyncIterable<string> | Iterable<string>,
+): Promise<ImportSummary> {
+  const store = await openStore(options)
+  try {
+    return await importIntoStore(store, lines, options)
+  } finally {
+    await store.close()
+  }
+}
+
+/**
+ * The lines of a stream (a file, or stdin for `-`), one at a time as they arrive, CRLF or LF,
+ * for `importEvents`.
+ */
+export function readLines(input: Readable): AsyncIterable<string> {
+  return createInterface({ input, crlfDelay: Infinity })
+}
+
+/** The summary as `tally import` prints it. */
+export function describeImport({ stored, present, refused, reasons }: ImportSummary): string {
+  const counts = `${stored} stored, ${present} already present, ${refused} refused`
+  return [counts, ...reasons.map(reason => `  ${reason}`)].join('\n')
+}

@@ -1,0 +1,89 @@
+/*
+ * The answer of every question, in one place: the API answers these as JSON, and the CLI and
+ * the usage page show them, so the numbers cannot disagree between surfaces. Dates are UTC
+ * days as `YYYY-MM-DD`.
+ */
+
+export interface EventsAnswer {
+  /** Stored events matching the filters. */
+  events: number
+  /** Distinct users among them. */
+  users: number
+}
+
+export interface ActiveUsersAnswer {
+  at: string
+  dau: number
+  wau: number
+  mau: number
+  /** Mean daily active users over the 30 days ending at `at`, divided by mau (0 when mau is 0). */
+  stickiness: number
+}
+
+export interface PowerUsersAnswer {
+  /** 30 entries, days 1 … 30: the users active on exactly that many of the 30 days. */
+  histogram: { days: number; users: number }[]
+  /** Users active on at least `minDays` of the 30 days. */
+  powerUsers: number
+}
+
+export interface SessionsAnswer {
+  sessions: number
+  /** Sessions with events of at least two distinct features in the window. */
+  multiFeature: number
+}
+
+export interface FeatureUsage {
+  feature: string
+  events: number
+  users: number
+  /** The mean, over the feature's users, of the days on which each used it. */
+  activeDaysPerUser: number
+}
+
+export interface FeaturesAnswer {
+  /** Distinct users active in the window. */
+  activeUsers: number
+  /** Stickiest first (highest activeDaysPerUser), then most events, then by name. */
+  features: FeatureUsage[]
+}
+
+export interface AtRiskUser {
+  userId: number
+  /** Active days in the 28 days ending 14 days before `at`. */
+  activeDays: number
+  /** The last day the user was active. */
+  lastActive: string
+}
+
+export interface AtRiskAnswer {
+  /** Most active first, then by user id. */
+  users: AtRiskUser[]
+}
+
+export interface LifecycleWeek {
+  /** The week's first day; the week runs seven days from it. */
+  start: string
+  new: number
+  returning: number
+  resurrecting: number
+  dormant: number
+}
+
+export interface LifecycleAnswer {
+  /** Oldest first; the last week ends at `at`. */
+  weeks: LifecycleWeek[]
+}
+
+export interface RetentionCohort {
+  /** The first day of the week in which the cohort's users were first active. */
+  start: string
+  size: number
+  /** Cohort users active in week 0 (their first), 1, … up to the week ending at `at`. */
+  active: number[]
+}
+
+export interface RetentionAnswer {
+  /** Oldest first. */
+  cohorts: RetentionCohort[]
+}

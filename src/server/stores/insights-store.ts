@@ -1,0 +1,38 @@
+import type { StoredRow } from './server-event-store.js'
+
+/** One statement in each dialect; `@name` placeholders, bound by name from the parameters. */
+export interface InsightsSql {
+  sqlite: string
+  postgres: string
+}
+
+/** A value a question's statement may bind: integers bind as integers in both dialects. */
+export type InsightsParameter = number | string
+
+/**
+ * A row a question's statement returns: counts may arrive as strings (PostgreSQL's BIGINT and
+ * NUMERIC), so each question reads them with `Number`.
+ */
+export type InsightsRow = Record<string, number | string | null>
+
+/**
+ * What the insights read from a store. Each question (src/server/insights/) keeps its own SQL
+ * for both dialects beside its definition, so the store only runs it; the rollups it reads
+ * (`usage_daily`, `active_days`, `first_days`, by UTC day) are kept by the store's insert, in
+ * the same transaction as the events.
+ */
+export interface InsightsStore {
+  readonly dialect: 'sqlite' | 'postgres'
+  /** Runs one read-only statement of a question with its parameters. */
+  query(
+    sql: InsightsSql,
+    parameters: Readonly<Record<string, InsightsParameter>>,
+  ): Promise<InsightsRow[]>
+  /**
+   * Every stored event in id order, `limit` at a time after `afterId` (`tally dump`): a
+   * keyset page, so that a dump of any size reads each row once.
+   */
+  page(afterId: string | undefined, limit: number): Promise<StoredRow[]>
+  /** Deletes the rollups' days before `before` (their retention); resolves with the rows deleted. */
+  pruneRollups(before: Date): Promise<number>
+}

@@ -1,0 +1,49 @@
+import type { Pool } from 'pg'
+import type { InsightsParameter, InsightsRow, InsightsStore } from './insights-store.js'
+import { inTransaction } from './postgres-transaction.js'
+import { checkDate, dayMs } from './rows.js'
+
+/**
+ * `@name` placeholders to `$n`, each name one number however often it appears. The questions'
+ * statements hold no string literals with `@`, and PostgreSQL's `@` operators are not used.
+ */
+export function toPositional(
+  text: string,
+  parameters: Readonly<Record<string, InsightsParameter>>,
+): { text: string; values: InsightsParameter[] } {
+  const values: InsightsParameter[] = []
+  const numbers = new Map<string, number>()
+  const positional = text.replace(/@([a-zA-Z_][a-zA-Z0-9_]*)/g, (_, name: string) => {
+    let number = numbers.get(name)
+    if (number === undefined) {
+      const value = parameters[name]
+      if (value === undefined) throw new RangeError(`no value for the parameter @${name}`)
+      values.push(value)
+      number = values.length
+      numbers.set(name, number)
+    }
+    return `$${number}`
+  })
+  return { text: positional, values }
+}
+
+/** The insights over the store's pool; the rollups are kept by the store's insert statement. */
+export function openPostgresInsights(pool: Pool, page: InsightsStore['page']): InsightsStore {
+  return {
+    dialect: 'postgres',
+    async query(statement, parameters) {
+      const { text, values } = toPositional(statement.postgres, parameters)
+      return (await pool.query<InsightsRow>(text, values)).rows
+    },
+    page,
+    async pruneRollups(before) {
+      checkDate('before', before)
+      const day = Math.floor(before.getTime() / dayMs)
+      return inTransaction(pool, async client => {
+        const daily = await client.query('DELETE FROM usage_daily WHERE day < $1', [day])
+        const days = await client.query('DELETE FROM active_days WHERE day < $1', [day])
+        return (daily.rowCount ?? 0) + (days.rowCount ?? 0)
+      })
+    },
+  }
+}

@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { dumpFromStore } from '../../src/server/commands/dump.js'
+import { importIntoStore } from '../../src/server/commands/import.js'
+import type { ServerEventStore } from '../../src/server/stores/server-event-store.js'
+import { importLine, plantHistory, type Planted } from './insights-history.js'
+
+const planted = plantHistory()
+
+/**
+ * `tally import` and `tally dump` against every store with insights: lines judged like ingest,
+ * each id stored once, and a dump that reads back as it went in. `open` and `cleanup` as for
+ * `describeStoreContract`.
+ */
+export function describeImportDumpContract(
+  name: string,
+  open: () => Promise<ServerEventStore>,
+  cleanup: () => Promise<void>,
+): void {
+  describe(`${name} import and dump contract`, () => {
+    const opened: ServerEventStore[] = []
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map(store => store.close()))
+      await cleanup()
+    })
+
+    const fresh = async () => {
+      const store = await open()
+      opened.push(store)
+      await store.migrate()
+      return store
+    }
+
+    it('stores each id once, counts the ones already present, and refuses bad lines with their reasons', async () => {
+      const store = await fresh()
+      const good = planted.slice(0, 3).map(importLine)
+      const noUser = JSON.stringify({
+        ...JSON.parse(good[0] as string),
+        id: 'other-0001',
+        userId: undefined,
+      })
+      const badTime = JSON.stringify({
+        ...JSON.parse(good[0] as string),
+        id: 'other-0002',
+        timestamp: 'yesterday',
+      })
+      const summary = await importIntoStore(store, [
+        ...good,
+        good[1] as string,
+        '',
+        'not json',
+        noUser,
+        badTime,
+      ])
+      expect(summary).toEqual({
+        stored: 3,
+        present: 1,
+        refused: 3,
+        reasons: [
+          'line 6: not JSON',
+          'line 7: userId must be a positive whole number',
+          'line 8: timestamp must be an ISO 8601 time from 2000 to 2099',
+        ],
+      })
+      const [row] = await store.get([planted[0]?.id as string])
+      expect(row?.userId).toBe(planted[0]?.userId)
+      expect(row?.correctedTimestamp.getTime()).toBe(planted[0]?.ms)
+      expect(row?.event.timestamp.getTime()).toBe(planted[0]?.ms)
+    })
+
+    it('scrubs privateMetadata like ingest and ignores unknown fields', async () => {
+      const store = await fresh()
+      const line = JSON.parse(importLine(planted[0] as (typeof planted)[number])) as Record<
+        string,
+        unknown
+      >
+      const secret = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'
+      await importIntoStore(store, [
+        JSON.stringify({
+          ...line,
+          extra: 'ignored',
+          parameters: { version: 1, privateMetadata: { token: secret } },
+        }),
+      ])
+      const [row] = await store.get([line.id as string])
+      expect(JSON.stringify(row?.event)).not.toContain(secret)
+      expect(row?.event).not.toHaveProperty('extra')
+    })
+
+    it('dumps every event once, in id order, as lines that import back to the same rows', async () => {
+      const store = await fresh()
+      await importIntoStore(store, planted.map(importLine))
+      const chunks: string[] = []
+      const written = await dumpFromStore(store, chunk => void chunks.push(chunk), {
+        maxPageRows: 64,
+      })
+      const lines = chunks.join('').trimEnd().split('\n')
+      expect(written).toBe(planted.length)
+      const byId = new Map(planted.map(event => [event.id, event]))
+      const dumped = lines.map(line => JSON.parse(line) as Record<string, unknown>)
+      expect(dumped.map(line => line.id)).toEqual([...byId.keys()].sort())
+      for (const line of dumped) {
+        const event = byId.get(line.id as string)
+        expect(line).toMatchObject(JSON.parse(importLine(event as Planted)) as object)
+        expect(line.correctedTimestamp).toBe(line.timestamp)
+        expect(typeof line.receivedAt).toBe('string')
+      }
+      expect(await importIntoStore(store, lines)).toEqual({
+        stored: 0,
+        present: planted.length,
+        refused: 0,
+        reasons: [],
+      })
+    })
+  })
+}
