@@ -77,6 +77,37 @@ const assignmentKeyword = [
 const quotedValue = (quote: string): string =>
   String.raw`(${quote})(?!\[redacted)(?:[^${quote}\\\r\n]|\\.){1,1024}${quote}`
 
+/** What separates a name from its value: `=`, `:`, Go's `:=` or PHP's `=>`, after a closing quote. */
+const assignedBy = String.raw`\\?["']?\s*(?::=|=>|[:=])\s*`
+
+/**
+ * A value as assigned in code, config or a shell: in escaped JSON quotes (group 3), in quotes
+ * (group 4 or 5), or bare up to whitespace, a quote, `&<>`, a backslash or the `end` characters.
+ * A bare value is refused where `declined` matches at its start.
+ */
+const assignedValue = (end: string, declined: string): string =>
+  String.raw`(?:(\\")(?!\[redacted)(?:[^"\\\r\n]|\\[^"\r\n]){1,1024}\\"|` +
+  quotedValue('"') +
+  '|' +
+  quotedValue("'") +
+  '|' +
+  // JSON's true/false/null say no secret is there, and `==` is a comparison.
+  String.raw`(?!\[redacted|(?:true|false|null|undefined|none|nil)(?![\w.-])|=${declined})` +
+  String.raw`(?:[^\s"'\x60&<>\\${end}]|\\(?!["'])){1,1024})`
+
+/**
+ * Names that say secret without ending in an assignment keyword: `…_SECRET_KEY`, `SECRET_KEY_BASE`,
+ * `AccountKey`, `DB_PASS`, and session cookies (`session_id`, `PHPSESSID`, `connect.sid`).
+ */
+const secretName =
+  // Alone, `pass` and `session` are too often prose ("session: expired"); `sid` is not.
+  String.raw`(?:[\w.-]{0,64}?[_.-])?sid|[\w.-]{0,64}?(?:[_.-](?:pass|session)|` +
+  String.raw`(?:secret|private|encryption|signing|master|hmac|session|client|app|account|license|cookie|jwt|webhook)[_.-]?key|` +
+  String.raw`secret[_.-]?key[_.-]?base|sess(?:ion)?[_.-]?id)`
+
+/** Cookie attributes, which are kept where cookie values are redacted. */
+const cookieAttribute = /^(?:path|domain|expires|max-age|samesite|priority|version|comment)$/i
+
 /**
  * The default rules, applied in this order. Order matters where one rule's text contains
  * another's:
@@ -90,7 +121,9 @@ const quotedValue = (quote: string): string =>
  * 5. bearer-token and basic-auth before authorization-header, which only catches what they
  *    declined, and all of them before the generic assignment rule so that
  *    `Authorization: Bearer x` keeps its scheme.
- * 6. email, then home-path, last: they rewrite text the earlier rules may need to see.
+ * 6. cookie before assignment, so that every cookie of a header is redacted alike; secret-name
+ *    after it, taking only the names that assignment does not.
+ * 7. email, then home-path, last: they rewrite text the earlier rules may need to see.
  */
 export const defaultScrubRules: readonly ScrubRule[] = [
   {
@@ -279,27 +312,44 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     replace: `$1${redacted('authorization-header')}`,
   },
   {
+    // Every cookie value of a Cookie or Set-Cookie header; the names and the attributes (Path,
+    // Expires, …) are kept.
+    name: 'cookie',
+    trigger: /cookie/i,
+    pattern: /\b((?:set-)?cookie\\?["']?\s*:\s*\\?["']?)([^\r\n"'\x60\\<>]{1,4096})/gi,
+    replace: (_match: string, label: string, cookies: string) =>
+      label +
+      cookies.replace(/([^\s=;,]{1,256})=(?!\[redacted)[^;,\s]{1,4096}/g, (pair, name: string) =>
+        cookieAttribute.test(name) ? pair : `${name}=${redacted('cookie')}`,
+      ),
+  },
+  {
     // Values assigned to keys that end in token, secret, password, api_key, auth, … (key=v,
     // key: v, "key": "v"); the key is kept.
     name: 'assignment',
     trigger:
       /token|secret|passw|pwd|passphrase|auth|credential|api[_-]?key|access[_-]?key|private[_-]?key/i,
     pattern: new RegExp(
-      String.raw`\b([\w.-]{0,64}?(?:${assignmentKeyword}))` +
-        // The key may close a quote (JSON), be escaped JSON, or be Go's := or PHP's =>.
-        String.raw`(\\?["']?\s*(?::=|=>|[:=])\s*)` +
-        String.raw`(?:(\\")(?!\[redacted)(?:[^"\\\r\n]|\\[^"\r\n]){1,1024}\\"|` +
-        quotedValue('"') +
-        '|' +
-        quotedValue("'") +
-        '|' +
-        // A bare value: JSON's true/false/null say no secret is there, and `==` is a comparison.
-        String.raw`(?!\[redacted|(?:true|false|null|undefined|none|nil)(?![\w.-])|=)` +
-        String.raw`(?:[^\s"'\x60&<>\\]|\\(?!["'])){1,1024})`,
+      String.raw`\b([\w.-]{0,64}?(?:${assignmentKeyword}))(${assignedBy})` + assignedValue('', ''),
       'gi',
     ),
     // Unmatched groups substitute as '', so the quote the value had, if any, is put back.
     replace: `$1$2$3$4$5${redacted('assignment')}$3$4$5`,
+  },
+  {
+    // Values of other secret-sounding names in environment, shell, config and cookie syntax
+    // (SECRET_KEY_BASE=…, DB_PASS=…, session_id=…; Path=/), and fish's `set -x API_KEY …`; the
+    // name is kept.
+    name: 'secret-name',
+    trigger: /pass|sid|sess|key|set/i,
+    pattern: new RegExp(
+      String.raw`\b((?:${secretName})${assignedBy}|set(?:\s+-[a-z]{1,4}){1,3}\s+` +
+        String.raw`[\w.-]{0,64}?(?:${assignmentKeyword}|${secretName})\s+)()` +
+        // A number of up to 6 digits after such a name is a setting (session: 3600, sid=42).
+        assignedValue(';,', String.raw`|\d{1,6}(?![^\s"'\x60&<>\\;,])`),
+      'gi',
+    ),
+    replace: `$1$3$4$5${redacted('secret-name')}$3$4$5`,
   },
   {
     // Email addresses. Not npm specs (pkg@1.2.3, @types/node) and not git@ of SSH remotes, which
