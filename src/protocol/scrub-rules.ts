@@ -101,9 +101,8 @@ const assignedValue = (end: string, declined: string): string =>
  */
 const secretName =
   // Alone, `pass` and `session` are too often prose ("session: expired"); `sid` is not.
-  String.raw`(?:[\w.-]{0,64}?[_.-])?sid|[\w.-]{0,64}?(?:[_.-](?:pass|session)|` +
-  String.raw`(?:secret|private|encryption|signing|master|hmac|session|client|app|account|license|cookie|jwt|webhook)[_.-]?key|` +
-  String.raw`secret[_.-]?key[_.-]?base|sess(?:ion)?[_.-]?id)`
+  String.raw`[\w.-]{0,64}?(?:[_.-](?:pass|session)|sid|sess(?:ion)?[_.-]?id|secret[_.-]?key[_.-]?base|` +
+  String.raw`(?:secret|private|encryption|signing|master|hmac|session|client|app|account|license|cookie|jwt|webhook)[_.-]?key)`
 
 /** Cookie attributes, which are kept where cookie values are redacted. */
 const cookieAttribute = /^(?:path|domain|expires|max-age|samesite|priority|version|comment)$/i
@@ -344,7 +343,7 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     trigger: /pass|sid|sess|key|set/i,
     pattern: new RegExp(
       String.raw`\b((?:${secretName})${assignedBy}|set(?:\s+-[a-z]{1,4}){1,3}\s+` +
-        String.raw`[\w.-]{0,64}?(?:${assignmentKeyword}|${secretName})\s+)()` +
+        String.raw`(?:${secretName}|[\w.-]{0,64}?(?:${assignmentKeyword}))\s+)()` +
         // A number of up to 6 digits after such a name is a setting (session: 3600, sid=42).
         assignedValue(';,', String.raw`|\d{1,6}(?![^\s"'\x60&<>\\;,])`),
       'gi',
