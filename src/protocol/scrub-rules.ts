@@ -101,11 +101,8 @@ const assignedValue = (end: string, declined: string): string =>
  */
 const secretName =
   // Alone, `pass` and `session` are too often prose ("session: expired"); `sid` is not.
-  String.raw`[\w.-]{0,64}?(?:[_.-](?:pass|session)|sid|sess(?:ion)?[_.-]?id|secret[_.-]?key[_.-]?base|` +
-  String.raw`(?:secret|private|encryption|signing|master|hmac|session|client|app|account|license|cookie|jwt|webhook)[_.-]?key)`
-
-/** Cookie attributes, which are kept where cookie values are redacted. */
-const cookieAttribute = /^(?:path|domain|expires|max-age|samesite|priority|version|comment)$/i
+  String.raw`[\w.-]{0,64}?(?:[_.-](?:pass|session)|sid|sess(?:ion)?[_.-]?id|key[_.-]?base|` +
+  String.raw`(?:secret|encryption|signing|master|session|client|app|account)[_.-]?key)`
 
 /**
  * The default rules, applied in this order. Order matters where one rule's text contains
@@ -316,18 +313,20 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     name: 'cookie',
     trigger: /cookie/i,
     pattern: /\b((?:set-)?cookie\\?["']?\s*:\s*\\?["']?)([^\r\n"'\x60\\<>]{1,4096})/gi,
+    // The attributes of Set-Cookie (Path, Expires, …) are kept.
     replace: (_match: string, label: string, cookies: string) =>
       label +
-      cookies.replace(/([^\s=;,]{1,256})=(?!\[redacted)[^;,\s]{1,4096}/g, (pair, name: string) =>
-        cookieAttribute.test(name) ? pair : `${name}=${redacted('cookie')}`,
+      cookies.replace(
+        /(^|;\s*)(?!(?:path|domain|expires|max-age|samesite|priority)=)([^\s=;]{1,256}=)(?!\[redacted)[^;\s]{1,4096}/gi,
+        `$1$2${redacted('cookie')}`,
       ),
   },
   {
     // Values assigned to keys that end in token, secret, password, api_key, auth, … (key=v,
     // key: v, "key": "v"); the key is kept.
     name: 'assignment',
-    trigger:
-      /token|secret|passw|pwd|passphrase|auth|credential|api[_-]?key|access[_-]?key|private[_-]?key/i,
+    // Wider than the keywords (any `key`, any `pass`): a trigger only spares the scan.
+    trigger: /token|secret|pass|pwd|auth|credential|key/i,
     pattern: new RegExp(
       String.raw`\b([\w.-]{0,64}?(?:${assignmentKeyword}))(${assignedBy})` + assignedValue('', ''),
       'gi',

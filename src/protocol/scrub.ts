@@ -121,10 +121,8 @@ function toStep(rule: ScrubRule): Step {
   }
   // A copy, so that a caller reusing the RegExp cannot leave a lastIndex that skips a match.
   const pattern = new RegExp(original.source, original.flags)
-  const apply =
-    typeof replace === 'string'
-      ? (value: string) => value.replace(pattern, replace)
-      : (value: string) => value.replace(pattern, replace)
+  // The cast picks one of replace's two overloads; both take either kind of replacement.
+  const apply = (value: string) => value.replace(pattern, replace as string)
   // Without g or y, so that test() keeps no lastIndex between strings.
   const trigger =
     rule.trigger && new RegExp(rule.trigger.source, rule.trigger.flags.replace(reportingFlags, ''))

@@ -247,16 +247,16 @@ function checkPrivateMetadata(
   const path = 'parameters.privateMetadata'
   if (!isPlainObject(value)) return report(path, 'must be an object')
   // Every bound is checked on what was given before any rule runs: scrubbing costs time in
-  // proportion to the strings, so an oversized event must cost no more than its refusal.
-  const walk: Walk = { lowerBoundBytes: 0, upperBoundBytes: 0, report }
-  const copy = copyJson(value, 'parameters', 'privateMetadata', 1, walk)
-  if (copy === undefined || !fitsInLimit(copy, walk.upperBoundBytes, report)) return undefined
-  if (!scrub) return copy as Record<string, JsonValue>
-  const scrubbing: Scrubbing = { upperBoundBytes: 0, scrub, report }
-  const clean = scrubJson(copy, 'parameters', 'privateMetadata', scrubbing)
-  // A replacement may be longer than what it replaced (`a@b.co` becomes `[redacted:email]`).
-  if (clean === undefined || !fitsInLimit(clean, scrubbing.upperBoundBytes, report))
-    return undefined
+  // proportion to the strings, so an oversized event must cost no more than its refusal. The
+  // second walk scrubs what the first has proved plain and small, and measures it again, since
+  // a replacement may be longer than what it replaced (`a@b.co` becomes `[redacted:email]`).
+  let clean: unknown = value
+  for (const pass of scrub ? [undefined, scrub] : [undefined]) {
+    const walk: Walk = { upperBoundBytes: 0, report, scrub: pass }
+    const copy = copyJson(clean, 'parameters', 'privateMetadata', 1, walk)
+    if (copy === undefined || !fitsInLimit(copy, walk.upperBoundBytes, report)) return undefined
+    clean = copy
+  }
   return clean as Record<string, JsonValue>
 }
 
@@ -273,25 +273,26 @@ function fitsInLimit(value: JsonValue, upperBoundBytes: number, report: Report):
 }
 
 /**
- * Past this many bytes by the lower bound the walk stops: the exact count could only confirm
- * the refusal. Twice the limit, so that a value just over it still gets its exact size named.
+ * Past this many bytes by the upper bound the walk stops, the exact count left to confirm a
+ * refusal on no more than 4 × the limit in characters. A value at the limit stays below it
+ * even when made of numbers, which the bound counts at 24 bytes.
  */
-const maxLowerBoundBytes = limits.maxPrivateMetadataBytes * 2
+const maxUpperBoundBytes = limits.maxPrivateMetadataBytes * 24
 
 interface Walk {
-  /** The encoded size counting one byte a UTF-16 unit and no escapes: never more than the truth. */
-  lowerBoundBytes: number
   /** The encoded size counting 6 bytes a UTF-16 unit, which covers `\uXXXX` escapes. */
   upperBoundBytes: number
   report: Report
+  scrub: Scrubber | undefined
 }
 
 /**
- * Copies a JSON value, checking its shape and depth and summing bounds of its encoded size.
+ * Copies a JSON value, checking its shape and depth, scrubbing its strings and keys when asked,
+ * and summing bounds of its encoded size.
  * Paths are only spelled out for a report or a nested value: building one per leaf would
  * cost more than the checks. Recursion is bounded by the depth limit, so hostile nesting
- * cannot blow the stack, and the walk stops once the lower bound is past the limit, so a
- * huge value costs no more than a value at the limit.
+ * cannot blow the stack, and the walk stops once the bound is far past the limit, so a huge
+ * value costs no more than one a few times the limit.
  */
 function copyJson(
   value: unknown,
@@ -301,20 +302,22 @@ function copyJson(
   walk: Walk,
 ): JsonValue | undefined {
   switch (typeof value) {
-    case 'string':
-      return addBytes(walk, value.length + 2, value.length * 6 + 2) ? value : undefined
+    case 'string': {
+      const text = walk.scrub ? walk.scrub(value) : value
+      return addBytes(walk, text.length * 6 + 2) ? text : undefined
+    }
     case 'boolean':
-      return addBytes(walk, 4, 5) ? value : undefined
+      return addBytes(walk, 5) ? value : undefined
     case 'number':
       if (!Number.isFinite(value))
         return walk.report(pathOf(parent, key), 'must be a finite number')
-      return addBytes(walk, 1, 24) ? withoutNegativeZero(value) : undefined
+      return addBytes(walk, 24) ? withoutNegativeZero(value) : undefined
     case 'object':
       break
     default:
       return walk.report(pathOf(parent, key), `a ${typeof value} is not a JSON value`)
   }
-  if (value === null) return addBytes(walk, 4, 4) ? null : undefined
+  if (value === null) return addBytes(walk, 4) ? null : undefined
   if (depth > limits.maxPrivateMetadataDepth) {
     return walk.report(
       pathOf(parent, key),
@@ -324,90 +327,39 @@ function copyJson(
   const here = pathOf(parent, key)
   if (Array.isArray(value)) {
     const copy: JsonValue[] = []
-    if (!addBytes(walk, 2, 2)) return undefined
+    if (!addBytes(walk, 2)) return undefined
     for (let index = 0; index < value.length; index++) {
       const item = copyJson(value[index], here, index, depth + 1, walk)
-      if (item === undefined || !addBytes(walk, 1, 1)) return undefined
+      if (item === undefined || !addBytes(walk, 1)) return undefined
       copy.push(item)
     }
     return copy
   }
   if (!isPlainObject(value)) return walk.report(here, 'must be a plain object, array or primitive')
   const copy: Record<string, JsonValue> = {}
-  if (!addBytes(walk, 2, 2)) return undefined
-  for (const name of Object.keys(value)) {
+  if (!addBytes(walk, 2)) return undefined
+  for (const original of Object.keys(value)) {
+    // A key can hold a secret as well as a value; a reserved key is refused even when a
+    // scrub rule produced it.
+    const name = walk.scrub ? walk.scrub(original) : original
     if (reservedKeys.has(name)) return walk.report(here, `must not use the key ${name}`)
-    if (!addBytes(walk, name.length + 4, name.length * 6 + 4)) return undefined
-    const item = copyJson(value[name], here, name, depth + 1, walk)
+    if (!addBytes(walk, name.length * 6 + 4)) return undefined
+    const item = copyJson(value[original], here, original, depth + 1, walk)
     if (item === undefined) return undefined
     copy[name] = item
   }
   return copy
 }
 
-/** Adds to both bounds; reports and returns false once the lower bound is past all hope. */
-function addBytes(walk: Walk, lower: number, upper: number): boolean {
-  walk.lowerBoundBytes += lower
-  walk.upperBoundBytes += upper
-  if (walk.lowerBoundBytes <= maxLowerBoundBytes) return true
+/** Adds to the upper bound; reports and returns false once it is past all hope. */
+function addBytes(walk: Walk, bytes: number): boolean {
+  walk.upperBoundBytes += bytes
+  if (walk.upperBoundBytes <= maxUpperBoundBytes) return true
   walk.report(
     'parameters.privateMetadata',
     `exceeds ${limits.maxPrivateMetadataBytes} bytes encoded`,
   )
   return false
-}
-
-interface Scrubbing {
-  upperBoundBytes: number
-  scrub: Scrubber
-  report: Report
-}
-
-/**
- * Scrubs every string and key of a value that copyJson has checked and copied (so plain
- * JSON, within the bounds), summing an upper bound of the result's size.
- */
-function scrubJson(
-  value: JsonValue,
-  parent: string,
-  key: string | number,
-  scrubbing: Scrubbing,
-): JsonValue | undefined {
-  if (typeof value === 'string') {
-    const scrubbed = scrubbing.scrub(value)
-    scrubbing.upperBoundBytes += scrubbed.length * 6 + 2
-    return scrubbed
-  }
-  if (typeof value !== 'object' || value === null) {
-    scrubbing.upperBoundBytes += 24
-    return value
-  }
-  scrubbing.upperBoundBytes += 2
-  const here = pathOf(parent, key)
-  if (Array.isArray(value)) {
-    const copy: JsonValue[] = []
-    for (let index = 0; index < value.length; index++) {
-      const scrubbed = scrubJson(value[index] as JsonValue, here, index, scrubbing)
-      if (scrubbed === undefined) return undefined
-      copy.push(scrubbed)
-      scrubbing.upperBoundBytes += 1
-    }
-    return copy
-  }
-  const copy: Record<string, JsonValue> = {}
-  for (const original of Object.keys(value)) {
-    // A key can hold a secret as well as a value; a reserved key is refused even when a
-    // scrub rule produced it.
-    const name = scrubbing.scrub(original)
-    if (reservedKeys.has(name)) {
-      return scrubbing.report(here, `must not use the key ${name}`)
-    }
-    const item = scrubJson(value[original] as JsonValue, here, original, scrubbing)
-    if (item === undefined) return undefined
-    copy[name] = item
-    scrubbing.upperBoundBytes += name.length * 6 + 4
-  }
-  return copy
 }
 
 function pathOf(parent: string, key: string | number): string {
