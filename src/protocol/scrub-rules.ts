@@ -83,7 +83,7 @@ const assignedBy = String.raw`\\?["']?\s*(?::=|=>|[:=])\s*`
 /**
  * A value as assigned in code, config or a shell: in escaped JSON quotes (group 3), in quotes
  * (group 4 or 5), or bare up to whitespace, a quote, `&<>`, a backslash or the `end` characters.
- * A bare value is refused where `declined` matches at its start.
+ * A bare value is refused where it is one of the `declined` alternatives (each starting with `|`).
  */
 const assignedValue = (end: string, declined: string): string =>
   String.raw`(?:(\\")(?!\[redacted)(?:[^"\\\r\n]|\\[^"\r\n]){1,1024}\\"|` +
@@ -92,7 +92,7 @@ const assignedValue = (end: string, declined: string): string =>
   quotedValue("'") +
   '|' +
   // JSON's true/false/null say no secret is there, and `==` is a comparison.
-  String.raw`(?!\[redacted|(?:true|false|null|undefined|none|nil)(?![\w.-])|=${declined})` +
+  String.raw`(?!\[redacted|(?:true|false|null|undefined|none|nil${declined})(?![\w.-])|=)` +
   String.raw`(?:[^\s"'\x60&<>\\${end}]|\\(?!["'])){1,1024})`
 
 /**
@@ -117,8 +117,7 @@ const secretName =
  * 5. bearer-token and basic-auth before authorization-header, which only catches what they
  *    declined, and all of them before the generic assignment rule so that
  *    `Authorization: Bearer x` keeps its scheme.
- * 6. cookie before assignment, so that every cookie of a header is redacted alike; secret-name
- *    after it, taking only the names that assignment does not.
+ * 6. secret-name after assignment, taking only the names that assignment does not.
  * 7. email, then home-path, last: they rewrite text the earlier rules may need to see.
  */
 export const defaultScrubRules: readonly ScrubRule[] = [
@@ -308,20 +307,6 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     replace: `$1${redacted('authorization-header')}`,
   },
   {
-    // Every cookie value of a Cookie or Set-Cookie header; the names and the attributes (Path,
-    // Expires, …) are kept.
-    name: 'cookie',
-    trigger: /cookie/i,
-    pattern: /\b((?:set-)?cookie\\?["']?\s*:\s*\\?["']?)([^\r\n"'\x60\\<>]{1,4096})/gi,
-    // The attributes of Set-Cookie (Path, Expires, …) are kept.
-    replace: (_match: string, label: string, cookies: string) =>
-      label +
-      cookies.replace(
-        /(^|;\s*)(?!(?:path|domain|expires|max-age|samesite|priority)=)([^\s=;]{1,256}=)(?!\[redacted)[^;\s]{1,4096}/gi,
-        `$1$2${redacted('cookie')}`,
-      ),
-  },
-  {
     // Values assigned to keys that end in token, secret, password, api_key, auth, … (key=v,
     // key: v, "key": "v"); the key is kept.
     name: 'assignment',
@@ -336,15 +321,13 @@ export const defaultScrubRules: readonly ScrubRule[] = [
   },
   {
     // Values of other secret-sounding names in environment, shell, config and cookie syntax
-    // (SECRET_KEY_BASE=…, DB_PASS=…, session_id=…; Path=/), and fish's `set -x API_KEY …`; the
-    // name is kept.
+    // (SECRET_KEY_BASE=…, DB_PASS=…, session_id=…; Path=/); the name is kept.
     name: 'secret-name',
-    trigger: /pass|sid|sess|key|set/i,
+    trigger: /pass|sid|sess|key/i,
     pattern: new RegExp(
-      String.raw`\b((?:${secretName})${assignedBy}|set(?:\s+-[a-z]{1,4}){1,3}\s+` +
-        String.raw`(?:${secretName}|[\w.-]{0,64}?(?:${assignmentKeyword}))\s+)()` +
+      String.raw`\b((?:${secretName})${assignedBy})()` +
         // A number of up to 6 digits after such a name is a setting (session: 3600, sid=42).
-        assignedValue(';,', String.raw`|\d{1,6}(?![^\s"'\x60&<>\\;,])`),
+        assignedValue(';,', String.raw`|\d{1,6}`),
       'gi',
     ),
     replace: `$1$3$4$5${redacted('secret-name')}$3$4$5`,

@@ -107,14 +107,12 @@ interface Step {
 function toStep(rule: ScrubRule): Step {
   const { name, pattern: original, replace } = rule
   if (!(original instanceof RegExp) || !original.global) {
-    throw new TypeError(
-      `Scrub rule '${name}' needs a RegExp with the g flag: without it only the first match is replaced`,
-    )
+    // Without g only the first match would be replaced.
+    throw new TypeError(`Scrub rule '${name}' needs a RegExp with the g flag`)
   }
   if (original.sticky) {
-    throw new TypeError(
-      `Scrub rule '${name}' must not have the y flag: it would stop at the first gap between matches`,
-    )
+    // With y the rule would stop at the first gap between matches.
+    throw new TypeError(`Scrub rule '${name}' must not have the y flag`)
   }
   if (typeof replace === 'string' && markerChars.test(replace)) {
     throw new TypeError(`Scrub rule '${name}' must not put the markers ‹ › in its replacement`)

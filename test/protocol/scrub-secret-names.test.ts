@@ -47,9 +47,6 @@ const environmentAndShell: readonly Row[] = [
   [`DB_PASS=${value}`, 'DB_PASS=[redacted:secret-name]'],
   [`export SMTP_PASS="${value}"`, 'export SMTP_PASS="[redacted:secret-name]"'],
   [`DB_PASS=12345678`, 'DB_PASS=[redacted:secret-name]'],
-  [`set -x API_KEY ${value}`, 'set -x API_KEY [redacted:secret-name]'],
-  [`set -gx OPENAI_API_KEY "${value}"`, 'set -gx OPENAI_API_KEY "[redacted:secret-name]"'],
-  [`set -Ux DB_PASS ${value}`, 'set -Ux DB_PASS [redacted:secret-name]'],
   [
     `docker run -e POSTGRES_PASSWORD=${value} -e SECRET_KEY=${value} postgres`,
     'docker run -e POSTGRES_PASSWORD=[redacted:assignment] -e SECRET_KEY=[redacted:secret-name] postgres',
@@ -78,19 +75,19 @@ const cookies: readonly Row[] = [
   [`session_id=${value}; Path=/; HttpOnly`, 'session_id=[redacted:secret-name]; Path=/; HttpOnly'],
   [
     `Set-Cookie: sessionid=${value}; HttpOnly; Path=/; Expires=Wed, 21 Oct 2026 07:28:00 GMT`,
-    'Set-Cookie: sessionid=[redacted:cookie]; HttpOnly; Path=/; Expires=Wed, 21 Oct 2026 07:28:00 GMT',
+    'Set-Cookie: sessionid=[redacted:secret-name]; HttpOnly; Path=/; Expires=Wed, 21 Oct 2026 07:28:00 GMT',
   ],
   [
     `Cookie: sid=${value}; csrftoken=${value}`,
-    'Cookie: sid=[redacted:cookie]; csrftoken=[redacted:cookie]',
+    'Cookie: sid=[redacted:secret-name]; csrftoken=[redacted:assignment]',
   ],
   [
-    `cookie: _ga=GA1.2.${fake(10, '0123456789')}; connect.sid=s%3A${value}.${value}`,
-    'cookie: _ga=[redacted:cookie]; connect.sid=[redacted:cookie]',
+    `cookie: theme=dark; connect.sid=s%3A${value}.${value}`,
+    'cookie: theme=dark; connect.sid=[redacted:secret-name]',
   ],
   [
     `{"Cookie": "theme=dark; PHPSESSID=${value}"}`,
-    '{"Cookie": "theme=[redacted:cookie]; PHPSESSID=[redacted:cookie]"}',
+    '{"Cookie": "theme=dark; PHPSESSID=[redacted:secret-name]"}',
   ],
   [`PHPSESSID=${value}`, 'PHPSESSID=[redacted:secret-name]'],
   [`JSESSIONID=${hex.toUpperCase().slice(0, 32)}`, 'JSESSIONID=[redacted:secret-name]'],
@@ -124,8 +121,6 @@ const innocents: readonly string[] = [
   'cookie: chocolate chip',
   'Cookie consent: yes',
   'Set-Cookie blocked by the browser',
-  'set -x PATH /usr/bin',
-  'set -x EDITOR vim',
   'secret_key: null',
   'APP_KEY=',
 ]
