@@ -77,6 +77,33 @@ const assignmentKeyword = [
 const quotedValue = (quote: string): string =>
   String.raw`(${quote})(?!\[redacted)(?:[^${quote}\\\r\n]|\\.){1,1024}${quote}`
 
+/** What separates a name from its value: `=`, `:`, Go's `:=` or PHP's `=>`, after a closing quote. */
+const assignedBy = String.raw`\\?["']?\s*(?::=|=>|[:=])\s*`
+
+/**
+ * A value as assigned in code, config or a shell: in escaped JSON quotes (group 3), in quotes
+ * (group 4 or 5), or bare up to whitespace, a quote, `&<>`, a backslash or the `end` characters.
+ * A bare value is refused where it is one of the `declined` alternatives (each starting with `|`).
+ */
+const assignedValue = (end: string, declined: string): string =>
+  String.raw`(?:(\\")(?!\[redacted)(?:[^"\\\r\n]|\\[^"\r\n]){1,1024}\\"|` +
+  quotedValue('"') +
+  '|' +
+  quotedValue("'") +
+  '|' +
+  // JSON's true/false/null say no secret is there, and `==` is a comparison.
+  String.raw`(?!\[redacted|(?:true|false|null|undefined|none|nil${declined})(?![\w.-])|=)` +
+  String.raw`(?:[^\s"'\x60&<>\\${end}]|\\(?!["'])){1,1024})`
+
+/**
+ * Names that say secret without ending in an assignment keyword: `…_SECRET_KEY`, `SECRET_KEY_BASE`,
+ * `AccountKey`, `DB_PASS`, and session cookies (`session_id`, `PHPSESSID`, `connect.sid`).
+ */
+const secretName =
+  // Alone, `pass` and `session` are too often prose ("session: expired"); `sid` is not.
+  String.raw`[\w.-]{0,64}?(?:[_.-](?:pass|session)|sid|sess(?:ion)?[_.-]?id|key[_.-]?base|` +
+  String.raw`(?:secret|encryption|signing|master|session|client|app|account)[_.-]?key)`
+
 /**
  * The default rules, applied in this order. Order matters where one rule's text contains
  * another's:
@@ -90,7 +117,8 @@ const quotedValue = (quote: string): string =>
  * 5. bearer-token and basic-auth before authorization-header, which only catches what they
  *    declined, and all of them before the generic assignment rule so that
  *    `Authorization: Bearer x` keeps its scheme.
- * 6. email, then home-path, last: they rewrite text the earlier rules may need to see.
+ * 6. secret-name after assignment, taking only the names that assignment does not.
+ * 7. email, then home-path, last: they rewrite text the earlier rules may need to see.
  */
 export const defaultScrubRules: readonly ScrubRule[] = [
   {
@@ -268,7 +296,9 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     name: 'authorization-header',
     trigger: /authorization/i,
     pattern: new RegExp(
-      String.raw`\b((?:proxy-)?authorization\\?["']?\s*[:=]\s*\\?["']?\s*(?:(?:${authSchemes})\s+)?)` +
+      // One run of spaces on each side of an optional quote, never two runs in a row: `\s*\\?["']?\s*`
+      // splits a run of n spaces n ways, and 48,000 of them froze the server for seconds.
+      String.raw`\b((?:proxy-)?authorization\\?["']?\s*[:=](?:\s*\\?["'])?\s*(?:(?:${authSchemes})\s+)?)` +
         String.raw`(?!\[redacted|(?:${authSchemes})\s)` +
         // Digest credentials are a list of parameters with the user name among them: take them all.
         String.raw`(?:${authParam}|[^\s"'\\,;]{1,4096})(?:\s*,\s*${authParam}){0,16}`,
@@ -280,24 +310,27 @@ export const defaultScrubRules: readonly ScrubRule[] = [
     // Values assigned to keys that end in token, secret, password, api_key, auth, … (key=v,
     // key: v, "key": "v"); the key is kept.
     name: 'assignment',
-    trigger:
-      /token|secret|passw|pwd|passphrase|auth|credential|api[_-]?key|access[_-]?key|private[_-]?key/i,
+    // Wider than the keywords (any `key`, any `pass`): a trigger only spares the scan.
+    trigger: /token|secret|pass|pwd|auth|credential|key/i,
     pattern: new RegExp(
-      String.raw`\b([\w.-]{0,64}?(?:${assignmentKeyword}))` +
-        // The key may close a quote (JSON), be escaped JSON, or be Go's := or PHP's =>.
-        String.raw`(\\?["']?\s*(?::=|=>|[:=])\s*)` +
-        String.raw`(?:(\\")(?!\[redacted)(?:[^"\\\r\n]|\\[^"\r\n]){1,1024}\\"|` +
-        quotedValue('"') +
-        '|' +
-        quotedValue("'") +
-        '|' +
-        // A bare value: JSON's true/false/null say no secret is there, and `==` is a comparison.
-        String.raw`(?!\[redacted|(?:true|false|null|undefined|none|nil)(?![\w.-])|=)` +
-        String.raw`(?:[^\s"'\x60&<>\\]|\\(?!["'])){1,1024})`,
+      String.raw`\b([\w.-]{0,64}?(?:${assignmentKeyword}))(${assignedBy})` + assignedValue('', ''),
       'gi',
     ),
     // Unmatched groups substitute as '', so the quote the value had, if any, is put back.
     replace: `$1$2$3$4$5${redacted('assignment')}$3$4$5`,
+  },
+  {
+    // Values of other secret-sounding names in environment, shell, config and cookie syntax
+    // (SECRET_KEY_BASE=…, DB_PASS=…, session_id=…; Path=/); the name is kept.
+    name: 'secret-name',
+    trigger: /pass|sid|sess|key/i,
+    pattern: new RegExp(
+      String.raw`\b((?:${secretName})${assignedBy})()` +
+        // A number of up to 6 digits after such a name is a setting (session: 3600, sid=42).
+        assignedValue(';,', String.raw`|\d{1,6}`),
+      'gi',
+    ),
+    replace: `$1$3$4$5${redacted('secret-name')}$3$4$5`,
   },
   {
     // Email addresses. Not npm specs (pkg@1.2.3, @types/node) and not git@ of SSH remotes, which

@@ -107,24 +107,20 @@ interface Step {
 function toStep(rule: ScrubRule): Step {
   const { name, pattern: original, replace } = rule
   if (!(original instanceof RegExp) || !original.global) {
-    throw new TypeError(
-      `Scrub rule '${name}' needs a RegExp with the g flag: without it only the first match is replaced`,
-    )
+    // Without g only the first match would be replaced.
+    throw new TypeError(`Scrub rule '${name}' needs a RegExp with the g flag`)
   }
   if (original.sticky) {
-    throw new TypeError(
-      `Scrub rule '${name}' must not have the y flag: it would stop at the first gap between matches`,
-    )
+    // With y the rule would stop at the first gap between matches.
+    throw new TypeError(`Scrub rule '${name}' must not have the y flag`)
   }
   if (typeof replace === 'string' && markerChars.test(replace)) {
     throw new TypeError(`Scrub rule '${name}' must not put the markers ‹ › in its replacement`)
   }
   // A copy, so that a caller reusing the RegExp cannot leave a lastIndex that skips a match.
   const pattern = new RegExp(original.source, original.flags)
-  const apply =
-    typeof replace === 'string'
-      ? (value: string) => value.replace(pattern, replace)
-      : (value: string) => value.replace(pattern, replace)
+  // The cast picks one of replace's two overloads; both take either kind of replacement.
+  const apply = (value: string) => value.replace(pattern, replace as string)
   // Without g or y, so that test() keeps no lastIndex between strings.
   const trigger =
     rule.trigger && new RegExp(rule.trigger.source, rule.trigger.flags.replace(reportingFlags, ''))

@@ -246,34 +246,53 @@ function checkPrivateMetadata(
 ): Record<string, JsonValue> | undefined {
   const path = 'parameters.privateMetadata'
   if (!isPlainObject(value)) return report(path, 'must be an object')
-  const walk: Walk = { upperBoundBytes: 0, report, scrub }
-  const clean = copyJson(value, 'parameters', 'privateMetadata', 1, walk)
-  if (clean === undefined) return undefined
-  // The walk summed a cheap upper bound; only a value near the limit pays for an exact count.
-  if (walk.upperBoundBytes > limits.maxPrivateMetadataBytes) {
-    const bytes = utf8Length(JSON.stringify(clean))
-    if (bytes > limits.maxPrivateMetadataBytes) {
-      return report(
-        path,
-        `is ${bytes} bytes encoded; the limit is ${limits.maxPrivateMetadataBytes}`,
-      )
-    }
+  // Every bound is checked on what was given before any rule runs: scrubbing costs time in
+  // proportion to the strings, so an oversized event must cost no more than its refusal. The
+  // second walk scrubs what the first has proved plain and small, and measures it again, since
+  // a replacement may be longer than what it replaced (`a@b.co` becomes `[redacted:email]`).
+  let clean: unknown = value
+  for (const pass of scrub ? [undefined, scrub] : [undefined]) {
+    const walk: Walk = { upperBoundBytes: 0, report, scrub: pass }
+    const copy = copyJson(clean, 'parameters', 'privateMetadata', 1, walk)
+    if (copy === undefined || !fitsInLimit(copy, walk.upperBoundBytes, report)) return undefined
+    clean = copy
   }
   return clean as Record<string, JsonValue>
 }
 
+/** The walk summed a cheap upper bound; only a value near the limit pays for an exact count. */
+function fitsInLimit(value: JsonValue, upperBoundBytes: number, report: Report): boolean {
+  if (upperBoundBytes <= limits.maxPrivateMetadataBytes) return true
+  const bytes = utf8Length(JSON.stringify(value))
+  if (bytes <= limits.maxPrivateMetadataBytes) return true
+  report(
+    'parameters.privateMetadata',
+    `is ${bytes} bytes encoded; the limit is ${limits.maxPrivateMetadataBytes}`,
+  )
+  return false
+}
+
+/**
+ * Past this many bytes by the upper bound the walk stops, the exact count left to confirm a
+ * refusal on no more than 4 × the limit in characters. A value at the limit stays below it
+ * even when made of numbers, which the bound counts at 24 bytes.
+ */
+const maxUpperBoundBytes = limits.maxPrivateMetadataBytes * 24
+
 interface Walk {
+  /** The encoded size counting 6 bytes a UTF-16 unit, which covers `\uXXXX` escapes. */
   upperBoundBytes: number
   report: Report
   scrub: Scrubber | undefined
 }
 
 /**
- * Copies a JSON value, checking its shape and depth, scrubbing its strings and keys when
- * asked, and summing an upper bound of its encoded size (6 bytes a UTF-16 unit covers
- * `\uXXXX` escapes). Paths are only spelled out for a report or a nested value: building one
- * per leaf would cost more than the checks. Recursion is bounded by the depth limit, so
- * hostile nesting cannot blow the stack.
+ * Copies a JSON value, checking its shape and depth, scrubbing its strings and keys when asked,
+ * and summing bounds of its encoded size.
+ * Paths are only spelled out for a report or a nested value: building one per leaf would
+ * cost more than the checks. Recursion is bounded by the depth limit, so hostile nesting
+ * cannot blow the stack, and the walk stops once the bound is far past the limit, so a huge
+ * value costs no more than one a few times the limit.
  */
 function copyJson(
   value: unknown,
@@ -283,65 +302,64 @@ function copyJson(
   walk: Walk,
 ): JsonValue | undefined {
   switch (typeof value) {
-    case 'string':
-      walk.upperBoundBytes += value.length * 6 + 2
-      return walk.scrub ? walk.scrub(value) : value
+    case 'string': {
+      const text = walk.scrub ? walk.scrub(value) : value
+      return addBytes(walk, text.length * 6 + 2) ? text : undefined
+    }
     case 'boolean':
-      walk.upperBoundBytes += 5
-      return value
+      return addBytes(walk, 5) ? value : undefined
     case 'number':
       if (!Number.isFinite(value))
         return walk.report(pathOf(parent, key), 'must be a finite number')
-      walk.upperBoundBytes += 24
-      return withoutNegativeZero(value)
+      return addBytes(walk, 24) ? withoutNegativeZero(value) : undefined
     case 'object':
       break
     default:
       return walk.report(pathOf(parent, key), `a ${typeof value} is not a JSON value`)
   }
-  if (value === null) {
-    walk.upperBoundBytes += 4
-    return null
-  }
+  if (value === null) return addBytes(walk, 4) ? null : undefined
   if (depth > limits.maxPrivateMetadataDepth) {
     return walk.report(
       pathOf(parent, key),
       `nests deeper than ${limits.maxPrivateMetadataDepth} levels`,
     )
   }
-  // Stop early on huge inputs: past this bound the exact count could only confirm a rejection.
-  if (walk.upperBoundBytes > limits.maxPrivateMetadataBytes * 64) {
-    return walk.report(
-      pathOf(parent, key),
-      `exceeds ${limits.maxPrivateMetadataBytes} bytes encoded`,
-    )
-  }
   const here = pathOf(parent, key)
   if (Array.isArray(value)) {
     const copy: JsonValue[] = []
-    walk.upperBoundBytes += 2
+    if (!addBytes(walk, 2)) return undefined
     for (let index = 0; index < value.length; index++) {
       const item = copyJson(value[index], here, index, depth + 1, walk)
-      if (item === undefined) return undefined
+      if (item === undefined || !addBytes(walk, 1)) return undefined
       copy.push(item)
-      walk.upperBoundBytes += 1
     }
     return copy
   }
   if (!isPlainObject(value)) return walk.report(here, 'must be a plain object, array or primitive')
   const copy: Record<string, JsonValue> = {}
-  walk.upperBoundBytes += 2
+  if (!addBytes(walk, 2)) return undefined
   for (const original of Object.keys(value)) {
     // A key can hold a secret as well as a value; a reserved key is refused even when a
     // scrub rule produced it.
     const name = walk.scrub ? walk.scrub(original) : original
     if (reservedKeys.has(name)) return walk.report(here, `must not use the key ${name}`)
+    if (!addBytes(walk, name.length * 6 + 4)) return undefined
     const item = copyJson(value[original], here, original, depth + 1, walk)
     if (item === undefined) return undefined
     copy[name] = item
-    walk.upperBoundBytes += name.length * 6 + 4
   }
   return copy
+}
+
+/** Adds to the upper bound; reports and returns false once it is past all hope. */
+function addBytes(walk: Walk, bytes: number): boolean {
+  walk.upperBoundBytes += bytes
+  if (walk.upperBoundBytes <= maxUpperBoundBytes) return true
+  walk.report(
+    'parameters.privateMetadata',
+    `exceeds ${limits.maxPrivateMetadataBytes} bytes encoded`,
+  )
+  return false
 }
 
 function pathOf(parent: string, key: string | number): string {

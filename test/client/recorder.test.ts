@@ -1,0 +1,64 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { InvalidEventError } from '../../src/client/errors/invalid-event-error.js'
+import { sessionProcessor, sourceProcessor } from '../../src/client/processors.js'
+import { createRecorder } from '../../src/client/recorder.js'
+import { limits } from '../../src/protocol/event.js'
+import { setup } from './setup.js'
+
+function recorder(scrub: (value: string) => string) {
+  let next = 0
+  const now = () => Date.parse('2026-11-27T12:00:00Z')
+  const newId = () => `id-${String(next++).padStart(8, '0')}`
+  return createRecorder({
+    processors: [
+      sourceProcessor({ name: 'web', version: undefined }),
+      sessionProcessor(60_000, now, newId),
+    ],
+    scrub,
+    now,
+    newId,
+    report: () => {},
+  })
+}
+
+describe('the recorder bounds an event before it scrubs it', () => {
+  it('refuses oversized privateMetadata without calling the scrubber', () => {
+    const scrub = vi.fn((value: string) => value)
+    const build = recorder(scrub)
+    const outcome = build('search', 'submitted', {
+      privateMetadata: { q: 'x'.repeat(limits.maxPrivateMetadataBytes + 1) },
+    })
+    expect(outcome.ok).toBe(false)
+    if (!outcome.ok) expect(outcome.error).toBeInstanceOf(InvalidEventError)
+    expect(scrub).not.toHaveBeenCalled()
+  })
+
+  it('scrubs privateMetadata within the bounds', () => {
+    const build = recorder(value => value.replace('secret', '[gone]'))
+    const outcome = build('search', 'submitted', { privateMetadata: { q: 'a secret' } })
+    expect(outcome).toMatchObject({
+      ok: true,
+      entry: { event: { parameters: { privateMetadata: { q: 'a [gone]' } } } },
+    })
+  })
+})
+
+describe('recordEvent with an Authorization header and 48,000 spaces (issue 11)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-11-27T12:00:00Z') })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('drops the event as invalid, at once', () => {
+    const { telemetry } = setup()
+    const started = performance.now()
+    telemetry.recordEvent('search', 'submitted', {
+      privateMetadata: { header: 'authorization:' + ' '.repeat(48_000) },
+    })
+    // It blocked the page for seconds while a scrub rule backtracked.
+    expect(performance.now() - started).toBeLessThan(100)
+    expect(telemetry.stats()).toMatchObject({ queued: 0, dropped: { invalid: 1 } })
+  })
+})
