@@ -51,14 +51,13 @@ describe('recordEvent with an Authorization header and 48,000 spaces (issue 11)'
     vi.useRealTimers()
   })
 
-  it('drops the event as invalid, at once', () => {
+  it('drops the event as invalid', () => {
     const { telemetry } = setup()
-    const started = performance.now()
+    // It blocked the page for seconds while a scrub rule backtracked; now its size is judged
+    // before any scrubbing (the spy tests above), and no rule backtracks (scrub-linear.test.ts).
     telemetry.recordEvent('search', 'submitted', {
       privateMetadata: { header: 'authorization:' + ' '.repeat(48_000) },
     })
-    // It blocked the page for seconds while a scrub rule backtracked.
-    expect(performance.now() - started).toBeLessThan(100)
     expect(telemetry.stats()).toMatchObject({ queued: 0, dropped: { invalid: 1 } })
   })
 })

@@ -93,26 +93,21 @@ describe('validateEvent checks every bound of privateMetadata before it scrubs',
 
 describe('an Authorization header followed by a long run of spaces (issue 11)', () => {
   const scrub = createScrubber(defaultScrubRules)
-  const timed = (privateMetadata: unknown) => {
-    const started = performance.now()
-    const result = validateEvent(event(privateMetadata), { scrub })
-    return { result, ms: performance.now() - started }
-  }
+  const validate = (privateMetadata: unknown) => validateEvent(event(privateMetadata), { scrub })
 
-  it('is refused in a few milliseconds at 48,000 spaces, past the size limit', () => {
-    // It took 4 to 8 s before the bounds came first and the rule stopped backtracking.
-    const { result, ms } = timed({ header: 'authorization:' + ' '.repeat(48_000) })
+  // It took 4 to 8 s before the bounds came first and the rule stopped backtracking. How long it
+  // takes now is the business of bench and of the ratio test (scrub-linear.test.ts), not of a
+  // timed assertion on a shared machine.
+  it('is refused at 48,000 spaces, past the size limit', () => {
+    const result = validate({ header: 'authorization:' + ' '.repeat(48_000) })
     expect(result).toMatchObject({ valid: false, problems: [{ path: pm }] })
-    expect(ms).toBeLessThan(100)
   })
 
-  it('is scrubbed in a few milliseconds at 16,000 spaces, within the size limit', () => {
+  it('is scrubbed at 16,000 spaces, within the size limit, and left as it was', () => {
     const header = 'authorization:' + ' '.repeat(16_000)
-    const { result, ms } = timed({ header })
-    expect(result).toMatchObject({
+    expect(validate({ header })).toMatchObject({
       valid: true,
       event: { parameters: { privateMetadata: { header } } },
     })
-    expect(ms).toBeLessThan(100)
   })
 })

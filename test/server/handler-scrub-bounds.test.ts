@@ -9,7 +9,7 @@ import { sampleEvent } from '../support/events.js'
 const token = 'sgp_local_0123456789abcdef'
 
 describe('POST /.api/telemetry/events with an Authorization header and 48,000 spaces (issue 11)', () => {
-  it('rejects that event alone with a reason, stores the other, and answers at once', async () => {
+  it('rejects that event alone with a reason, stores the other', async () => {
     const memory = createMemoryServerEventStore()
     const handler = createTelemetryHandler({
       store: memory,
@@ -27,14 +27,10 @@ describe('POST /.api/telemetry/events with an Authorization header and 48,000 sp
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         }),
       )
-    // A first request warms the handler up, so that the time below is the event's alone.
-    await post([sampleEvent()])
     const header = 'authorization:' + ' '.repeat(48_000)
     const big = sampleEvent({ parameters: { version: 1, privateMetadata: { header } } })
     const fine = sampleEvent({ parameters: { version: 1, privateMetadata: { q: 'token=abc123' } } })
-    const started = performance.now()
     const response = await post([big, fine])
-    const ms = performance.now() - started
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({
       accepted: [fine.id],
@@ -43,7 +39,8 @@ describe('POST /.api/telemetry/events with an Authorization header and 48,000 sp
     expect(memory.rows().map(row => row.event.parameters.privateMetadata)).toContainEqual({
       q: 'token=[redacted:assignment]',
     })
-    // It blocked the whole server for 4 to 8 s while a scrub rule backtracked.
-    expect(ms).toBeLessThan(200)
+    // It blocked the whole server for 4 to 8 s while a scrub rule backtracked: the size is now
+    // judged before any scrubbing (test/protocol/validate-bounds.test.ts spies on the scrubber),
+    // and every rule is linear (test/protocol/scrub-linear.test.ts compares times by ratio).
   })
 })
