@@ -131,7 +131,10 @@ test.describe('the admin page before the export runs', () => {
     expect(response.status).toBe(200)
     const preview = (await response.json()) as {
       mode: string
-      items: { exported: { id: string; parameters: object }; removed: string[] }[]
+      items: {
+        exported: { id: string; parameters: object }
+        removed: { path: string[]; kind: string }[]
+      }[]
     }
     expect(preview.mode).toBe('redact')
     expect(preview.items.map(item => item.exported.id).sort()).toEqual(
@@ -140,7 +143,9 @@ test.describe('the admin page before the export runs', () => {
     for (const item of preview.items) {
       expect(JSON.stringify(item.exported)).not.toContain(query)
       expect(item.removed).toEqual(
-        item.exported.id === search.id ? ['parameters.privateMetadata.query'] : [],
+        item.exported.id === search.id
+          ? [{ path: ['parameters', 'privateMetadata', 'query'], kind: 'not-allowlisted' }]
+          : [],
       )
     }
 
