@@ -27,7 +27,7 @@ export const demoPersonas: readonly DemoPersona[] = [
     weekdayRate: 0.85,
     weekendRate: 0.2,
     sessions: [1, 3],
-    events: [5, 14],
+    events: [4, 11],
     regexRate: 0.4,
     mix: { search: 3, click: 2, hover: 3, definition: 3, notebook: 1 },
   },
