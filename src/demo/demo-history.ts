@@ -70,7 +70,8 @@ function activity(
       }
     }
     case 'newcomer': {
-      const joined = last - Math.floor(random() * 21)
+      // Two days back at the latest: a later day's working hours may all lie after `now`.
+      const joined = last - 2 - Math.floor(random() * 19)
       return (day, weekend) => (day < joined ? 0 : day === joined ? 1 : base(weekend))
     }
     case 'resurrecting': {
@@ -78,8 +79,11 @@ function activity(
       const back = last - 3 - Math.floor(random() * 11)
       return (day, weekend) => (day === back ? 1 : day < away || day >= back ? base(weekend) : 0)
     }
-    default:
-      return (_day, weekend) => base(weekend)
+    default: {
+      // One day surely active, so that every user of the history has events.
+      const anchor = Math.floor(random() * (days - 2))
+      return (day, weekend) => (day === anchor ? 1 : base(weekend))
+    }
   }
 }
 
