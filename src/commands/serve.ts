@@ -44,7 +44,11 @@ export async function startTallyServe(options: TallyServeOptions): Promise<Runni
       onListening: demoData
         ? async (store, signal) => {
             // In the background: a few seconds of inserts must not hold up the first request.
-            const result = await loadDemoData(store, { signal })
+            const result = await loadDemoData(store, { signal }).catch((error: unknown) => {
+              const message = error instanceof Error ? error.message : String(error)
+              serveOptions.log(`demo: the demo data could not be loaded: ${message}`)
+              return { status: 'skipped' as const }
+            })
             if (result.status === 'skipped') return
             notice = demoDataNotice(result.users)
             if (result.status === 'loaded') {

@@ -18,6 +18,7 @@ export interface DemoHistoryOptions {
 /** One generated event and the subject it was recorded for (`demo:alice-1`). */
 export interface DemoRecord {
   subject: string
+  /** Which persona the subject plays (not stored: for tests and curious readers). */
   persona: DemoPersona['name']
   event: TelemetryEvent
 }
@@ -98,7 +99,10 @@ function pick<T extends string>(weights: Readonly<Record<T, number>>, random: ()
 const between = ([min, max]: readonly [number, number], random: () => number) =>
   min + Math.floor(random() * (max - min + 1))
 
-/** The feature, action and metadata of one event, as the demo app records them. */
+/**
+ * The feature, action and numeric metadata of one event: the demo app's three, and a hover and a
+ * result click such an app would record beside them.
+ */
 function eventOf(
   action: DemoAction,
   persona: DemoPersona,
