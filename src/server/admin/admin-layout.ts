@@ -262,6 +262,13 @@ const stylesheet = html`<style>
   .error {
     color: var(--bad);
   }
+  .banner {
+    margin: 0;
+    padding: 8px 24px;
+    background: var(--mark);
+    border-bottom: 1px solid var(--line);
+    font-weight: 500;
+  }
 </style>`
 
 /** The one stylesheet, allowed by its hash: the pages need no other inline code. */
@@ -281,7 +288,8 @@ export const adminHeaders: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 }
 
-export function layout(title: string, body: Html): Html {
+/** A page; `notice`, when given, is a banner above it (the demo data's, say). */
+export function layout(title: string, body: Html, notice?: string): Html {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -292,6 +300,11 @@ export function layout(title: string, body: Html): Html {
         ${stylesheet}
       </head>
       <body>
+        ${
+          notice === undefined
+            ? ''
+            : html`<p class="banner" role="status" data-testid="notice">${notice}</p>`
+        }
         ${body}
       </body>
     </html> `

@@ -42,6 +42,11 @@ export interface AdminRoutesOptions {
   authThrottle?: AuthThrottle
   /** @default () => new Date() */
   now?: () => Date
+  /**
+   * A line shown as a banner atop the signed-in pages, read at each request: `tally serve
+   * --demo` says there that the usage shown is generated demo data.
+   */
+  notice?: (() => string | undefined) | undefined
 }
 
 /**
@@ -135,6 +140,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
         previewPage: page,
         previewLimit,
         now: now(),
+        notice: options.notice?.(),
       }).toString(),
     )
   })

@@ -20,6 +20,8 @@ export interface DashboardData {
   /** Events a page. */
   previewLimit: number
   now: Date
+  /** A banner above the page (the demo data's notice). */
+  notice?: string | undefined
 }
 
 const modeText: Record<ExportMode, string> = {
@@ -31,7 +33,7 @@ const modeText: Record<ExportMode, string> = {
 
 /** The signed-in admin's page: export health, then the next export beside what stays home. */
 export function dashboardPage(data: DashboardData): Html {
-  const { basePath, mode, stats, now } = data
+  const { basePath, mode, stats, now, notice } = data
   const oldest = stats.oldestUnexportedAt
   return layout(
     'Tally admin',
@@ -79,6 +81,7 @@ export function dashboardPage(data: DashboardData): Html {
         <h2>The next export, exactly as it would leave</h2>
         ${preview(data)}
       </main>`,
+    notice,
   )
 }
 

@@ -12,6 +12,7 @@ import { startGateway, type RunningGateway } from '../gateway/start-gateway.js'
 import { createTelemetryHandler } from '../handler.js'
 import { hostCheck, isLoopbackHost } from '../host-check.js'
 import { noSniff } from '../security-headers.js'
+import type { ServerEventStore } from '../stores/server-event-store.js'
 import { openStore, parseExportMode, parsePairs, type StorageOptions } from './options.js'
 
 export interface ServeOptions extends StorageOptions {
@@ -40,6 +41,8 @@ export interface ServeOptions extends StorageOptions {
   log: (line: string) => void
   /** Served beside the telemetry handler: how `tally serve --demo` adds the demo. */
   extension?: ServeExtension | undefined
+  /** A line atop every admin page, read at each request (the demo data's notice). */
+  notice?: (() => string | undefined) | undefined
 }
 
 /** More routes for the server, and how their users' event batches authenticate. */
@@ -48,6 +51,12 @@ export interface ServeExtension {
   authenticate?: Authenticate | undefined
   /** Mounted at `/`, after the telemetry handler and the admin pages, which win a clash. */
   routes?: Hono | undefined
+  /**
+   * Runs in the background once the server listens, with the store (the demo's generated
+   * history); the export worker starts when it settles, so that rows it stores and settles are
+   * never exported. `signal` aborts when the server closes, which waits for it.
+   */
+  onListening?: ((store: ServerEventStore, signal: AbortSignal) => Promise<void>) | undefined
 }
 
 export interface RunningServer {
@@ -103,7 +112,6 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
         options.log(`export ${entry.level}: ${entry.message}`)
       },
     })
-    worker.start()
   } else {
     options.log(
       'export: no --gateway-url; events stay in the backlog until one is set (or --export-mode off)',
@@ -125,7 +133,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const adminToken = options.adminToken ?? randomBytes(18).toString('base64url')
   handler.route(
     '/admin',
-    createAdminRoutes({ adminToken, exportMode, worker, store, authThrottle }),
+    createAdminRoutes({
+      adminToken,
+      exportMode,
+      worker,
+      store,
+      authThrottle,
+      ...(options.notice === undefined ? {} : { notice: options.notice }),
+    }),
   )
 
   const app = new Hono()
@@ -142,6 +157,17 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`
+
+  const onListening = options.extension?.onListening
+  const closed = new AbortController()
+  const settled = (async () => {
+    try {
+      await onListening?.(store, closed.signal)
+    } catch (error) {
+      options.log(`serve: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    if (!closed.signal.aborted) worker?.start()
+  })()
 
   // One line a minute: what came in and what went out since the last.
   let last = handler.ingestMetrics.totals()
@@ -168,6 +194,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     close() {
       closing ??= (async () => {
         clearInterval(ticker)
+        closed.abort()
+        await settled
         await worker?.stop()
         await new Promise<void>(resolve => {
           server.close(() => {

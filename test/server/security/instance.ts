@@ -46,6 +46,8 @@ export async function startInstance(overrides: Partial<TallyServeOptions> = {}) 
   const dataDir = await mkdtemp(join(tmpdir(), 'tally-security-'))
   const server = await startTallyServe({
     demo: true,
+    // Security tests need the demo's sign-in, not its generated history.
+    demoData: false,
     dataDir,
     port: 0,
     host: '127.0.0.1',
