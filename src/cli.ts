@@ -19,7 +19,8 @@ function untilSignal(): Promise<void> {
 const log = (line: string) => console.log(line)
 
 async function serve(options: Settings<'serve'>): Promise<void> {
-  const server = await startTallyServe({ ...options, log })
+  const { noDemoData, ...serveOptions } = options
+  const server = await startTallyServe({ ...serveOptions, demoData: !noDemoData, log })
   console.log(`tally serve: instance backend at ${server.url}`)
   if (server.demoUrl !== undefined) console.log(`  demo:    ${server.demoUrl}`)
   console.log(`  events:  POST ${server.url}/.api/telemetry/events`)

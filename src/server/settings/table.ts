@@ -135,6 +135,12 @@ const serve = {
     help: 'serve the demo app and its session sign-in; npm start sets it',
     example: 'true',
   }),
+  noDemoData: toggle({
+    flag: 'no-demo-data',
+    env: 'TALLY_NO_DEMO_DATA',
+    help: 'with --demo, load no generated demo activity into an empty store',
+    example: 'true',
+  }),
 }
 
 const gateway = {

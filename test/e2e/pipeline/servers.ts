@@ -119,6 +119,8 @@ export function serveArgs(name: InstanceName): string[] {
     // The pages sign in through the demo; the same secret after a restart keeps their session
     // cookies valid.
     '--demo',
+    // The tests count their own users' events; generated history would only delay exports.
+    '--no-demo-data',
     `--session-secret=${sessionSecret()}`,
     ...(spec.allowlist.length > 0 ? [`--allowlist=${spec.allowlist.join(',')}`] : []),
   ]

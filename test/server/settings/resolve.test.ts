@@ -60,6 +60,7 @@ describe('resolve: defaults', () => {
       allowedHosts: [],
       localGateway: false,
       demo: false,
+      noDemoData: false,
     })
   })
 
@@ -154,6 +155,7 @@ const everySetting: [string, string, string[], Record<string, string>, unknown][
   ],
   ['serve', 'localGateway', ['--local-gateway'], { TALLY_LOCAL_GATEWAY: 'true' }, true],
   ['serve', 'demo', ['--demo'], { TALLY_DEMO: '1' }, true],
+  ['serve', 'noDemoData', ['--no-demo-data'], { TALLY_NO_DEMO_DATA: 'true' }, true],
   ['gateway', 'port', ['--port', '4000'], { TALLY_GATEWAY_PORT: '4000' }, 4000],
   ['gateway', 'host', ['--host', '::1'], { TALLY_GATEWAY_HOST: '::1' }, '::1'],
   ['gateway', 'dataDir', ['--data', '/srv/g'], { TALLY_GATEWAY_DATA: '/srv/g' }, '/srv/g'],
