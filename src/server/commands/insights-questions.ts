@@ -57,8 +57,7 @@ interface Question<P> {
   takes: readonly ParameterName[]
 }
 
-const question = <P>(definition: Question<P>): Question<unknown> =>
-  definition as Question<unknown>
+const question = <P>(definition: Question<P>): Question<unknown> => definition as Question<unknown>
 
 const window = ['from', 'to'] as const
 const weeks = ['at', 'weeks'] as const
@@ -130,7 +129,8 @@ export function insightsRequest(
     }
   }
   const source: ParameterSource = {
-    get: name => (name === 'where' ? flags.where[0] : flags[name as Exclude<ParameterName, 'where'>]),
+    get: name =>
+      name === 'where' ? flags.where[0] : flags[name as Exclude<ParameterName, 'where'>],
     all: name => (name === 'where' ? [...flags.where] : []),
   }
   try {

@@ -33,7 +33,10 @@ const maxBarLength = 40
  * Rows under a header, columns two spaces apart: numbers right-aligned, text left-aligned, no
  * trailing spaces.
  */
-export function alignedTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
+export function alignedTable(
+  header: readonly string[],
+  rows: readonly (readonly Cell[])[],
+): string {
   const all = [header, ...rows]
   const widths = header.map((_, column) =>
     Math.max(...all.map(row => String(row[column] ?? '').length)),

@@ -74,7 +74,7 @@ export function usage(): string {
     'Usage: tally <command> [options]',
     '',
     'Commands:',
-    ...commandNames.map(name => `  ${name.padEnd(width - 1)} ${commandSummaries[name]}`),
+    ...commandNames.flatMap(name => helpLine(name, commandSummaries[name])),
     '',
     ...commandNames.flatMap(name => [`tally ${name}:`, ...settingLines(settings[name]), '']),
     'A flag wins over its variable. Prefer the variables or the *-file flags for secrets:',

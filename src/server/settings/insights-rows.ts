@@ -7,7 +7,10 @@ const day = (flag: string, help: string) =>
   optionalText({ flag, placeholder: 'YYYY-MM-DD', help, example: '2026-06-30' })
 
 export const insightsRows = {
-  at: day('at', 'the day the figures end at (active-users, power-users, at-risk, lifecycle, retention)'),
+  at: day(
+    'at',
+    'the day the figures end at (active-users, power-users, at-risk, lifecycle, retention)',
+  ),
   from: day('from', "the window's first day (events, sessions, features)"),
   to: day('to', "the window's last day (events, sessions, features)"),
   feature: optionalText({

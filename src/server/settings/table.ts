@@ -218,11 +218,9 @@ export const commandSummaries: Record<CommandName, string> = {
   serve: 'the instance backend (SQLite at ./.tally/ unless --database-url)',
   gateway: 'the reference upstream receiver',
   export: 'with --preview, prints as JSON exactly what the next export would send',
-  insights: "answers one usage question from the store, as the admin's insights API does",
-  dump: 'writes every stored event to standard output as JSON Lines, with its userId',
-  import:
-    'stores the events of a dump (each validated and scrubbed, each id once); ' +
-    'exits 1 when some lines were refused',
+  insights: 'answers one usage question from the store, as the insights API does',
+  dump: 'writes every stored event to standard output as JSON Lines',
+  import: "stores a dump's events, validated and scrubbed, each id once; exits 1 if any is refused",
 }
 
 /** The values of the positional arguments, as `resolve` returns them. */
