@@ -31,7 +31,7 @@ const maxBarLength = 40
 
 /**
  * Rows under a header, columns two spaces apart: numbers right-aligned, text left-aligned, no
- * trailing spaces.
+ * trailing spaces. A row may stop short of the header (a young retention cohort).
  */
 export function alignedTable(
   header: readonly string[],
@@ -41,7 +41,10 @@ export function alignedTable(
   const widths = header.map((_, column) =>
     Math.max(...all.map(row => String(row[column] ?? '').length)),
   )
-  const numeric = header.map((_, column) => rows.some(row => typeof row[column] === 'number'))
+  // A column of numbers, or of numbers formatted (`2.50`, `12.5%`), reads right-aligned.
+  const numeric = header.map((_, column) =>
+    rows.every(row => row[column] === undefined || /^-?[\d.]+%?$/.test(String(row[column]))),
+  )
   return all
     .map(row =>
       header
