@@ -128,11 +128,22 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+let settled = false
+// Node exits 0 when nothing is left to wait for, even with the command unfinished (a promise
+// that can no longer resolve): that is a failure, never a success.
+process.once('beforeExit', () => {
+  if (settled) return
+  console.error('tally: stopped before finishing (a bug: please report it)')
+  process.exitCode = 1
+})
+
 main(process.argv.slice(2)).then(
   code => {
+    settled = true
     if (code !== 0) process.exitCode = code
   },
   (error: unknown) => {
+    settled = true
     console.error(`tally: ${error instanceof Error ? error.message : String(error)}`)
     process.exitCode = 1
   },

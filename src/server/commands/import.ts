@@ -148,7 +148,11 @@ export async function importEvents(
  * for `importEvents`.
  */
 export function readLines(input: Readable): AsyncIterable<string> {
-  return createInterface({ input, crlfDelay: Infinity })
+  const lines = createInterface({ input, crlfDelay: Infinity })
+  // Iterated from now: readline drops the lines it reads before its iterator exists, which
+  // are every line of a short file while a PostgreSQL store is still connecting.
+  const iterator = lines[Symbol.asyncIterator]()
+  return { [Symbol.asyncIterator]: () => iterator }
 }
 
 /**
