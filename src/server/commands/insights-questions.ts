@@ -57,6 +57,8 @@ interface Question<P> {
   takes: readonly ParameterName[]
 }
 
+// The registry forgets each question's parameter type: an entry's `parse` and `ask` are only
+// ever used together, so the parameters `ask` receives are always its own question's.
 const question = <P>(definition: Question<P>): Question<unknown> => definition as Question<unknown>
 
 const window = ['from', 'to'] as const
