@@ -61,19 +61,19 @@ interface Question<P> {
 // ever used together, so the parameters `ask` receives are always its own question's.
 const question = <P>(definition: Question<P>): Question<unknown> => definition as Question<unknown>
 
-const window = ['from', 'to'] as const
+const dayWindow = ['from', 'to'] as const
 const weeks = ['at', 'weeks'] as const
 
 export const questions: Record<QuestionName, Question<unknown>> = {
   events: question({
     parse: parseEvents,
     ask: events,
-    takes: [...window, 'feature', 'action', 'user', 'where'],
+    takes: [...dayWindow, 'feature', 'action', 'user', 'where'],
   }),
   'active-users': question({ parse: parseAt, ask: activeUsers, takes: ['at'] }),
   'power-users': question({ parse: parsePowerUsers, ask: powerUsers, takes: ['at', 'minDays'] }),
-  sessions: question({ parse: parseWindow, ask: sessions, takes: window }),
-  features: question({ parse: parseWindow, ask: features, takes: window }),
+  sessions: question({ parse: parseWindow, ask: sessions, takes: dayWindow }),
+  features: question({ parse: parseWindow, ask: features, takes: dayWindow }),
   'at-risk': question({ parse: parseAt, ask: atRisk, takes: ['at'] }),
   lifecycle: question({ parse: parseWeeks, ask: lifecycle, takes: weeks }),
   retention: question({ parse: parseWeeks, ask: retention, takes: weeks }),
