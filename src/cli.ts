@@ -1,11 +1,20 @@
 // The `tally` command. The only module that reads process.env or process.argv: everything
 // below it takes options.
 import { terminalJson } from './server/bidi-controls.js'
+import { dumpEvents } from './server/commands/dump.js'
 import { exportPreview } from './server/commands/export-preview.js'
 import { startGatewayCommand } from './server/commands/gateway.js'
+import {
+  describeImport,
+  importEvents,
+  openImportInput,
+  readLines,
+} from './server/commands/import.js'
+import { runInsights } from './server/commands/insights.js'
+import { isBrokenPipe, streamWriter } from './server/commands/stream-output.js'
 import { startTallyServe } from './commands/serve.js'
 import { isTallyServerError } from './server/errors/tally-server-error.js'
-import { resolve } from './server/settings/resolve.js'
+import { resolve, type Resolution } from './server/settings/resolve.js'
 import type { Settings } from './server/settings/table.js'
 
 /** Resolves at SIGINT or SIGTERM, so that servers close their stores cleanly. */
@@ -48,6 +57,50 @@ async function preview(options: Settings<'export'>): Promise<void> {
   console.log(terminalJson(await exportPreview(options)))
 }
 
+async function insights(options: Settings<'insights'>): Promise<number> {
+  console.log(await runInsights(options))
+  return 0
+}
+
+async function dump(options: Settings<'dump'>): Promise<number> {
+  try {
+    await dumpEvents(options, streamWriter(process.stdout))
+  } catch (error) {
+    // `tally dump | head`: the reader has what it wanted.
+    if (!isBrokenPipe(error)) throw error
+  }
+  return 0
+}
+
+/** Exits 1 when some lines were refused, so that a script moving a store notices. */
+async function importCommand(options: Settings<'import'>): Promise<number> {
+  const input = await openImportInput(options.file, process.stdin)
+  const summary = await importEvents(options, readLines(input))
+  console.log(describeImport(summary))
+  return summary.refused > 0 ? 1 : 0
+}
+
+/** Runs the command resolved; resolves with its exit code. */
+async function run(resolution: Extract<Resolution, { kind: 'run' }>): Promise<number> {
+  switch (resolution.command) {
+    case 'serve':
+      await serve(resolution.options)
+      return 0
+    case 'gateway':
+      await gateway(resolution.options)
+      return 0
+    case 'export':
+      await preview(resolution.options)
+      return 0
+    case 'insights':
+      return insights(resolution.options)
+    case 'dump':
+      return dump(resolution.options)
+    case 'import':
+      return importCommand(resolution.options)
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   const resolution = resolve(command, rest, process.env)
@@ -60,10 +113,7 @@ async function main(argv: string[]): Promise<number> {
       return 2
     case 'run':
       try {
-        if (resolution.command === 'serve') await serve(resolution.options)
-        else if (resolution.command === 'gateway') await gateway(resolution.options)
-        else await preview(resolution.options)
-        return 0
+        return await run(resolution)
       } catch (error) {
         // A setting only checkable once used, or a driver to install: the operator's to fix,
         // in one line.
@@ -79,11 +129,22 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+let settled = false
+// Node exits 0 when nothing is left to wait for, even with the command unfinished (a promise
+// that can no longer resolve): that is a failure, never a success.
+process.once('beforeExit', () => {
+  if (settled) return
+  console.error('tally: stopped before finishing (a bug: please report it)')
+  process.exitCode = 1
+})
+
 main(process.argv.slice(2)).then(
   code => {
+    settled = true
     if (code !== 0) process.exitCode = code
   },
   (error: unknown) => {
+    settled = true
     console.error(`tally: ${error instanceof Error ? error.message : String(error)}`)
     process.exitCode = 1
   },

@@ -1,9 +1,11 @@
+import { open } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { limits } from '../../protocol/event.js'
 import { defaultScrubRules, type ScrubRule } from '../../protocol/scrub-rules.js'
 import { createScrubber, type Scrubber } from '../../protocol/scrub.js'
 import { isPlainObject, validateEvent } from '../../protocol/validate.js'
+import { InvalidSettingError } from '../errors/invalid-setting-error.js'
 import type { IngestedEvent, ServerEventStore } from '../stores/server-event-store.js'
 import { openStore, type StorageOptions } from './options.js'
 
@@ -146,7 +148,29 @@ export async function importEvents(
  * for `importEvents`.
  */
 export function readLines(input: Readable): AsyncIterable<string> {
-  return createInterface({ input, crlfDelay: Infinity })
+  const lines = createInterface({ input, crlfDelay: Infinity })
+  // Iterated from now: readline drops the lines it reads before its iterator exists, which
+  // are every line of a short file while a PostgreSQL store is still connecting.
+  const iterator = lines[Symbol.asyncIterator]()
+  return { [Symbol.asyncIterator]: () => iterator }
+}
+
+/**
+ * What `tally import FILE` reads: `stdin` for `-`, else the file, opened now so that a missing
+ * one is refused (InvalidSettingError) before any store is opened.
+ */
+export async function openImportInput(file: string, stdin: Readable): Promise<Readable> {
+  if (file === '-') return stdin
+  try {
+    return (await open(file, 'r')).createReadStream()
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    throw new InvalidSettingError(
+      'FILE',
+      `cannot read ${JSON.stringify(file)}${typeof code === 'string' ? ` (${code})` : ''}: FILE must be a readable file, or - for standard input`,
+      { cause: error },
+    )
+  }
 }
 
 /** The summary as `tally import` prints it. */

@@ -1,5 +1,5 @@
 import type { CommandName, Setting } from './setting.js'
-import { commandSummaries, settings } from './table.js'
+import { commandSummaries, positionals, settings } from './table.js'
 
 const width = 28
 const maxLineLength = 100
@@ -41,13 +41,25 @@ function settingLines(table: Record<string, Setting<unknown>>): string[] {
 
 const commandNames = Object.keys(settings) as CommandName[]
 
+/** The positional argument's line: what it is and, for a few words, which. */
+function positionalLines(command: CommandName): string[] {
+  const positional = positionals[command]
+  if (!positional) return []
+  const choices = positional.choices ? `: ${positional.choices.join(', ')}` : ''
+  return [...helpLine(positional.placeholder, positional.help + choices), '']
+}
+
 /** `tally <command> --help`. */
 export function commandHelp(command: CommandName): string {
+  const positional = positionals[command]
+  const words = [command === 'export' ? 'export --preview' : command]
+  if (positional) words.push(positional.placeholder)
   return [
-    `Usage: tally ${command === 'export' ? 'export --preview' : command} [options]`,
+    `Usage: tally ${words.join(' ')} [options]`,
     '',
     commandSummaries[command],
     '',
+    ...positionalLines(command),
     ...settingLines(settings[command]),
     '',
     'A flag wins over its variable. Prefer the variables or the *-file flags for secrets:',
@@ -62,7 +74,7 @@ export function usage(): string {
     'Usage: tally <command> [options]',
     '',
     'Commands:',
-    ...commandNames.map(name => `  ${name.padEnd(width - 1)} ${commandSummaries[name]}`),
+    ...commandNames.flatMap(name => helpLine(name, commandSummaries[name])),
     '',
     ...commandNames.flatMap(name => [`tally ${name}:`, ...settingLines(settings[name]), '']),
     'A flag wins over its variable. Prefer the variables or the *-file flags for secrets:',

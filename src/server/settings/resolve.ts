@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { insightsRequest } from '../commands/insights-questions.js'
 import { InvalidSettingError } from '../errors/invalid-setting-error.js'
+import { dayOf } from '../insights/days.js'
 import { commandHelp, usage } from './help.js'
-import { refuse, type CommandName, type Given, type Setting, type Source } from './setting.js'
-import { settings, type Settings } from './table.js'
+import {
+  refuse,
+  type CommandName,
+  type Given,
+  type Positional,
+  type Setting,
+  type Source,
+} from './setting.js'
+import { positionals, settings, type Settings } from './table.js'
 
 /** What `tally <command> …` asks for: a help text, a command with its options, or a refusal. */
 export type Resolution =
@@ -26,6 +35,10 @@ const filesOnDisk: SettingFiles = { readFile: path => readFileSync(path, 'utf8')
 
 type Environment = Readonly<Record<string, string | undefined>>
 type FlagValues = Record<string, (string | boolean)[] | undefined>
+interface ParsedArgs {
+  values: FlagValues
+  positionals: string[]
+}
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(settings, name)
 
@@ -33,13 +46,14 @@ const isCommand = (name: string): name is CommandName => Object.hasOwn(settings,
  * The options of `command` from its flags (`argv`, the words after the command) and the
  * environment: a flag wins over its variable. Each command reads only its own settings, so
  * a malformed variable of another command never stops it. Reads nothing but the files
- * named by the `*-file` settings.
+ * named by the `*-file` settings. `now` is the day insights' dates default to.
  */
 export function resolve(
   command: string | undefined,
   argv: readonly string[],
   env: Environment,
   files: SettingFiles = filesOnDisk,
+  now: Date = new Date(),
 ): Resolution {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h')
     return { kind: 'help', text: usage() }
@@ -49,15 +63,18 @@ export function resolve(
       message: `tally: unknown command ${command.startsWith('-') ? command : JSON.stringify(command)} (tally --help lists them)`,
     }
   const table: Record<string, Setting<unknown>> = settings[command]
-  let values: FlagValues
+  const positional = positionals[command]
+  let parsed: ParsedArgs
   try {
-    values = parseFlags(table, argv)
+    parsed = parseFlags(table, argv, positional)
   } catch (error) {
     return { kind: 'refused', message: `tally ${command}: ${flagError(command, table, error)}` }
   }
+  const { values } = parsed
   if (values.help !== undefined) return { kind: 'help', text: commandHelp(command) }
   try {
     const options: Record<string, unknown> = {}
+    if (positional) options[positional.name] = positionalValue(command, positional, parsed)
     for (const [name, setting] of Object.entries(table))
       options[name] = setting.parse(gather(setting, values, env, files))
     if (command === 'export' && options.preview !== true)
@@ -66,6 +83,11 @@ export function resolve(
         message:
           'tally export: --preview is required (the worker in `tally serve` does the exporting)',
       }
+    // Checked here too, so that a bad date is refused before any store is opened.
+    if (command === 'insights') {
+      const insights = options as unknown as Settings<'insights'>
+      insightsRequest(insights.question, insights, dayOf(now))
+    }
     // The table's rows are typed one by one; the loop above assembled exactly its keys.
     return { kind: 'run', command, options } as Resolution
   } catch (error) {
@@ -79,7 +101,11 @@ export function resolve(
   }
 }
 
-function parseFlags(table: Record<string, Setting<unknown>>, argv: readonly string[]): FlagValues {
+function parseFlags(
+  table: Record<string, Setting<unknown>>,
+  argv: readonly string[],
+  positional: Positional | undefined,
+): ParsedArgs {
   const options: Record<string, { type: 'string' | 'boolean'; multiple: true; short?: string }> = {
     help: { type: 'boolean', multiple: true, short: 'h' },
   }
@@ -92,7 +118,38 @@ function parseFlags(table: Record<string, Setting<unknown>>, argv: readonly stri
     }
     if (setting.file) options[setting.file.flag] = { type: 'string', multiple: true }
   }
-  return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values
+  return parseArgs({
+    args: [...argv],
+    options,
+    strict: true,
+    allowPositionals: positional !== undefined,
+  })
+}
+
+/** The one positional argument: required, alone, and one of its choices when it has some. */
+function positionalValue(
+  command: CommandName,
+  positional: Positional,
+  { positionals: given }: ParsedArgs,
+): string {
+  const [value, extra] = given
+  const choices = positional.choices && ` (${positional.choices.join(', ')})`
+  if (value === undefined)
+    throw new InvalidSettingError(
+      positional.placeholder,
+      `${positional.placeholder} is required${choices ?? ''}, e.g. tally ${command} ${positional.example}`,
+    )
+  if (extra !== undefined)
+    throw new InvalidSettingError(
+      positional.placeholder,
+      `unexpected argument ${JSON.stringify(extra)}: tally ${command} takes one ${positional.placeholder}`,
+    )
+  if (positional.choices && !positional.choices.includes(value))
+    throw new InvalidSettingError(
+      positional.placeholder,
+      `unknown ${positional.name} ${JSON.stringify(value)}; the ${positional.name}s are ${positional.choices.join(', ')}`,
+    )
+  return value
 }
 
 /** parseArgs' errors as one line of ours. */

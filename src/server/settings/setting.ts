@@ -1,7 +1,19 @@
 import { InvalidSettingError } from '../errors/invalid-setting-error.js'
 
-/** The commands that take settings; `insights`, `dump` and `import` will join them. */
-export type CommandName = 'serve' | 'gateway' | 'export'
+/** The commands that take settings. */
+export type CommandName = 'serve' | 'gateway' | 'export' | 'insights' | 'dump' | 'import'
+
+/** A command's one argument that is not a flag: `tally insights QUESTION`, `tally import FILE`. */
+export interface Positional {
+  /** The option it resolves to: `question`. */
+  name: string
+  /** How the usage line writes it: `QUESTION`. */
+  placeholder: string
+  help: string
+  /** The words it may be, when it is one of a few. */
+  choices?: readonly string[]
+  example: string
+}
 
 /** Where a value came from: a flag, an environment variable or a file a flag or variable named. */
 export interface Source {

@@ -1,8 +1,16 @@
 // Every setting of every command, in the order the help lists them. The help, the README's
 // table (`npm run docs:settings`) and `resolve` are all made from these rows.
+import { questionNames, type QuestionName } from '../commands/insights-questions.js'
 import { gatewayEventsUrl } from '../export/gateway-url.js'
+import { insightsRows } from './insights-rows.js'
 import { list, optionalText, toggle, wholeNumber } from './kinds.js'
-import { refuse, type CommandName, type Setting, type SettingValue } from './setting.js'
+import {
+  refuse,
+  type CommandName,
+  type Positional,
+  type Setting,
+  type SettingValue,
+} from './setting.js'
 import {
   dataDir,
   durationMs,
@@ -189,16 +197,45 @@ export const settings = {
   serve,
   gateway,
   export: exportCommand,
+  insights: { ...storage, ...insightsRows },
+  dump: { ...storage },
+  import: { ...storage },
 } satisfies Record<CommandName, Record<string, Setting<unknown>>>
+
+/** The argument that is not a flag, of the commands that take one (and require it). */
+export const positionals: Partial<Record<CommandName, Positional>> = {
+  insights: {
+    name: 'question',
+    placeholder: 'QUESTION',
+    help: 'what to ask',
+    choices: questionNames,
+    example: 'active-users',
+  },
+  import: {
+    name: 'file',
+    placeholder: 'FILE',
+    help: 'the JSON Lines to read (what tally dump writes); - reads standard input',
+    example: 'events.jsonl',
+  },
+}
 
 /** What each command does, for the help. */
 export const commandSummaries: Record<CommandName, string> = {
   serve: 'the instance backend (SQLite at ./.tally/ unless --database-url)',
   gateway: 'the reference upstream receiver',
   export: 'with --preview, prints as JSON exactly what the next export would send',
+  insights: 'answers one usage question from the store, as the insights API does',
+  dump: 'writes every stored event to standard output as JSON Lines',
+  import: "stores a dump's events, validated and scrubbed, each id once; exits 1 if any is refused",
+}
+
+/** The values of the positional arguments, as `resolve` returns them. */
+interface PositionalValues {
+  insights: { question: QuestionName }
+  import: { file: string }
 }
 
 /** The typed options `resolve` returns for a command. */
 export type Settings<C extends CommandName> = {
   [K in keyof (typeof settings)[C]]: SettingValue<(typeof settings)[C][K]>
-}
+} & (C extends keyof PositionalValues ? PositionalValues[C] : unknown)

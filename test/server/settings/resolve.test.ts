@@ -176,16 +176,35 @@ const everySetting: [string, string, string[], Record<string, string>, unknown][
   ],
   ['export', 'exportMode', ['--export-mode', 'full'], { TALLY_EXPORT_MODE: 'full' }, 'full'],
   ['export', 'allowlist', ['--allowlist', 'a::b::c'], { TALLY_ALLOWLIST: 'a::b::c' }, ['a::b::c']],
+  ...(['insights', 'dump', 'import'] as const).flatMap(
+    (command): [string, string, string[], Record<string, string>, unknown][] => [
+      [command, 'dataDir', ['--data', '/srv/t'], { TALLY_DATA: '/srv/t' }, '/srv/t'],
+      [
+        command,
+        'databaseUrl',
+        ['--database-url', 'postgres://db/t'],
+        { TALLY_DATABASE_URL: 'postgres://db/t' },
+        'postgres://db/t',
+      ],
+    ],
+  ),
 ]
+
+/** What a command needs besides the setting tested: export's --preview, the positionals. */
+const required: Record<string, string[]> = {
+  export: ['--preview'],
+  insights: ['active-users'],
+  import: ['events.jsonl'],
+}
 
 describe('resolve: every setting', () => {
   it.each(everySetting)('%s %s from its flag', (command, option, argv, _env, value) => {
-    const extra = command === 'export' ? ['--preview'] : []
+    const extra = required[command] ?? []
     expect(options(command, [...extra, ...argv])[option]).toEqual(value)
   })
 
   it.each(everySetting)('%s %s from its variable', (command, option, _argv, env, value) => {
-    const extra = command === 'export' ? ['--preview'] : []
+    const extra = required[command] ?? []
     expect(options(command, extra, env)[option]).toEqual(value)
   })
 
