@@ -16,7 +16,7 @@ export interface ExplorerLink {
 export function usageHref(
   basePath: string,
   window: number,
-  explorer: ExplorerLink | undefined = undefined,
+  explorer?: ExplorerLink,
 ): string {
   const query = new URLSearchParams({ window: String(window) })
   if (explorer === undefined) return `${basePath}/usage?${query.toString()}`

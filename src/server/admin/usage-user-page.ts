@@ -1,7 +1,7 @@
 import { layout } from './admin-layout.js'
 import { html, type Html } from './html.js'
 import type { UserUsageData } from './usage-data.js'
-import { decimal, formatSpan } from './usage-format.js'
+import { formatSpan } from './usage-format.js'
 import { monthStart, usageHref, userHref } from './usage-links.js'
 import { usageHeader, windowBar } from './usage-page.js'
 
