@@ -58,7 +58,8 @@ function explorerAnswer(explorer: Extract<Explorer, { ok: true }>): Html {
       unit: 'events',
       bars: buckets.map(bucket => ({ label: bucket.label, value: bucket.answer.events })),
       color: '#3451b2',
-      maxXLabels: 6,
+      maxXLabels: 8,
+      width: 1200,
       testId: 'explorer-chart',
     })}
     <details>

@@ -13,11 +13,7 @@ export interface ExplorerLink {
 }
 
 /** The usage page for `window`, its explorer filled with `explorer`, scrolled to it. */
-export function usageHref(
-  basePath: string,
-  window: number,
-  explorer?: ExplorerLink,
-): string {
+export function usageHref(basePath: string, window: number, explorer?: ExplorerLink): string {
   const query = new URLSearchParams({ window: String(window) })
   if (explorer === undefined) return `${basePath}/usage?${query.toString()}`
   const { feature, action, user, where = [], from, to, group } = explorer

@@ -50,6 +50,7 @@ export function activeUsersSection(data: UsageData): Html {
         color: activeColors[key],
         values: activeSeries.map(answer => answer[key]),
       })),
+      width: 1200,
       testId: 'active-users-chart',
     })}
   </section>`
@@ -74,6 +75,7 @@ export function histogramSection(data: UsageData): Html {
       bars: power.histogram.map(entry => ({ label: String(entry.days), value: entry.users })),
       color: '#3451b2',
       marker: { beforeIndex: minDays - 1, label: `power users (${minDays}+ days)` },
+      xCaption: 'active days of 30',
       testId: 'histogram-chart',
     })}
   </section>`

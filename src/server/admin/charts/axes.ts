@@ -1,8 +1,9 @@
 import { html, type Html } from '../html.js'
-import { frame, plotHeight, plotWidth, round, yOf } from './scale.js'
+import { frame, plotHeight, plotWidthOf, round, yOf } from './scale.js'
 
-/** The y axis from 0 to `max` with its two middle grid lines, and the x axis line. */
-export function yAxis(max: number, label: string): Html {
+/** The y axis from 0 to `max` with its grid lines, and what it counts above it. */
+export function yAxis(max: number, label: string, width: number): Html {
+  const plotWidth = plotWidthOf(width)
   const ticks = [0, max / 2, max]
   return html`<g class="axis" data-testid="y-axis" data-max="${max}">
     ${ticks.map(
@@ -17,7 +18,7 @@ export function yAxis(max: number, label: string): Html {
             x="${frame.left - 6}"
             y="${round(yOf(tick, max) + 4)}"
             text-anchor="end"
-            font-size="11"
+            font-size="12"
             fill="#5f6b7c"
             >${formatTick(tick)}</text
           >`,
@@ -26,16 +27,43 @@ export function yAxis(max: number, label: string): Html {
   </g>`
 }
 
-/** Labels under the plot at the given x positions (a few only, so that none overlap). */
-export function xLabels(labels: readonly { x: number; text: string }[]): Html {
+/**
+ * Labels under the plot at the given x positions (a few only, so that none overlap), anchored
+ * inward near an edge so that none is cut. `caption`, when
+ * given, says what the x axis counts, at its right end.
+ */
+export function xLabels(
+  labels: readonly { x: number; text: string }[],
+  width: number,
+  caption?: string,
+): Html {
   const y = frame.top + plotHeight + 18
+  // About 7 units a character at 12 units a glyph: enough to keep a label inside the chart.
+  const anchor = (x: number, text: string) =>
+    x - text.length * 3.5 < 0 ? 'start' : x + text.length * 3.5 > width ? 'end' : 'middle'
   return html`<g class="axis" data-testid="x-labels">
     ${labels.map(
       ({ x, text }) =>
-        html`<text x="${round(x)}" y="${y}" text-anchor="middle" font-size="11" fill="#5f6b7c"
+        html`<text
+          x="${round(x)}"
+          y="${y}"
+          text-anchor="${anchor(x, text)}"
+          font-size="12"
+          fill="#5f6b7c"
           >${text}</text
         >`,
     )}
+    ${
+      caption !== undefined &&
+      html`<text
+        x="${width - frame.right}"
+        y="${frame.top - 6}"
+        text-anchor="end"
+        font-size="12"
+        fill="#5f6b7c"
+        >${caption}</text
+      >`
+    }
   </g>`
 }
 

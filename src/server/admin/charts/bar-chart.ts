@@ -1,6 +1,6 @@
 import { html, type Html } from '../html.js'
 import { spreadIndexes, xLabels, yAxis } from './axes.js'
-import { frame, niceMax, plotHeight, plotWidth, round, yOf } from './scale.js'
+import { defaultChartWidth, frame, niceMax, plotHeight, plotWidthOf, round, yOf } from './scale.js'
 
 export interface Bar {
   label: string
@@ -16,14 +16,19 @@ export interface BarChart {
   marker?: { beforeIndex: number; label: string } | undefined
   /** At most this many x labels, evenly spread. @default 10 */
   maxXLabels?: number
+  /** What the x axis counts, written at its end (`active days of 30`). */
+  xCaption?: string
+  /** The viewBox's width: 1200 for a chart across the page. @default 720 */
+  width?: number
   testId: string
 }
 
 /** One bar per entry from 0 up, each with its label and value as a tooltip. */
 export function barChart(chart: BarChart): Html {
   const { bars, marker } = chart
+  const chartWidth = chart.width ?? defaultChartWidth
   const max = niceMax(Math.max(0, ...bars.map(bar => bar.value)))
-  const slot = plotWidth / Math.max(1, bars.length)
+  const slot = plotWidthOf(chartWidth) / Math.max(1, bars.length)
   const width = slot * 0.75
   const xOf = (index: number) => frame.left + index * slot + (slot - width) / 2
   const labelled = spreadIndexes(bars.length, chart.maxXLabels ?? 10).map(index => ({
@@ -33,13 +38,13 @@ export function barChart(chart: BarChart): Html {
   const markerX = marker === undefined ? 0 : frame.left + marker.beforeIndex * slot
   return html`<figure class="chart">
     <svg
-      viewBox="0 0 ${frame.width} ${frame.height}"
+      viewBox="0 0 ${chartWidth} ${frame.height}"
       role="img"
       aria-label="${chart.label}"
       data-testid="${chart.testId}"
     >
       <title>${chart.label}</title>
-      ${yAxis(max, chart.unit)} ${xLabels(labelled)}
+      ${yAxis(max, chart.unit, chartWidth)} ${xLabels(labelled, chartWidth, chart.xCaption)}
       ${bars.map(
         (bar, index) =>
           html`<rect
@@ -65,7 +70,7 @@ export function barChart(chart: BarChart): Html {
             stroke-width="1.5"
             stroke-dasharray="4 3"
           />
-          <text x="${round(markerX + 4)}" y="${frame.top + 10}" font-size="11" fill="#b42318"
+          <text x="${round(markerX + 4)}" y="${frame.top + 12}" font-size="12" fill="#b42318"
             >${marker.label}</text
           >
         </g>`

@@ -1,7 +1,7 @@
 import { html, type Html } from '../html.js'
 import { spreadIndexes, xLabels } from './axes.js'
 import { legend, type Series } from './legend.js'
-import { frame, niceMax, plotHeight, plotWidth, round } from './scale.js'
+import { defaultChartWidth, frame, niceMax, plotHeight, plotWidthOf, round } from './scale.js'
 
 export interface StackedBarChart {
   label: string
@@ -11,6 +11,8 @@ export interface StackedBarChart {
   down: readonly Series[]
   /** One per bar: the label, and a value per series of `up` then `down`. */
   bars: readonly { label: string; values: readonly number[] }[]
+  /** The viewBox's width: 1200 for a chart across the page. @default 720 */
+  width?: number
   testId: string
 }
 
@@ -31,6 +33,8 @@ export function stackedBarChart(chart: StackedBarChart): Html {
   )
   const zero = frame.top + plotHeight / 2
   const scale = plotHeight / 2 / max
+  const chartWidth = chart.width ?? defaultChartWidth
+  const plotWidth = plotWidthOf(chartWidth)
   const slot = plotWidth / Math.max(1, bars.length)
   const width = slot * 0.6
   const xOf = (index: number) => frame.left + index * slot + (slot - width) / 2
@@ -66,13 +70,13 @@ export function stackedBarChart(chart: StackedBarChart): Html {
       x="${frame.left - 6}"
       y="${round(y + 4)}"
       text-anchor="end"
-      font-size="11"
+      font-size="12"
       fill="#5f6b7c"
       >${value}</text
     >`
   return html`<figure class="chart">
     <svg
-      viewBox="0 0 ${frame.width} ${frame.height}"
+      viewBox="0 0 ${chartWidth} ${frame.height}"
       role="img"
       aria-label="${chart.label}"
       data-testid="${chart.testId}"
@@ -88,7 +92,7 @@ export function stackedBarChart(chart: StackedBarChart): Html {
           stroke="#5f6b7c"
         />
       </g>
-      ${xLabels(labelled)}
+      ${xLabels(labelled, chartWidth)}
       ${bars.map((bar, index) => html`<g data-bar="${bar.label}">${segments(bar, index)}</g>`)}
     </svg>
     ${legend(series)}
