@@ -39,8 +39,7 @@ export async function userActivity(
     activeDays: countOf(row, 'active_days'),
   }))
   features.sort(
-    (a, b) =>
-      b.events - a.events || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0),
+    (a, b) => b.events - a.events || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0),
   )
   return { userId, activeDays: countOf(active, 'active_days'), features }
 }
