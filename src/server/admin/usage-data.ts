@@ -11,6 +11,7 @@ import type {
   UserActivityAnswer,
 } from '../insights/answers.js'
 import { atRisk } from '../insights/at-risk.js'
+import { dayOf } from '../insights/days.js'
 import { features } from '../insights/features.js'
 import { lifecycle } from '../insights/lifecycle.js'
 import { parsePowerUsers, type ParameterSource } from '../insights/parameters.js'
@@ -85,9 +86,8 @@ export async function readUsage(
   insights: InsightsStore,
   source: ParameterSource,
   now: Date,
-  today: number,
 ): Promise<UsageData> {
-  const span = parseSpan(source, today)
+  const span = parseSpan(source, dayOf(now))
   const { from, to, window } = span
   // The histogram's window is its definition's: the 30 days ending at `at`.
   const powerParameters = parsePowerUsers(onlyNames(source, ['minDays']), to)
@@ -128,9 +128,8 @@ export async function readUserUsage(
   source: ParameterSource,
   userId: number,
   now: Date,
-  today: number,
 ): Promise<UserUsageData> {
-  const span = parseSpan(source, today)
+  const span = parseSpan(source, dayOf(now))
   const activity = await userActivity(insights, { userId, from: span.from, to: span.to })
   return { span, computedAt: now, activity }
 }

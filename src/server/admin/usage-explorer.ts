@@ -1,9 +1,10 @@
 import { InvalidParameterError } from '../errors/invalid-parameter-error.js'
 import type { EventsAnswer } from '../insights/answers.js'
-import { formatDay } from '../insights/days.js'
+import { formatDay, startOfDay } from '../insights/days.js'
 import { events } from '../insights/events.js'
 import { parseEvents, type EventsParameters, type ParameterSource } from '../insights/parameters.js'
 import type { InsightsStore } from '../stores/insights-store.js'
+import { dayMs } from '../stores/rows.js'
 import type { UsageSpan } from './usage-data.js'
 import { monthStart } from './usage-links.js'
 
@@ -117,8 +118,8 @@ function parseGroup(text: string | undefined): ExplorerGroup {
 const mondayOf = (day: number) => day - ((((day + 3) % 7) + 7) % 7)
 
 function nextMonthStart(day: number): number {
-  const date = new Date(day * 86_400_000)
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) / 86_400_000
+  const date = startOfDay(day)
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) / dayMs
 }
 
 /** The buckets' days, each clipped to `from … to`. */

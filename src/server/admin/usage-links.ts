@@ -1,4 +1,5 @@
-import { formatDay } from '../insights/days.js'
+import { formatDay, startOfDay } from '../insights/days.js'
+import { dayMs } from '../stores/rows.js'
 import type { ExplorerGroup } from './usage-explorer.js'
 
 /** What an explorer link fills in; absent fields stay empty. */
@@ -33,6 +34,6 @@ export const userHref = (basePath: string, userId: number, window: number): stri
 
 /** The first day of the month holding `day`: "this month" in the explorer's links. */
 export function monthStart(day: number): number {
-  const date = new Date(day * 86_400_000)
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 86_400_000
+  const date = startOfDay(day)
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / dayMs
 }

@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono'
 import { InvalidParameterError } from '../errors/invalid-parameter-error.js'
-import { dayOf } from '../insights/days.js'
 import type { ParameterSource } from '../insights/parameters.js'
 import type { InsightsStore } from '../stores/insights-store.js'
 import { layout } from './admin-layout.js'
@@ -46,9 +45,8 @@ export function createUsageRoutes({ insights, basePath, now }: UsageRoutesOption
 
   app.get('/', async c => {
     if (insights === undefined) return c.html(usageUnavailablePage(basePath).toString())
-    const at = now()
     try {
-      const data = await readUsage(insights, querySource(c), at, dayOf(at))
+      const data = await readUsage(insights, querySource(c), now())
       return c.html(usagePage(data, basePath).toString(), data.explorer.ok ? 200 : 400)
     } catch (error) {
       if (error instanceof InvalidParameterError) return refused(c, error.message)
@@ -67,9 +65,8 @@ export function createUsageRoutes({ insights, basePath, now }: UsageRoutesOption
     if (insights === undefined) return c.html(usageUnavailablePage(basePath).toString())
     const id = userIdOf(c.req.param('id'))
     if (id === undefined) return refused(c, 'A user id is a whole number from 1')
-    const at = now()
     try {
-      const data = await readUserUsage(insights, querySource(c), id, at, dayOf(at))
+      const data = await readUserUsage(insights, querySource(c), id, now())
       return c.html(userUsagePage(data, basePath).toString())
     } catch (error) {
       if (error instanceof InvalidParameterError) return refused(c, error.message)
