@@ -64,18 +64,18 @@ export interface UserUsageData {
 /** `?window=7|30|90`, 30 when absent. */
 export function parseSpan(source: ParameterSource, today: number): UsageSpan {
   const text = source.get('window')
-  const window =
+  const windowDays =
     text === undefined || text === ''
       ? defaultUsageWindow
       : usageWindows.find(days => String(days) === text)
-  if (window === undefined) {
+  if (windowDays === undefined) {
     throw new InvalidParameterError('window', `window must be one of ${usageWindows.join(', ')}`)
   }
-  return { window, from: today - window + 1, to: today }
+  return { window: windowDays, from: today - windowDays + 1, to: today }
 }
 
 /** Lifecycle and retention show the weeks of the window, and never fewer than 4. */
-export const weeksOf = (window: UsageWindow): number => Math.max(4, Math.ceil(window / 7))
+export const weeksOf = (windowDays: UsageWindow): number => Math.max(4, Math.ceil(windowDays / 7))
 
 /**
  * Asks every question the page shows, with parameters parsed as the API parses them (the
@@ -88,17 +88,18 @@ export async function readUsage(
   now: Date,
 ): Promise<UsageData> {
   const span = parseSpan(source, dayOf(now))
-  const { from, to, window } = span
+  const { from, to } = span
+  const windowDays = span.window
   // The histogram's window is its definition's: the 30 days ending at `at`.
   const powerParameters = parsePowerUsers(onlyNames(source, ['minDays']), to)
-  const weeks = weeksOf(window)
-  const days = Array.from({ length: window }, (_, index) => from + index)
+  const weeks = weeksOf(windowDays)
+  const days = Array.from({ length: windowDays }, (_, index) => from + index)
   const [activeSeries, power, current, previous, sessionsAnswer, weekly, cohorts, risk, explorer] =
     await Promise.all([
       Promise.all(days.map(at => activeUsers(insights, { at }))),
       powerUsers(insights, powerParameters),
       features(insights, { from, to }),
-      features(insights, { from: from - window, to: from - 1 }),
+      features(insights, { from: from - windowDays, to: from - 1 }),
       sessions(insights, { from, to }),
       lifecycle(insights, { at: to, weeks }),
       retention(insights, { at: to, weeks }),

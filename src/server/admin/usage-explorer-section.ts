@@ -14,7 +14,7 @@ const field = (name: string, label: string, value: string, placeholder: string) 
   /></label>`
 
 /** The explorer's form (a GET, so that every answer has a link), its total and its series. */
-export function explorerSection(explorer: Explorer, basePath: string, window: number): Html {
+export function explorerSection(explorer: Explorer, basePath: string, windowDays: number): Html {
   const { form } = explorer
   const wheres = form.where.length === 0 ? [''] : form.where
   const option = (group: ExplorerGroup) =>
@@ -26,7 +26,7 @@ export function explorerSection(explorer: Explorer, basePath: string, window: nu
       filter KEY:VALUE reads raw events, kept 90 days.
     </p>
     <form class="explorer" method="get" action="${basePath}/usage#explorer">
-      <input type="hidden" name="window" value="${window}" />
+      <input type="hidden" name="window" value="${windowDays}" />
       ${field('feature', 'Feature', form.feature, 'search')}
       ${field('action', 'Action', form.action, 'submitted')}
       ${field('user', 'User', form.user, '42')}

@@ -13,9 +13,9 @@ export interface ExplorerLink {
   group?: ExplorerGroup
 }
 
-/** The usage page for `window`, its explorer filled with `explorer`, scrolled to it. */
-export function usageHref(basePath: string, window: number, explorer?: ExplorerLink): string {
-  const query = new URLSearchParams({ window: String(window) })
+/** The usage page for the window of `windowDays`, its explorer filled with `explorer`, scrolled to it. */
+export function usageHref(basePath: string, windowDays: number, explorer?: ExplorerLink): string {
+  const query = new URLSearchParams({ window: String(windowDays) })
   if (explorer === undefined) return `${basePath}/usage?${query.toString()}`
   const { feature, action, user, where = [], from, to, group } = explorer
   if (feature !== undefined) query.set('feature', feature)
@@ -29,8 +29,8 @@ export function usageHref(basePath: string, window: number, explorer?: ExplorerL
 }
 
 /** A user's activity by feature, over the same window. */
-export const userHref = (basePath: string, userId: number, window: number): string =>
-  `${basePath}/usage/users/${userId}?window=${window}`
+export const userHref = (basePath: string, userId: number, windowDays: number): string =>
+  `${basePath}/usage/users/${userId}?window=${windowDays}`
 
 /** The first day of the month holding `day`: "this month" in the explorer's links. */
 export function monthStart(day: number): number {

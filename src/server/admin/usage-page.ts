@@ -33,15 +33,13 @@ export function usageHeader(basePath: string, span: UsageSpan): Html {
 export function windowBar(
   span: UsageSpan,
   computedAt: Date,
-  href: (window: number) => string,
+  href: (windowDays: number) => string,
 ): Html {
   return html`<nav class="windows" aria-label="Window">
-    ${usageWindows.map(window =>
-      window === span.window
-        ? html`<strong aria-current="page" data-testid="window-current"
-            >last ${window} days</strong
-          >`
-        : html`<a href="${href(window)}">last ${window} days</a>`,
+    ${usageWindows.map(days =>
+      days === span.window
+        ? html`<strong aria-current="page" data-testid="window-current">last ${days} days</strong>`
+        : html`<a href="${href(days)}">last ${days} days</a>`,
     )}
     <span class="muted"
       >${formatSpan(span.from, span.to)} · computed at
@@ -57,7 +55,7 @@ export function usagePage(data: UsageData, basePath: string): Html {
     'Usage · Tally admin',
     html`${usageHeader(basePath, span)}
       <main class="usage">
-        ${windowBar(span, data.computedAt, window => usageHref(basePath, window))}
+        ${windowBar(span, data.computedAt, days => usageHref(basePath, days))}
         ${activeUsersSection(data)}
         <div class="columns">
           <div>${histogramSection(data)}</div>

@@ -57,8 +57,10 @@ export function createUsageRoutes({ insights, basePath, now }: UsageRoutesOption
   app.get('/user', c => {
     const id = userIdOf(c.req.query('id'))
     if (id === undefined) return refused(c, 'A user id is a whole number from 1')
-    const window = encodeURIComponent(c.req.query('window') ?? '')
-    return c.redirect(`${basePath}/usage/users/${id}${window === '' ? '' : `?window=${window}`}`)
+    const windowQuery = encodeURIComponent(c.req.query('window') ?? '')
+    return c.redirect(
+      `${basePath}/usage/users/${id}${windowQuery === '' ? '' : `?window=${windowQuery}`}`,
+    )
   })
 
   app.get('/users/:id', async c => {

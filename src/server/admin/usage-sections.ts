@@ -10,9 +10,9 @@ import { usageHref } from './usage-links.js'
 export const activeColors = { dau: '#3451b2', wau: '#1a7f37', mau: '#b26b00' } as const
 
 /** A section's heading with the window its figures cover. */
-export const sectionHead = (title: string, window: string, testId: string): Html =>
+export const sectionHead = (title: string, windowText: string, testId: string): Html =>
   html`<h2>${title}</h2>
-    <p class="muted window" data-testid="${testId}-window">${window}</p>`
+    <p class="muted window" data-testid="${testId}-window">${windowText}</p>`
 
 /** dau, wau, mau at the window's last day as cards, and at each of its days as lines. */
 export function activeUsersSection(data: UsageData): Html {
@@ -82,9 +82,15 @@ export function histogramSection(data: UsageData): Html {
 }
 
 /** The window's events against the previous window's: ▲ more, ▼ fewer, "new" when it had none. */
-function trend(current: FeatureUsage, previous: FeatureUsage | undefined, window: number): Html {
+function trend(
+  current: FeatureUsage,
+  previous: FeatureUsage | undefined,
+  windowDays: number,
+): Html {
   if (previous === undefined) {
-    return html`<span class="trend up" title="no events in the previous ${window} days">new</span>`
+    return html`<span class="trend up" title="no events in the previous ${windowDays} days"
+      >new</span
+    >`
   }
   const delta = current.events - previous.events
   const arrow = delta > 0 ? '▲' : delta < 0 ? '▼' : '='
@@ -93,7 +99,7 @@ function trend(current: FeatureUsage, previous: FeatureUsage | undefined, window
     class="trend ${tone}"
     data-testid="feature-trend"
     data-value="${delta}"
-    title="${current.events} events against ${previous.events} in the previous ${window} days; active days per user ${decimal(current.activeDaysPerUser)} against ${decimal(previous.activeDaysPerUser)}"
+    title="${current.events} events against ${previous.events} in the previous ${windowDays} days; active days per user ${decimal(current.activeDaysPerUser)} against ${decimal(previous.activeDaysPerUser)}"
     >${arrow} ${Math.abs(delta)}</span
   >`
 }

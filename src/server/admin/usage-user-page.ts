@@ -45,7 +45,7 @@ export function userUsagePage(data: UserUsageData, basePath: string): Html {
     `User ${userId} · Usage · Tally admin`,
     html`${usageHeader(basePath, span)}
       <main class="usage">
-        ${windowBar(span, data.computedAt, window => userHref(basePath, userId, window))}
+        ${windowBar(span, data.computedAt, days => userHref(basePath, userId, days))}
         <h2>User ${userId}: activity by feature</h2>
         <p class="muted window" data-testid="user-window">
           ${formatSpan(span.from, span.to)}: events, and the days on which the user used each
