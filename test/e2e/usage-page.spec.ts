@@ -20,11 +20,14 @@ function recentHistory(nowMs: number): Planted[] {
     .filter(event => event.ms <= nowMs)
 }
 
-/** Every CSP violation the page reports, by event and on the console. */
+/**
+ * Every CSP violation the page reports: on the console for every page loaded, and by event
+ * for the page shown now (the listener is added again at each load).
+ */
 async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
-  const console: string[] = []
+  const logged: string[] = []
   page.on('console', message => {
-    if (/content security policy/i.test(message.text())) console.push(message.text())
+    if (/content security policy/i.test(message.text())) logged.push(message.text())
   })
   // Injected by the browser's debugging protocol, so the page's CSP does not apply to it.
   await page.addInitScript(() => {
@@ -35,7 +38,7 @@ async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
     })
   })
   return async () => [
-    ...console,
+    ...logged,
     ...(await page.evaluate(
       () => (window as unknown as { cspViolations: string[] }).cspViolations,
     )),
@@ -104,6 +107,8 @@ test('the usage page shows the insights API figures, within the admin CSP', asyn
     body: await page.screenshot({ fullPage: true }),
     contentType: 'image/png',
   })
+
+  expect(await violations()).toEqual([])
 
   // Two clicks from a user to one feature's events this month, by day: a user active this
   // month, found through the API.
