@@ -269,6 +269,142 @@ const stylesheet = html`<style>
     border-bottom: 1px solid var(--line);
     font-weight: 500;
   }
+  .windows {
+    display: flex;
+    gap: 14px;
+    align-items: baseline;
+    flex-wrap: wrap;
+    margin: 4px 0 8px;
+  }
+  .windows a {
+    color: var(--accent);
+  }
+  .window {
+    margin-bottom: 8px;
+  }
+  .columns {
+    display: grid;
+    grid-template-columns: repeat(auto-fit, minmax(480px, 1fr));
+    gap: 0 24px;
+  }
+  .chart {
+    margin: 8px 0 0;
+    background: var(--card);
+    border: 1px solid var(--line);
+    border-radius: 8px;
+    padding: 8px 10px 6px;
+  }
+  .chart svg {
+    display: block;
+    width: 100%;
+    height: auto;
+  }
+  .legend {
+    display: flex;
+    gap: 14px;
+    font-size: 12px;
+    color: var(--muted);
+    padding: 4px 0 0 44px;
+  }
+  .legend svg {
+    display: inline-block;
+    width: 10px;
+    margin-right: 4px;
+  }
+  table.figures,
+  table.retention {
+    table-layout: auto;
+  }
+  .number {
+    text-align: right;
+    font-variant-numeric: tabular-nums;
+  }
+  .trend.up {
+    color: var(--ok);
+  }
+  .trend.down {
+    color: var(--bad);
+  }
+  .trend.flat {
+    color: var(--muted);
+  }
+  table.retention td {
+    font-size: 12px;
+    padding: 6px 8px;
+  }
+  .shade-0 {
+    background: #f7f8fb;
+  }
+  .shade-1 {
+    background: #eef1fb;
+  }
+  .shade-2 {
+    background: #e2e8f8;
+  }
+  .shade-3 {
+    background: #d4dcf5;
+  }
+  .shade-4 {
+    background: #c3cef1;
+  }
+  .shade-5 {
+    background: #b0bfec;
+  }
+  .shade-6 {
+    background: #9aade6;
+  }
+  .shade-7 {
+    background: #8199de;
+    color: #fff;
+  }
+  .shade-8 {
+    background: #6a85d6;
+    color: #fff;
+  }
+  .shade-9 {
+    background: #5470cb;
+    color: #fff;
+  }
+  .shade-10 {
+    background: #3451b2;
+    color: #fff;
+  }
+  form.explorer {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 8px 12px;
+    align-items: flex-end;
+    background: var(--card);
+    border: 1px solid var(--line);
+    border-radius: 8px;
+    padding: 10px 12px;
+    margin: 8px 0;
+  }
+  form.explorer label {
+    display: flex;
+    flex-direction: column;
+    font-size: 12px;
+    color: var(--muted);
+    gap: 2px;
+  }
+  form.explorer input,
+  form.explorer select,
+  header input {
+    font: inherit;
+    padding: 5px 8px;
+    border: 1px solid var(--line);
+    border-radius: 6px;
+    color: var(--ink);
+    background: var(--card);
+  }
+  form.explorer input {
+    width: 130px;
+  }
+  details summary {
+    cursor: pointer;
+    color: var(--accent);
+    margin: 8px 0 0;
+  }
 </style>`
 
 /** The one stylesheet, allowed by its hash: the pages need no other inline code. */

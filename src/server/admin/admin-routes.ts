@@ -14,6 +14,7 @@ import { dashboardPage } from './dashboard-page.js'
 import { html } from './html.js'
 import { createInsightsRoutes } from './insights-routes.js'
 import { signInPage } from './sign-in-page.js'
+import { createUsageRoutes } from './usage-routes.js'
 
 export interface AdminRoutesOptions {
   /**
@@ -69,6 +70,8 @@ const maxSignInBytes = 4096
  *   → `{ mode, page, limit, backlog, items }`, the same items as `tally export --preview`.
  * - `GET /admin/api/insights/…`: the usage insights, when the store keeps them (see
  *   insights-routes.ts).
+ * - `GET /admin/usage`, `/admin/usage/users/:id`: the same insights drawn as a page (see
+ *   usage-routes.ts), or a notice when the store keeps none.
  *
  * Anything else without credentials gets the sign-in page, or a 401 JSON error under `api/`.
  * Throws an Error at once for options that cannot work.
@@ -230,6 +233,11 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     ])
     return c.json({ mode, page, limit, backlog: stats.backlog, items })
   })
+
+  app.route(
+    '/usage',
+    createUsageRoutes({ insights: store.insights, basePath, now, notice: options.notice }),
+  )
 
   if (store.insights !== undefined) {
     app.route('/api/insights', createInsightsRoutes({ insights: store.insights, now }))

@@ -40,6 +40,7 @@ export function dashboardPage(data: DashboardData): Html {
     html`<header>
         <h1>Tally <span>instance admin</span></h1>
         <div>
+          <a href="${basePath}/usage" data-testid="usage-link">Usage</a>
           <a href="${basePath}">Refresh</a>
           <form class="inline" method="post" action="${basePath}/sign-out">
             <button type="submit">Sign out</button>

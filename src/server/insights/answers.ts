@@ -87,3 +87,18 @@ export interface RetentionAnswer {
   /** Oldest first. */
   cohorts: RetentionCohort[]
 }
+
+export interface UserFeatureActivity {
+  feature: string
+  events: number
+  /** Days in the window on which the user used the feature. */
+  activeDays: number
+}
+
+export interface UserActivityAnswer {
+  userId: number
+  /** Days in the window on which the user was active at all. */
+  activeDays: number
+  /** Most events first, then by name. */
+  features: UserFeatureActivity[]
+}

@@ -41,6 +41,9 @@ export const instanceSpecs = {
   // Its SQLite write lock held by the 503 test. Every export run then blocks the server for
   // the store's 5 s busy_timeout too (better-sqlite3 waits synchronously), so it runs seldom.
   outage: { exportMode: 'redact', allowlist: none, exportIntervalMs: 5_000 },
+  // The usage page's spec imports a history into it; one export run at start, none after, so
+  // that retention prunes nothing between the page and the API it is compared with.
+  usage: { exportMode: 'off', allowlist: none, exportIntervalMs: 600_000 },
   // SIGKILLed and restarted on its port by the crash test; nothing else uses it.
   // Its exporter dies too, maybe with rows claimed: a short lease (5 × 2 s) lets the
   // restarted one send them within the test instead of after the default 5 minutes.

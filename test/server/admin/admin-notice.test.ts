@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { createAdminRoutes } from '../../../src/server/admin/admin-routes.js'
+import { openSqliteStore } from '../../../src/server/stores/sqlite-store.js'
 import { memoryStore, testClock } from '../export/harness.js'
 import { byTestId, one, text } from './page-query.js'
 
@@ -44,5 +48,28 @@ describe('the admin notice', () => {
   it('is absent without the option, and from the sign-in form', async () => {
     expect(await setup()()).not.toContain('data-testid="notice"')
     expect(await setup(() => 'demo')({})).not.toContain('data-testid="notice"')
+  })
+})
+
+describe('the admin notice on the usage pages', () => {
+  it('shows on the usage page and on a user page, as on the dashboard', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'tally-notice-'))
+    const store = openSqliteStore({ path: join(directory, 'tally.db') })
+    try {
+      await store.migrate()
+      const app = new Hono()
+      const notice = 'Demo data: generated activity. Not real usage.'
+      app.route(
+        '/admin',
+        createAdminRoutes({ adminToken, exportMode: 'off', store, notice: () => notice }),
+      )
+      for (const path of ['/admin/usage', '/admin/usage/users/1']) {
+        const markup = await (await app.request(path, { headers: bearer })).text()
+        expect(text(one(markup, 'notice').inner), path).toBe(notice)
+      }
+    } finally {
+      await store.close()
+      rmSync(directory, { recursive: true, force: true })
+    }
   })
 })

@@ -1,0 +1,87 @@
+import { barChart } from './charts/bar-chart.js'
+import { html, type Html } from './html.js'
+import type { Explorer, ExplorerGroup } from './usage-explorer.js'
+import { explorerGroups } from './usage-explorer.js'
+
+const field = (name: string, label: string, value: string, placeholder: string) =>
+  html`<label
+    >${label}
+    <input
+      name="${name}"
+      value="${value}"
+      placeholder="${placeholder}"
+      data-testid="explorer-${name}"
+  /></label>`
+
+/** The explorer's form (a GET, so that every answer has a link), its total and its series. */
+export function explorerSection(explorer: Explorer, basePath: string, windowDays: number): Html {
+  const { form } = explorer
+  const wheres = form.where.length === 0 ? [''] : form.where
+  const option = (group: ExplorerGroup) =>
+    html`<option value="${group}" ${group === form.group ? html`selected` : ''}>${group}</option>`
+  return html`<section id="explorer">
+    <h2>Events explorer</h2>
+    <p class="muted window" data-testid="explorer-window">
+      Stored events matching every filter, ${form.from} … ${form.to}, by ${form.group}. A metadata
+      filter KEY:VALUE reads raw events, kept 90 days.
+    </p>
+    <form class="explorer" method="get" action="${basePath}/usage#explorer">
+      <input type="hidden" name="window" value="${windowDays}" />
+      ${field('feature', 'Feature', form.feature, 'search')}
+      ${field('action', 'Action', form.action, 'submitted')}
+      ${field('user', 'User', form.user, '42')}
+      ${wheres.map(value => field('where', 'Metadata', value, 'regex:1'))}
+      <label
+        >From <input type="date" name="from" value="${form.from}" data-testid="explorer-from"
+      /></label>
+      <label>To <input type="date" name="to" value="${form.to}" data-testid="explorer-to" /></label>
+      <label
+        >By
+        <select name="group" data-testid="explorer-group">
+          ${explorerGroups.map(option)}
+        </select></label
+      >
+      <button type="submit" class="primary">Count</button>
+    </form>
+    ${explorer.ok ? explorerAnswer(explorer) : html`<p class="notice error" data-testid="explorer-error">${explorer.message}</p>`}
+  </section>`
+}
+
+function explorerAnswer(explorer: Extract<Explorer, { ok: true }>): Html {
+  const { total, buckets, form } = explorer
+  return html`<p>
+      <span class="figure" data-testid="explorer-events">${total.events}</span> events by
+      <span data-testid="explorer-users">${total.users}</span> users
+    </p>
+    ${barChart({
+      label: `Events matching the filters by ${form.group}, ${form.from} … ${form.to}`,
+      unit: 'events',
+      bars: buckets.map(bucket => ({ label: bucket.label, value: bucket.answer.events })),
+      color: '#3451b2',
+      maxXLabels: 8,
+      width: 1200,
+      testId: 'explorer-chart',
+    })}
+    <details>
+      <summary>The figures by ${form.group}</summary>
+      <table class="figures" data-testid="explorer-table">
+        <thead>
+          <tr>
+            <th>${form.group}</th>
+            <th class="number">Events</th>
+            <th class="number">Users</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${buckets.map(
+            bucket =>
+              html`<tr data-testid="explorer-row" data-from="${bucket.from}" data-to="${bucket.to}">
+                <td>${bucket.label}</td>
+                <td class="number" data-testid="explorer-row-events">${bucket.answer.events}</td>
+                <td class="number" data-testid="explorer-row-users">${bucket.answer.users}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </details>`
+}

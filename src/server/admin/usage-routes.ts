@@ -1,0 +1,96 @@
+import { Hono, type Context } from 'hono'
+import { InvalidParameterError } from '../errors/invalid-parameter-error.js'
+import type { ParameterSource } from '../insights/parameters.js'
+import type { InsightsStore } from '../stores/insights-store.js'
+import { layout } from './admin-layout.js'
+import { html } from './html.js'
+import { readUsage, readUserUsage } from './usage-data.js'
+import { usagePage, usageUnavailablePage } from './usage-page.js'
+import { userUsagePage } from './usage-user-page.js'
+
+export interface UsageRoutesOptions {
+  /** The store's insights; without them the pages say so. */
+  insights: InsightsStore | undefined
+  /** Where the admin routes are mounted, for the pages' links. */
+  basePath: string
+  /** "Now": today for the windows, and the time the page says it was computed. */
+  now: () => Date
+  /** A banner for every page, read per request (demo data: "Not real usage."). */
+  notice?: (() => string | undefined) | undefined
+}
+
+/**
+ * The usage pages, to mount behind the admin's authentication at `<basePath>/usage`:
+ *
+ * - `GET /usage?window=7|30|90&minDays=&feature=&action=&user=&where=&from=&to=&group=`:
+ *   the figures of the window ending today, and the events explorer.
+ * - `GET /usage/users/:id?window=`: one user's activity by feature.
+ * - `GET /usage/user?id=&window=`: the header's form, redirected to the user's page.
+ *
+ * A parameter that is not one answers 400 with the page's notice, as the API answers 400.
+ */
+export function createUsageRoutes(options: UsageRoutesOptions): Hono {
+  const { insights, basePath, now } = options
+  const app = new Hono()
+
+  const refused = (c: Context, message: string) =>
+    c.html(
+      layout(
+        'Usage · Tally admin',
+        html`<main>
+          <p class="notice error" data-testid="usage-error">
+            ${message}. <a href="${basePath}/usage">Back to the usage page</a>.
+          </p>
+        </main>`,
+      ).toString(),
+      400,
+    )
+
+  app.get('/', async c => {
+    if (insights === undefined) return c.html(usageUnavailablePage(basePath).toString())
+    try {
+      const data = await readUsage(insights, querySource(c), now())
+      return c.html(
+        usagePage(data, basePath, options.notice?.()).toString(),
+        data.explorer.ok ? 200 : 400,
+      )
+    } catch (error) {
+      if (error instanceof InvalidParameterError) return refused(c, error.message)
+      throw error
+    }
+  })
+
+  app.get('/user', c => {
+    const id = userIdOf(c.req.query('id'))
+    if (id === undefined) return refused(c, 'A user id is a whole number from 1')
+    const windowQuery = encodeURIComponent(c.req.query('window') ?? '')
+    return c.redirect(
+      `${basePath}/usage/users/${id}${windowQuery === '' ? '' : `?window=${windowQuery}`}`,
+    )
+  })
+
+  app.get('/users/:id', async c => {
+    if (insights === undefined) return c.html(usageUnavailablePage(basePath).toString())
+    const id = userIdOf(c.req.param('id'))
+    if (id === undefined) return refused(c, 'A user id is a whole number from 1')
+    try {
+      const data = await readUserUsage(insights, querySource(c), id, now())
+      return c.html(userUsagePage(data, basePath, options.notice?.()).toString())
+    } catch (error) {
+      if (error instanceof InvalidParameterError) return refused(c, error.message)
+      throw error
+    }
+  })
+
+  return app
+}
+
+/** A user id as the events question takes it (`user`): 1 … 999 999 999. */
+function userIdOf(text: string | undefined): number | undefined {
+  return text !== undefined && /^[1-9]\d{0,8}$/.test(text.trim()) ? Number(text.trim()) : undefined
+}
+
+const querySource = (c: Context): ParameterSource => ({
+  get: name => c.req.query(name),
+  all: name => c.req.queries(name) ?? [],
+})

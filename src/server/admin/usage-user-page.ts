@@ -1,0 +1,85 @@
+import { layout } from './admin-layout.js'
+import { html, type Html } from './html.js'
+import type { UserUsageData } from './usage-data.js'
+import { formatSpan } from './usage-format.js'
+import { monthStart, usageHref, userHref } from './usage-links.js'
+import { usageHeader, windowBar } from './usage-page.js'
+
+/** One user's activity by feature, each feature linked to the explorer for this month. */
+export function userUsagePage(data: UserUsageData, basePath: string, notice?: string): Html {
+  const { span, activity } = data
+  const { userId } = activity
+  const thisMonth = monthStart(span.to)
+  const rows = activity.features.map(
+    usage =>
+      html`<tr data-testid="user-feature-row" data-feature="${usage.feature}">
+        <td><code>${usage.feature}</code></td>
+        <td class="number" data-testid="user-feature-events">${usage.events}</td>
+        <td class="number" data-testid="user-feature-days">${usage.activeDays}</td>
+        <td>
+          <a
+            data-testid="user-feature-month"
+            href="${usageHref(basePath, span.window, {
+              feature: usage.feature,
+              user: userId,
+              from: thisMonth,
+              to: span.to,
+            })}"
+            >this month by day</a
+          >
+          ·
+          <a
+            href="${usageHref(basePath, span.window, {
+              feature: usage.feature,
+              user: userId,
+              from: span.from,
+              to: span.to,
+              group: 'week',
+            })}"
+            >the window by week</a
+          >
+        </td>
+      </tr>`,
+  )
+  return layout(
+    `User ${userId} · Usage · Tally admin`,
+    html`${usageHeader(basePath, span)}
+      <main class="usage">
+        ${windowBar(span, data.computedAt, days => userHref(basePath, userId, days))}
+        <h2>User ${userId}: activity by feature</h2>
+        <p class="muted window" data-testid="user-window">
+          ${formatSpan(span.from, span.to)}: events, and the days on which the user used each
+          feature.
+        </p>
+        <p>
+          Active on
+          <span class="figure" data-testid="user-active-days">${activity.activeDays}</span> of
+          ${span.window} days ·
+          <a
+            href="${usageHref(basePath, span.window, { user: userId, from: thisMonth, to: span.to })}"
+            >all of this month's events</a
+          >
+        </p>
+        ${
+          rows.length === 0
+            ? html`<p class="notice" data-testid="user-empty">
+                No events of this user in the window.
+              </p>`
+            : html`<table class="figures" data-testid="user-features-table">
+                <thead>
+                  <tr>
+                    <th>Feature</th>
+                    <th class="number">Events</th>
+                    <th class="number">Active days</th>
+                    <th>Explore</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${rows}
+                </tbody>
+              </table>`
+        }
+      </main>`,
+    notice,
+  )
+}
