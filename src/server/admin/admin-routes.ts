@@ -10,7 +10,7 @@ import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from '.
 import type { ExportQueueStore, ServerEventStore } from '../stores/server-event-store.js'
 import { adminHeaders, layout } from './admin-layout.js'
 import { adminCookieName, adminSessionTtlMs, createAdminCredentials } from './admin-session.js'
-import { dashboardPage } from './dashboard-page.js'
+import { dashboardPage, type Retention } from './dashboard-page.js'
 import { html } from './html.js'
 import { createInsightsRoutes } from './insights-routes.js'
 import { signInPage } from './sign-in-page.js'
@@ -48,6 +48,8 @@ export interface AdminRoutesOptions {
    * --demo` says there that the usage shown is generated demo data.
    */
   notice?: (() => string | undefined) | undefined
+  /** What retention keeps, shown on the page; without it the page says nothing of retention. */
+  retention?: Retention | undefined
 }
 
 /**
@@ -144,6 +146,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
         previewLimit,
         now: now(),
         notice: options.notice?.(),
+        retention: options.retention,
       }).toString(),
     )
   })

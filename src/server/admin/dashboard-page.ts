@@ -7,6 +7,14 @@ import { ago, cutText, formatDuration, markUnsafe, prettyJson, time } from './fo
 import { html, type Html } from './html.js'
 import { formatPath, removalLabels, removedValues, type RemovedValue } from './removed-values.js'
 
+/** How long the instance keeps what it stores, in days. */
+export interface Retention {
+  /** Raw events, from receipt, exported or not. */
+  rawDays: number
+  /** The insights' daily rollups. */
+  rollupDays: number
+}
+
 export interface DashboardData {
   basePath: string
   mode: ExportMode
@@ -22,6 +30,7 @@ export interface DashboardData {
   now: Date
   /** A banner above the page (the demo data's notice). */
   notice?: string | undefined
+  retention?: Retention | undefined
 }
 
 const modeText: Record<ExportMode, string> = {
@@ -78,6 +87,17 @@ export function dashboardPage(data: DashboardData): Html {
             <div class="figure" data-testid="stored">${stats.total}</div>
             <p class="muted">events on this instance, exported or not.</p>
           </div>
+          ${
+            data.retention &&
+            html`<div class="card">
+              <h3>Retention</h3>
+              <div class="figure" data-testid="retention">${data.retention.rawDays} days</div>
+              <p class="muted">
+                raw events, exported or not; daily rollups (usage figures)
+                <span data-testid="rollup-retention">${data.retention.rollupDays} days</span>.
+              </p>
+            </div>`
+          }
         </section>
         <h2>The next export, exactly as it would leave</h2>
         ${preview(data)}

@@ -15,6 +15,8 @@ import { noSniff } from '../security-headers.js'
 import type { ServerEventStore } from '../stores/server-event-store.js'
 import { openStore, parseExportMode, parsePairs, type StorageOptions } from './options.js'
 
+const dayMs = 24 * 60 * 60_000
+
 export interface ServeOptions extends StorageOptions {
   port: number
   host: string
@@ -28,6 +30,10 @@ export interface ServeOptions extends StorageOptions {
    * exporter killed mid-send had claimed go out again after that. @default 60000
    */
   exportTimeoutMs?: number | undefined
+  /** Raw events are kept this many days from receipt, exported or not. @default 90 */
+  retentionDays?: number | undefined
+  /** The insights' daily rollups are kept this many days. @default 400 */
+  rollupRetentionDays?: number | undefined
   allowlist: readonly string[]
   /** `NAME=SECRET` bearer tokens. */
   tokens: readonly string[]
@@ -95,6 +101,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   }
   const [instanceId, instanceKey] = [...(instance ?? new Map<string, string>())][0] ?? []
 
+  const retention = {
+    rawDays: options.retentionDays ?? 90,
+    rollupDays: options.rollupRetentionDays ?? 400,
+  }
   let worker: ExportWorker | undefined
   if (exportMode === 'off' || gatewayUrl !== undefined) {
     worker = createExportWorker({
@@ -102,6 +112,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       mode: exportMode,
       allowlist,
       intervalMs: options.exportIntervalMs,
+      retention: {
+        exportedMs: retention.rawDays * dayMs,
+        unexportedMs: retention.rawDays * dayMs,
+        rollupsMs: retention.rollupDays * dayMs,
+      },
       ...(options.exportTimeoutMs === undefined
         ? {}
         : { requestTimeoutMs: options.exportTimeoutMs }),
@@ -138,6 +153,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       exportMode,
       worker,
       store,
+      retention,
       authThrottle,
       ...(options.notice === undefined ? {} : { notice: options.notice }),
     }),

@@ -16,8 +16,9 @@ export interface ExportRetention {
    */
   exportedMs?: number
   /**
-   * How long unexported rows stay, from receipt, when the gateway cannot be reached.
-   * @default 30 days
+   * How long unexported rows stay, from receipt: with exports off, or while the gateway cannot
+   * be reached, the raw events are kept as long as exported ones.
+   * @default 90 days
    */
   unexportedMs?: number
   /**
@@ -157,7 +158,7 @@ export function normalizeExportOptions(options: ExportWorkerOptions): ResolvedEx
     ),
     retention: {
       exportedMs: whole('retention.exportedMs', options.retention?.exportedMs ?? 90 * day, 0),
-      unexportedMs: whole('retention.unexportedMs', options.retention?.unexportedMs ?? 30 * day, 0),
+      unexportedMs: whole('retention.unexportedMs', options.retention?.unexportedMs ?? 90 * day, 0),
       rollupsMs: whole('retention.rollupsMs', options.retention?.rollupsMs ?? 400 * day, 0),
       maxUnexported: whole(
         'retention.maxUnexported',

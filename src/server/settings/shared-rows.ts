@@ -116,6 +116,21 @@ export const durationMs = (flag: string, env: string, help: string) =>
     expected: `a number of milliseconds from 1 to ${maxTimerMs}`,
   })
 
+/** A number of whole days: retention, which reads better in days than in milliseconds. */
+export const days = (flag: string, env: string, help: string, defaultValue: number) =>
+  wholeNumber({
+    flag,
+    env,
+    placeholder: 'DAYS',
+    help,
+    defaultText: String(defaultValue),
+    example: String(defaultValue),
+    defaultValue,
+    min: 1,
+    max: 3650,
+    expected: 'a number of days from 1 to 3650',
+  })
+
 export const secret = (row: Row) =>
   optionalText({ ...row, check: (given: Given) => checkSecret(given.value, given, row) })
 

@@ -13,6 +13,7 @@ import {
 } from './setting.js'
 import {
   dataDir,
+  days,
   durationMs,
   exportContent,
   host,
@@ -72,6 +73,18 @@ const serve = {
     'export-timeout-ms',
     'TALLY_EXPORT_TIMEOUT_MS',
     "a gateway request's deadline; rows a dead exporter had claimed go again after 5 times this",
+  ),
+  retentionDays: days(
+    'retention-days',
+    'TALLY_RETENTION_DAYS',
+    'how long raw events are kept, exported or not; sessions and metadata filters reach this far',
+    90,
+  ),
+  rollupRetentionDays: days(
+    'rollup-retention-days',
+    'TALLY_ROLLUP_RETENTION_DAYS',
+    'how long the daily rollups are kept: active users, features and cohorts stay exact this far',
+    400,
   ),
   tokens: list(
     pairs({

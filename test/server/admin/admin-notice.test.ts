@@ -73,3 +73,24 @@ describe('the admin notice on the usage pages', () => {
     }
   })
 })
+
+describe('the retention card', () => {
+  it('says how long raw events and rollups are kept, when told', async () => {
+    const clock = testClock()
+    const app = new Hono()
+    app.route(
+      '/admin',
+      createAdminRoutes({
+        adminToken,
+        exportMode: 'off',
+        store: memoryStore(clock),
+        now: clock.now,
+        retention: { rawDays: 90, rollupDays: 400 },
+      }),
+    )
+    const markup = await (await app.request('/admin', { headers: bearer })).text()
+    expect(text(one(markup, 'retention').inner)).toBe('90 days')
+    expect(text(one(markup, 'rollup-retention').inner)).toBe('400 days')
+    expect(await setup()()).not.toContain('data-testid="retention"')
+  })
+})

@@ -222,7 +222,7 @@ describe('export worker: off mode', () => {
     const clock = testClock()
     const harness = await startHarness()
     const store = memoryStore(clock)
-    await store.insert([ingested(), ingested({ receivedAt: new Date(clock.ms - 31 * day) })])
+    await store.insert([ingested(), ingested({ receivedAt: new Date(clock.ms - 91 * day) })])
     const exporter = worker(harness, store, { now: clock.now, mode: 'off' })
 
     const result = await exporter.runOnce()
@@ -454,15 +454,22 @@ describe('export worker: retention and metrics', () => {
     const harness = await startHarness()
     const store = memoryStore(clock)
     const onLog = vi.fn()
-    // Exported rows stay 90 days by default, unexported ones 30.
+    // Raw events stay 90 days by default, exported or not.
     const old = ingested({ receivedAt: new Date(clock.ms - 91 * day) })
     const kept = ingested({ receivedAt: new Date(clock.ms - 89 * day) })
-    await store.insert([old, kept, ingested({ receivedAt: new Date(clock.ms - 31 * day) })])
+    const unexportedOld = ingested({ receivedAt: new Date(clock.ms - 91 * day) })
+    const unexportedKept = ingested({ receivedAt: new Date(clock.ms - 89 * day) })
+    await store.insert([old, kept, unexportedOld, unexportedKept])
     const exporter = worker(harness, store, { now: clock.now, onLog })
     await store.markExported([old.event.id, kept.event.id], clock.now())
 
     expect((await exporter.runOnce()).pruned).toEqual({ exported: 1, unexported: 1 })
-    expect(store.rows().map(row => row.event.id)).toEqual([kept.event.id])
+    expect(
+      store
+        .rows()
+        .map(row => row.event.id)
+        .sort(),
+    ).toEqual([kept.event.id, unexportedKept.event.id].sort())
     expect(exporter.metrics().pruned).toEqual({ exported: 1, unexported: 1 })
     expect(onLog).toHaveBeenCalledWith({
       level: 'warn',

@@ -61,6 +61,8 @@ describe('resolve: defaults', () => {
       localGateway: false,
       demo: false,
       noDemoData: false,
+      retentionDays: 90,
+      rollupRetentionDays: 400,
     })
   })
 
@@ -156,6 +158,14 @@ const everySetting: [string, string, string[], Record<string, string>, unknown][
   ['serve', 'localGateway', ['--local-gateway'], { TALLY_LOCAL_GATEWAY: 'true' }, true],
   ['serve', 'demo', ['--demo'], { TALLY_DEMO: '1' }, true],
   ['serve', 'noDemoData', ['--no-demo-data'], { TALLY_NO_DEMO_DATA: 'true' }, true],
+  ['serve', 'retentionDays', ['--retention-days', '30'], { TALLY_RETENTION_DAYS: '30' }, 30],
+  [
+    'serve',
+    'rollupRetentionDays',
+    ['--rollup-retention-days', '365'],
+    { TALLY_ROLLUP_RETENTION_DAYS: '365' },
+    365,
+  ],
   ['gateway', 'port', ['--port', '4000'], { TALLY_GATEWAY_PORT: '4000' }, 4000],
   ['gateway', 'host', ['--host', '::1'], { TALLY_GATEWAY_HOST: '::1' }, '::1'],
   ['gateway', 'dataDir', ['--data', '/srv/g'], { TALLY_GATEWAY_DATA: '/srv/g' }, '/srv/g'],
@@ -467,6 +477,12 @@ describe('resolve: refusals', () => {
       'tally serve: TALLY_DEMO must be true or false, e.g. TALLY_DEMO=true',
     ],
     ['serve', ['--demo=yes'], {}, 'tally serve: --demo takes no value, e.g. --demo'],
+    [
+      'serve',
+      ['--retention-days', '0'],
+      {},
+      'tally serve: --retention-days must be a number of days from 1 to 3650, e.g. --retention-days 90',
+    ],
     ['serve', ['--port'], {}, 'tally serve: --port needs a value, e.g. --port 3080'],
     ['serve', ['--data='], {}, 'tally serve: --data must not be empty, e.g. --data /var/lib/tally'],
     ['gateway', ['--host', ''], {}, 'tally gateway: --host must not be empty, e.g. --host 0.0.0.0'],
