@@ -24,12 +24,10 @@ export const daysInWindow: InsightsSql = {
 }
 
 /**
- * The bits set in `mask` (below 2^32): the classic shift-and-add, in integer arithmetic both
- * dialects share, so no extension or version is needed. `mask` must be a plain column name.
+ * The bits set in a mask below 2^32: PostgreSQL's bit_count; SQLite has none, so the store
+ * registers `tally_bit_count` on its connection (see sqlite-insights.ts).
  */
-export function bitCount(mask: string): string {
-  const pairs = `(${mask} - ((${mask} >> 1) & 1431655765))`
-  const nibbles = `((${pairs} & 858993459) + ((${pairs} >> 2) & 858993459))`
-  const bytes = `((${nibbles} + (${nibbles} >> 4)) & 252645135)`
-  return `(((${bytes} * 16843009) >> 24) & 255)`
+export const bitCount: Record<keyof InsightsSql, (mask: string) => string> = {
+  sqlite: mask => `tally_bit_count(${mask})`,
+  postgres: mask => `bit_count(CAST(${mask} AS bit(32)))`,
 }

@@ -7,7 +7,7 @@ import { countOf } from './read.js'
 // Users and user-days from the per-block bitmasks (a few rows per user and feature, whatever
 // the events), events from the per-day totals.
 const usage = (dialect: keyof InsightsSql) => `
-  SELECT feature, count(DISTINCT user_id) AS users, sum(${bitCount('used')}) AS user_days
+  SELECT feature, count(DISTINCT user_id) AS users, sum(${bitCount[dialect]('used')}) AS user_days
   FROM (
     SELECT feature, user_id, ${daysInWindow[dialect]} AS used FROM feature_blocks
     WHERE block >= @from_block AND block <= @to_block

@@ -27,7 +27,8 @@ export function countInRollups(
   sql: (source: string) => Statement,
   entries: readonly RollupEntry[],
 ): void {
-  // JSON keeps the parts of a key apart whatever characters the names hold.
+  // Feature and action names cannot hold NUL (see protocol/validate.ts), so NUL keeps the parts
+  // of a key apart; the session id, which may hold anything, comes last.
   const daily = new Map<
     string,
     { day: number; userId: number; feature: string; action: string; events: number }
@@ -37,15 +38,15 @@ export function countInRollups(
   const firstDays = new Map<number, number>()
   for (const { userId, feature, action, sessionId, correctedTimestamp } of entries) {
     const day = Math.floor(correctedTimestamp.getTime() / dayMs)
-    tally(daily, JSON.stringify([day, userId, feature, action]), {
+    tally(daily, `${day}\0${userId}\0${feature}\0${action}`, {
       day,
       userId,
       feature,
       action,
       events: 1,
     })
-    tally(totals, JSON.stringify([day, feature, action]), { day, feature, action, events: 1 })
-    const sessionKey = JSON.stringify([day, sessionId])
+    tally(totals, `${day}\0${feature}\0${action}`, { day, feature, action, events: 1 })
+    const sessionKey = `${day}\0${sessionId}`
     const session = sessions.get(sessionKey)
     if (session === undefined)
       sessions.set(sessionKey, { day, sessionId, min: feature, max: feature })
@@ -75,7 +76,7 @@ export function countInRollups(
       activeDays.add(key)
       activeDay.run(day, userId)
     }
-    const featureKey = JSON.stringify([day, userId, feature])
+    const featureKey = `${day}\0${userId}\0${feature}`
     if (!featureDays.has(featureKey)) {
       featureDays.add(featureKey)
       const block = Math.floor(day / blockDays)
@@ -124,6 +125,14 @@ export function openSqliteInsights(db: Database, page: InsightsStore['page']): I
     }
     return statement
   }
+  // The features question counts the days in a day bitmask (see insights/day-blocks.ts).
+  db.function('tally_bit_count', { deterministic: true, safeIntegers: false }, (mask: unknown) => {
+    // The classic shift-and-add over 32 bits.
+    let bits = Number(mask) >>> 0
+    bits -= (bits >>> 1) & 0x55555555
+    bits = (bits & 0x33333333) + ((bits >>> 2) & 0x33333333)
+    return (Math.imul((bits + (bits >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff
+  })
   const prune = db.transaction((day: number) => {
     let deleted = 0
     for (const table of ['usage_daily', 'active_days', 'events_daily', 'session_days']) {
