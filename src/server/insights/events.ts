@@ -27,6 +27,12 @@ function namedFilters({ feature, action, userId }: EventsParameters) {
 }
 
 /**
+ * Each active user-day probes the user-days' rows by their key, rather than every row of the
+ * window being read: SQLite takes CROSS JOIN as the order to join in.
+ */
+const userDaysJoin: Record<Dialect, string> = { sqlite: 'CROSS JOIN', postgres: 'JOIN' }
+
+/**
  * From the rollups: whole days, so the same answer as the raw events, and fast. The events
  * come from the per-day totals unless one user is asked about; the users from the active days
  * (no filter), the feature's day bitmasks (a feature), or the user-days' rows (an action or a
@@ -48,7 +54,10 @@ function fromRollups(question: EventsParameters) {
     const events = `SELECT sum(events) FROM events_daily WHERE ${where(window)}`
     const users =
       action !== undefined
-        ? `SELECT count(DISTINCT user_id) FROM usage_daily WHERE ${where(window)}`
+        ? `SELECT count(DISTINCT a.user_id) FROM active_days a ${userDaysJoin[dialect]} usage_daily u
+             ON u.day = a.day AND u.user_id = a.user_id
+           WHERE a.day >= @from AND a.day <= @to
+             AND ${conditions.map(condition => `u.${condition}`).join(' AND ')}`
         : feature !== undefined
           ? `SELECT count(DISTINCT user_id) FROM feature_blocks
              WHERE ${where(['block >= @from_block', 'block <= @to_block'])}
