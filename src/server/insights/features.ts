@@ -6,11 +6,15 @@ import { countOf } from './read.js'
 
 // Users and user-days from the per-block bitmasks (a few rows per user and feature, whatever
 // the events), events from the per-day totals.
+// SQLite would otherwise copy the masking expression into each use of `used`, computing it
+// twice a row; a LIMIT keeps the inner query a co-routine that computes it once.
+const unflattened: InsightsSql = { sqlite: 'LIMIT -1', postgres: '' }
+
 const usage = (dialect: keyof InsightsSql) => `
   SELECT feature, count(DISTINCT user_id) AS users, sum(${bitCount[dialect]('used')}) AS user_days
   FROM (
     SELECT feature, user_id, ${daysInWindow[dialect]} AS used FROM feature_blocks
-    WHERE block >= @from_block AND block <= @to_block
+    WHERE block >= @from_block AND block <= @to_block ${unflattened[dialect]}
   ) in_window
   WHERE used <> 0
   GROUP BY feature`
