@@ -41,7 +41,7 @@ const userDaysJoin: Record<Dialect, string> = { sqlite: 'CROSS JOIN', postgres: 
 function fromRollups(question: EventsParameters) {
   const { feature, action, userId } = question
   const { conditions, parameters } = namedFilters(question)
-  const window = ['day >= @from', 'day <= @to']
+  const dayRange = ['day >= @from', 'day <= @to']
   const where = (extra: string[]) => [...extra, ...conditions].join(' AND ')
   const statement = (dialect: Dialect) => {
     if (userId !== undefined) {
@@ -51,7 +51,7 @@ function fromRollups(question: EventsParameters) {
         WHERE a.user_id = @user_id AND a.day >= @from AND a.day <= @to
           AND ${['u.day >= @from', ...joined].join(' AND ')}`
     }
-    const events = `SELECT sum(events) FROM events_daily WHERE ${where(window)}`
+    const events = `SELECT sum(events) FROM events_daily WHERE ${where(dayRange)}`
     const users =
       action !== undefined
         ? `SELECT count(DISTINCT a.user_id) FROM active_days a ${userDaysJoin[dialect]} usage_daily u
@@ -62,7 +62,7 @@ function fromRollups(question: EventsParameters) {
           ? `SELECT count(DISTINCT user_id) FROM feature_blocks
              WHERE ${where(['block >= @from_block', 'block <= @to_block'])}
                AND ${daysInWindow[dialect]} <> 0`
-          : `SELECT count(DISTINCT user_id) FROM active_days WHERE ${window.join(' AND ')}`
+          : `SELECT count(DISTINCT user_id) FROM active_days WHERE ${dayRange.join(' AND ')}`
     return `SELECT (${events}) AS events, (${users}) AS users`
   }
   return {
