@@ -44,7 +44,7 @@ function makeEvents(count: number): TelemetryEvent[] {
 }
 
 /** Posts the bodies with `concurrency` requests in flight; reports the elapsed ms. */
-const loadGenerator = `
+export const loadGenerator = `
 const { parentPort, workerData } = require('node:worker_threads')
 const { url, bodies, token, concurrency } = workerData
 let next = 0

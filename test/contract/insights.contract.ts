@@ -13,6 +13,7 @@ import type { InsightsStore } from '../../src/server/stores/insights-store.js'
 import type { ServerEventStore } from '../../src/server/stores/server-event-store.js'
 import { askedDays, eventsQuestions, windows } from './insights-asked.js'
 import { dayMs, firstDay, importLine, plantHistory } from './insights-history.js'
+import { describeInsightsRollupsContract } from './insights-rollups.contract.js'
 import {
   dayOf as dayOfPlanted,
   oracleActiveUsers,
@@ -235,4 +236,5 @@ export function describeInsightsContract(
       })
     })
   })
+  describeInsightsRollupsContract(name, open, cleanup)
 }

@@ -1,6 +1,7 @@
 import { dayMs } from '../stores/rows.js'
 import type { InsightsParameter, InsightsSql, InsightsStore } from '../stores/insights-store.js'
 import type { EventsAnswer } from './answers.js'
+import { blockParameters, daysInWindow } from './day-blocks.js'
 import type { EventsParameters } from './parameters.js'
 import { countOf } from './read.js'
 
@@ -25,15 +26,48 @@ function namedFilters({ feature, action, userId }: EventsParameters) {
   return { conditions, parameters }
 }
 
-/** From the daily rollup: whole days, so the same answer as the raw events, and fast. */
-function fromRollup(question: EventsParameters) {
+/**
+ * Each active user-day probes the user-days' rows by their key, rather than every row of the
+ * window being read: SQLite takes CROSS JOIN as the order to join in.
+ */
+const userDaysJoin: Record<Dialect, string> = { sqlite: 'CROSS JOIN', postgres: 'JOIN' }
+
+/**
+ * From the rollups: whole days, so the same answer as the raw events, and fast. The events
+ * come from the per-day totals unless one user is asked about; the users from the active days
+ * (no filter), the feature's day bitmasks (a feature), or the user-days' rows (an action or a
+ * user, reached through the user's active days).
+ */
+function fromRollups(question: EventsParameters) {
+  const { feature, action, userId } = question
   const { conditions, parameters } = namedFilters(question)
-  const where = ['day >= @from', 'day <= @to', ...conditions].join(' AND ')
-  const text = `SELECT sum(events) AS events, count(DISTINCT user_id) AS users
-    FROM usage_daily WHERE ${where}`
+  const dayRange = ['day >= @from', 'day <= @to']
+  const where = (extra: string[]) => [...extra, ...conditions].join(' AND ')
+  const statement = (dialect: Dialect) => {
+    if (userId !== undefined) {
+      const joined = conditions.map(condition => `u.${condition}`)
+      return `SELECT sum(u.events) AS events, count(DISTINCT u.user_id) AS users
+        FROM active_days a JOIN usage_daily u ON u.day = a.day AND u.user_id = a.user_id
+        WHERE a.user_id = @user_id AND a.day >= @from AND a.day <= @to
+          AND ${['u.day >= @from', ...joined].join(' AND ')}`
+    }
+    const events = `SELECT sum(events) FROM events_daily WHERE ${where(dayRange)}`
+    const users =
+      action !== undefined
+        ? `SELECT count(DISTINCT a.user_id) FROM active_days a ${userDaysJoin[dialect]} usage_daily u
+             ON u.day = a.day AND u.user_id = a.user_id
+           WHERE a.day >= @from AND a.day <= @to
+             AND ${conditions.map(condition => `u.${condition}`).join(' AND ')}`
+        : feature !== undefined
+          ? `SELECT count(DISTINCT user_id) FROM feature_blocks
+             WHERE ${where(['block >= @from_block', 'block <= @to_block'])}
+               AND ${daysInWindow[dialect]} <> 0`
+          : `SELECT count(DISTINCT user_id) FROM active_days WHERE ${dayRange.join(' AND ')}`
+    return `SELECT (${events}) AS events, (${users}) AS users`
+  }
   return {
-    sql: { sqlite: text, postgres: text },
-    parameters: { ...parameters, from: question.from, to: question.to },
+    sql: { sqlite: statement('sqlite'), postgres: statement('postgres') },
+    parameters: { ...parameters, ...blockParameters(question.from, question.to) },
   }
 }
 
@@ -83,7 +117,7 @@ export async function events(
   question: EventsParameters,
 ): Promise<EventsAnswer> {
   const { sql, parameters } =
-    question.where.length === 0 ? fromRollup(question) : fromEvents(question)
+    question.where.length === 0 ? fromRollups(question) : fromEvents(question)
   const [row] = await store.query(sql, parameters)
   return { events: countOf(row, 'events'), users: countOf(row, 'users') }
 }

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg'
 import { pendingMigrations, type Migration } from './migrations.js'
-import { POSTGRES_DAY, SETTLED, UNSETTLED } from './rows.js'
+import { blockDays, POSTGRES_DAY, SETTLED, UNSETTLED } from './rows.js'
 
 export const postgresMigrations: readonly Migration[] = [
   {
@@ -68,6 +68,47 @@ export const postgresMigrations: readonly Migration[] = [
         FROM events GROUP BY 1, 2, 3, 4;
       INSERT INTO active_days (day, user_id) SELECT DISTINCT day, user_id FROM usage_daily;
       INSERT INTO first_days (user_id, day) SELECT user_id, min(day) FROM active_days GROUP BY 1;
+    `,
+  },
+  {
+    // Coarser rollups, so that no question reads millions of rows at ten million events:
+    // events per day and feature/action; per 32-day block (block = day / 32), a bitmask of the
+    // days each user used each feature; per day and session, its least and greatest feature
+    // (a session used two features in a window exactly when they differ there). The sessions
+    // question no longer reads raw events, so their index narrows to the timestamp.
+    version: 3,
+    sql: `
+      CREATE TABLE events_daily (
+        day INTEGER NOT NULL,
+        feature TEXT COLLATE "C" NOT NULL,
+        action TEXT COLLATE "C" NOT NULL,
+        events BIGINT NOT NULL,
+        PRIMARY KEY (day, feature, action)
+      );
+      CREATE TABLE feature_blocks (
+        block INTEGER NOT NULL,
+        feature TEXT COLLATE "C" NOT NULL,
+        user_id BIGINT NOT NULL,
+        days BIGINT NOT NULL,
+        PRIMARY KEY (block, feature, user_id)
+      );
+      CREATE TABLE session_days (
+        day INTEGER NOT NULL,
+        session_id TEXT COLLATE "C" NOT NULL,
+        min_feature TEXT COLLATE "C" NOT NULL,
+        max_feature TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (day, session_id)
+      );
+      INSERT INTO events_daily (day, feature, action, events)
+        SELECT day, feature, action, sum(events) FROM usage_daily GROUP BY 1, 2, 3;
+      INSERT INTO feature_blocks (block, feature, user_id, days)
+        SELECT day / ${blockDays}, feature, user_id, bit_or(CAST(1 AS BIGINT) << (day % ${blockDays}))
+        FROM usage_daily GROUP BY 1, 2, 3;
+      INSERT INTO session_days (day, session_id, min_feature, max_feature)
+        SELECT ${POSTGRES_DAY}, session_id, min(feature COLLATE "C"), max(feature COLLATE "C")
+        FROM events GROUP BY 1, 2;
+      DROP INDEX events_timestamp;
+      CREATE INDEX events_timestamp ON events (timestamp);
     `,
   },
 ]

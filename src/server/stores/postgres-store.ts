@@ -5,6 +5,7 @@ import { migratePostgres } from './postgres-schema.js'
 import { openPostgresInsights } from './postgres-insights.js'
 import { inTransaction } from './postgres-transaction.js'
 import {
+  blockDays,
   checkCount,
   checkDate,
   checkRetention,
@@ -150,7 +151,7 @@ export function openPostgresStore({
              SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[],
                $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::json[], $9::text[])
              ON CONFLICT (id) DO NOTHING
-             RETURNING user_id, feature, action, ${POSTGRES_DAY} AS day
+             RETURNING user_id, feature, action, session_id, ${POSTGRES_DAY} AS day
            ), daily AS (
              INSERT INTO usage_daily (day, user_id, feature, action, events)
              SELECT day, user_id, feature, action, count(*) FROM inserted
@@ -161,6 +162,26 @@ export function openPostgresStore({
              INSERT INTO active_days (day, user_id)
              SELECT DISTINCT day, user_id FROM inserted ORDER BY day, user_id
              ON CONFLICT DO NOTHING
+           ), totals AS (
+             INSERT INTO events_daily (day, feature, action, events)
+             SELECT day, feature, action, count(*) FROM inserted
+             GROUP BY day, feature, action ORDER BY day, feature, action
+             ON CONFLICT (day, feature, action)
+             DO UPDATE SET events = events_daily.events + excluded.events
+           ), used AS (
+             INSERT INTO feature_blocks (block, feature, user_id, days)
+             SELECT day / ${blockDays}, feature, user_id,
+               bit_or(CAST(1 AS BIGINT) << (day % ${blockDays}))
+             FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+             ON CONFLICT (block, feature, user_id)
+             DO UPDATE SET days = feature_blocks.days | excluded.days
+           ), sessions AS (
+             INSERT INTO session_days (day, session_id, min_feature, max_feature)
+             SELECT day, session_id, min(feature COLLATE "C"), max(feature COLLATE "C")
+             FROM inserted GROUP BY day, session_id ORDER BY day, session_id
+             ON CONFLICT (day, session_id) DO UPDATE SET
+               min_feature = least(session_days.min_feature, excluded.min_feature),
+               max_feature = greatest(session_days.max_feature, excluded.max_feature)
            ), firsts AS (
              INSERT INTO first_days (user_id, day)
              SELECT user_id, min(day) FROM inserted GROUP BY user_id ORDER BY user_id

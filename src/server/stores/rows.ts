@@ -11,6 +11,9 @@ import type { RetentionPolicy, StoredRow } from './server-event-store.js'
 export const dayMs = 86_400_000
 
 /** The UTC day of the `timestamp` column (the corrected timestamp), in PostgreSQL. */
+/** Days per bitmask block of the `feature_blocks` rollup (block = day / 32): 32 bits. */
+export const blockDays = 32
+
 export const POSTGRES_DAY = 'floor(extract(epoch FROM timestamp) / 86400)::integer'
 
 /** A row the gateway has not answered for yet: the export backlog. */

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { pendingMigrations, type Migration } from './migrations.js'
-import { dayMs, SETTLED, UNSETTLED } from './rows.js'
+import { blockDays, dayMs, SETTLED, UNSETTLED } from './rows.js'
 
 /*
  * Dates are INTEGER milliseconds since the epoch: compact, ordered, and what `Date` holds.
@@ -69,6 +69,47 @@ export const sqliteMigrations: readonly Migration[] = [
         FROM events GROUP BY 1, 2, 3, 4;
       INSERT INTO active_days (day, user_id) SELECT DISTINCT day, user_id FROM usage_daily;
       INSERT INTO first_days (user_id, day) SELECT user_id, min(day) FROM active_days GROUP BY 1;
+    `,
+  },
+  {
+    // Coarser rollups, so that no question reads millions of rows at ten million events:
+    // events per day and feature/action; per 32-day block (block = day / 32), a bitmask of the
+    // days each user used each feature; per day and session, its least and greatest feature
+    // (a session used two features in a window exactly when they differ there). The sessions
+    // question no longer reads raw events, so their index narrows to the timestamp.
+    version: 3,
+    sql: `
+      CREATE TABLE events_daily (
+        day INTEGER NOT NULL,
+        feature TEXT NOT NULL,
+        action TEXT NOT NULL,
+        events INTEGER NOT NULL,
+        PRIMARY KEY (day, feature, action)
+      ) WITHOUT ROWID;
+      CREATE TABLE feature_blocks (
+        block INTEGER NOT NULL,
+        feature TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        days INTEGER NOT NULL,
+        PRIMARY KEY (block, feature, user_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE session_days (
+        day INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        min_feature TEXT NOT NULL,
+        max_feature TEXT NOT NULL,
+        PRIMARY KEY (day, session_id)
+      ) WITHOUT ROWID;
+      INSERT INTO events_daily (day, feature, action, events)
+        SELECT day, feature, action, sum(events) FROM usage_daily GROUP BY 1, 2, 3;
+      -- The days are distinct, so the sum of their bits is their OR.
+      INSERT INTO feature_blocks (block, feature, user_id, days)
+        SELECT day / ${blockDays}, feature, user_id, sum(1 << (day % ${blockDays}))
+        FROM (SELECT DISTINCT day, feature, user_id FROM usage_daily) used GROUP BY 1, 2, 3;
+      INSERT INTO session_days (day, session_id, min_feature, max_feature)
+        SELECT timestamp / ${dayMs}, session_id, min(feature), max(feature) FROM events GROUP BY 1, 2;
+      DROP INDEX events_timestamp;
+      CREATE INDEX events_timestamp ON events (timestamp);
     `,
   },
 ]

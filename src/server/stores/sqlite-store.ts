@@ -123,7 +123,13 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
       )
       // Only a new row counts: a duplicate id must not count twice in the rollups.
       if (changed > 0) {
-        added.push({ userId, feature: event.feature, action: event.action, correctedTimestamp })
+        added.push({
+          userId,
+          feature: event.feature,
+          action: event.action,
+          sessionId: event.sessionId,
+          correctedTimestamp,
+        })
       }
     }
     countInRollups(sql, added)

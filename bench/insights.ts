@@ -1,0 +1,247 @@
+// The insights at scale (issue 12): a 90-day history of `TALLY_BENCH_EVENTS` events (default
+// 10,000,000) from 5,000 users imported into SQLite, every insights endpoint timed through the
+// admin API, the same on PostgreSQL (`TALLY_BENCH_PG_EVENTS`, default 1,000,000: a 10 M import
+// there takes far longer on a small machine), and HTTP ingest with the rollups against without.
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { Hono } from 'hono'
+import { createAdminRoutes } from '../src/server/admin/admin-routes.js'
+import { importIntoStore } from '../src/server/commands/import.js'
+import { openPostgresStore } from '../src/server/stores/postgres-store.js'
+import type { IngestedEvent, ServerEventStore } from '../src/server/stores/server-event-store.js'
+import { openSqliteStore } from '../src/server/stores/sqlite-store.js'
+import { dayMs, dumpLine, history, lastDay } from './insights-history.js'
+import { benchIngestRollups } from './insights-ingest.js'
+import { printTable } from './lib.js'
+
+const users = 5_000
+const adminToken = 'bench-admin-token-0123456789'
+const maxP95Ms = 300
+const runs = 20
+/** An endpoint whose warm-up takes longer than this is timed over `slowRuns` only, to bound the run. */
+const slowMs = 2_000
+const slowRuns = 5
+/** Events stored through `importIntoStore` (parse, validate, scrub, insert) before the rest go straight to `insert`. */
+const maxImportedLines = 1_000_000
+
+const count = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback)
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a count`)
+  return value
+}
+
+const day = (offset: number) => new Date((lastDay - offset) * dayMs).toISOString().slice(0, 10)
+
+/** Every endpoint with the parameters an admin would typically give it. */
+const questions: [string, string][] = [
+  ['events, 30 days', '/events'],
+  ['events, 90 days', `/events?from=${day(89)}`],
+  ['events, feature=search', '/events?feature=search'],
+  ['events, search submitted', '/events?feature=search&action=submitted'],
+  ['events, one user', '/events?user=42'],
+  ['events, where regex:1', '/events?where=regex:1'],
+  ['events, search where regex:1', '/events?feature=search&action=submitted&where=regex:1'],
+  ['events, 7 days where durationMs:250', `/events?from=${day(6)}&where=durationMs:250`],
+  ['active-users', '/active-users'],
+  ['power-users', '/power-users'],
+  ['sessions, 30 days', '/sessions'],
+  ['sessions, 7 days', `/sessions?from=${day(6)}`],
+  ['features, 30 days', '/features'],
+  ['features, 90 days', `/features?from=${day(89)}`],
+  ['at-risk', '/at-risk'],
+  ['lifecycle, 12 weeks', '/lifecycle'],
+  ['retention, 12 weeks', '/retention'],
+]
+
+async function fill(store: ServerEventStore, events: number) {
+  const all = history(events, users)
+  // The real import path first: JSON lines parsed, validated and scrubbed like ingest. Making
+  // the lines is timed apart and left out, as reading a file would be.
+  const imported = Math.min(events, maxImportedLines)
+  const making = { ms: 0, cpuMs: 0 }
+  function* lines() {
+    for (let n = 0; n < imported; n += 1) {
+      const [wall, cpu] = [performance.now(), cpuMs()]
+      const next = all.next()
+      const line = next.done === true ? undefined : dumpLine(next.value)
+      making.ms += performance.now() - wall
+      making.cpuMs += cpuMs() - cpu
+      if (line === undefined) return
+      yield line
+    }
+  }
+  let [wall, cpu] = [performance.now(), cpuMs()]
+  const summary = await importIntoStore(store, lines())
+  const importSeconds = (performance.now() - wall - making.ms) / 1000
+  const importCpuSeconds = (cpuMs() - cpu - making.cpuMs) / 1000
+  // The rest straight into the store's insert, in the import's batches of 1,000.
+  let inserted = 0
+  let insertMs = 0
+  let insertCpuMs = 0
+  let batch: IngestedEvent[] = []
+  const flush = async () => {
+    ;[wall, cpu] = [performance.now(), cpuMs()]
+    inserted += await store.insert(batch)
+    insertMs += performance.now() - wall
+    insertCpuMs += cpuMs() - cpu
+    batch = []
+  }
+  for (const event of all) {
+    batch.push(event)
+    if (batch.length === 1000) await flush()
+  }
+  await flush()
+  return {
+    stored: summary.stored + inserted,
+    import: { rate: summary.stored / importSeconds, cpuRate: summary.stored / importCpuSeconds },
+    insert:
+      inserted > 0
+        ? { rate: inserted / (insertMs / 1000), cpuRate: inserted / (insertCpuMs / 1000) }
+        : undefined,
+  }
+}
+
+/** Times every question through the admin API of `store`, a row per endpoint into `rows`. */
+export async function timeEndpoints(store: ServerEventStore, label: string, rows: string[][]) {
+  const admin = createAdminRoutes({
+    adminToken,
+    exportMode: 'off',
+    store,
+    now: () => new Date(lastDay * dayMs + 12 * 3_600_000),
+  })
+  const app = new Hono().route('/admin', admin)
+  const ask = async (path: string) => {
+    const response = await app.request(`/admin/api/insights${path}`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    })
+    if (response.status !== 200)
+      throw new Error(`${path} answered ${response.status}: ${await response.text()}`)
+    // The whole answer is read, as a client would.
+    return (await response.json()) as unknown
+  }
+  for (const [name, path] of questions) {
+    const warmup = performance.now()
+    await ask(path)
+    const times = performance.now() - warmup > slowMs ? slowRuns : runs
+    const samples: number[] = []
+    const cpuSamples: number[] = []
+    for (let run = 0; run < times; run += 1) {
+      const [start, cpu] = [performance.now(), cpuMs()]
+      await ask(path)
+      samples.push(performance.now() - start)
+      cpuSamples.push(cpuMs() - cpu)
+    }
+    samples.sort((a, b) => a - b)
+    cpuSamples.sort((a, b) => a - b)
+    const p50 = samples[Math.floor(times * 0.5)] ?? Number.NaN
+    const p95 = samples[Math.ceil(times * 0.95) - 1] ?? Number.NaN
+    rows.push([
+      label,
+      name,
+      `${p50.toFixed(1)} ms`,
+      `${p95.toFixed(1)} ms`,
+      `${(cpuSamples[Math.floor(times * 0.5)] ?? Number.NaN).toFixed(1)} ms`,
+      String(times),
+      p95 <= maxP95Ms ? 'PASS' : `FAIL (${(p95 / maxP95Ms).toFixed(1)}× the target)`,
+    ])
+    process.stderr.write(`  ${label} ${name}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms\n`)
+  }
+}
+
+/** This process's CPU time so far, all threads, in ms. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+
+const whole = (value: number) => Math.round(value).toLocaleString('en')
+/** Events/s by the clock, and per second of this process's CPU time (the machine is shared). */
+const rate = (value: { rate: number; cpuRate: number } | undefined) =>
+  value === undefined
+    ? '-'
+    : `${whole(value.rate)} events/s (${whole(value.cpuRate)} per CPU-second)`
+
+export async function benchInsights(databaseUrl: string | undefined) {
+  const events = count('TALLY_BENCH_EVENTS', 10_000_000)
+  const pgEvents = count('TALLY_BENCH_PG_EVENTS', Math.min(events, 1_000_000))
+  const directory = mkdtempSync(join(tmpdir(), 'tally-bench-insights-'))
+  const imports: string[][] = []
+  const endpoints: string[][] = []
+  try {
+    const path = join(directory, 'insights.db')
+    const sqlite = openSqliteStore({ path })
+    await sqlite.migrate()
+    const filled = await fill(sqlite, events)
+    const mb =
+      (statSync(path).size + (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0)) / 1e6
+    imports.push([
+      `SQLite, ${filled.stored.toLocaleString('en')} events (${mb.toFixed(0)} MB)`,
+      rate(filled.import),
+      rate(filled.insert),
+    ])
+    process.stderr.write(`  SQLite filled: ${imports.at(-1)?.join(', ')}\n`)
+    await timeEndpoints(sqlite, 'SQLite', endpoints)
+    await sqlite.close()
+    rmSync(path, { force: true })
+
+    if (databaseUrl !== undefined) {
+      const { Client } = await import('pg')
+      const database = `tally_bench_insights_${process.pid}`
+      const admin = new Client({ connectionString: databaseUrl })
+      await admin.connect()
+      await admin.query(`CREATE DATABASE ${database}`)
+      try {
+        const url = new URL(databaseUrl)
+        url.pathname = `/${database}`
+        const postgres = openPostgresStore({ connectionString: url.toString() })
+        await postgres.migrate()
+        const pgFilled = await fill(postgres, pgEvents)
+        imports.push([
+          `PostgreSQL, ${pgFilled.stored.toLocaleString('en')} events`,
+          rate(pgFilled.import),
+          rate(pgFilled.insert),
+        ])
+        await timeEndpoints(postgres, `PostgreSQL (${pgEvents.toLocaleString('en')})`, endpoints)
+        await postgres.close()
+      } finally {
+        await admin.query(`DROP DATABASE IF EXISTS ${database}`)
+        await admin.end()
+      }
+    } else {
+      imports.push(['PostgreSQL', 'skipped: set DATABASE_URL', '-'])
+    }
+
+    const ingest = await benchIngestRollups(directory, 100_000)
+    printTable(
+      `Insights: import of a 90-day history from ${users.toLocaleString('en')} users (target: ≥ 50,000 events/s)`,
+      [
+        'store',
+        `importIntoStore (first ${maxImportedLines.toLocaleString('en')})`,
+        'store insert, batches of 1,000 (the rest)',
+      ],
+      imports,
+    )
+    printTable(
+      `Insights endpoints through the admin API, ${runs} runs after a warm-up (${slowRuns} when the warm-up takes over ${slowMs / 1000} s), load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores at the end (target: p95 ≤ ${maxP95Ms} ms on SQLite at 10,000,000 events)`,
+      ['store', 'endpoint', 'p50', 'p95', 'p50 CPU time', 'runs', 'verdict'],
+      endpoints,
+    )
+    const ratio = ingest.withRollups / ingest.withoutRollups
+    printTable(
+      'Ingest over HTTP, 100,000 events in batches of 500, 4 in flight, median of 3 alternated rounds (target: with rollups ≥ 90% of without)',
+      ['SQLite with rollups', 'events INSERT alone', 'ratio', 'verdict'],
+      [
+        [
+          `${whole(ingest.withRollups)} events/s`,
+          `${whole(ingest.withoutRollups)} events/s`,
+          `${(ratio * 100).toFixed(0)}%`,
+          ratio >= 0.9 ? 'PASS' : 'FAIL',
+        ],
+      ],
+    )
+  } finally {
+    rmSync(directory, { recursive: true, force: true })
+  }
+}
