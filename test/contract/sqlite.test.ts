@@ -5,6 +5,7 @@ import { openSqliteStore } from '../../src/server/stores/sqlite-store.js'
 import { describeImportDumpContract } from './import-dump.contract.js'
 import { describeInsightsContract } from './insights.contract.js'
 import { describeStoreContract } from './server-event-store.contract.js'
+import { describeMetadataFlagsContract } from './metadata-flags.contract.js'
 import { describeUserActivityContract } from './user-activity.contract.js'
 
 // One temporary directory per test, made on the test's first open (a promise, so that
@@ -26,3 +27,4 @@ describeStoreContract('SQLite', open, cleanup)
 describeInsightsContract('SQLite', open, cleanup)
 describeImportDumpContract('SQLite', open, cleanup)
 describeUserActivityContract('SQLite', open, cleanup)
+describeMetadataFlagsContract('SQLite', open, cleanup)

@@ -8,12 +8,14 @@ import type {
   PowerUsersAnswer,
   RetentionAnswer,
   SessionsAnswer,
+  MetadataFlagsAnswer,
   UserActivityAnswer,
 } from '../insights/answers.js'
 import { atRisk } from '../insights/at-risk.js'
 import { dayOf } from '../insights/days.js'
 import { features } from '../insights/features.js'
 import { lifecycle } from '../insights/lifecycle.js'
+import { metadataFlags } from '../insights/metadata-flags.js'
 import { parsePowerUsers, type ParameterSource } from '../insights/parameters.js'
 import { powerUsers } from '../insights/power-users.js'
 import { retention } from '../insights/retention.js'
@@ -21,6 +23,7 @@ import { sessions } from '../insights/sessions.js'
 import { userActivity } from '../insights/user-activity.js'
 import type { InsightsStore } from '../stores/insights-store.js'
 import { readExplorer, type Explorer } from './usage-explorer.js'
+import { monthStart } from './usage-links.js'
 
 /** The windows the page offers, in days. */
 export const usageWindows = [7, 30, 90] as const
@@ -59,6 +62,10 @@ export interface UserUsageData {
   span: UsageSpan
   computedAt: Date
   activity: UserActivityAnswer
+  /** The user's events with a numeric metadata key at 1, this month (month start … span end). */
+  flags: MetadataFlagsAnswer
+  /** The first day of `flags`' month. */
+  flagsFrom: number
 }
 
 /** `?window=7|30|90`, 30 when absent. */
@@ -131,8 +138,12 @@ export async function readUserUsage(
   now: Date,
 ): Promise<UserUsageData> {
   const span = parseSpan(source, dayOf(now))
-  const activity = await userActivity(insights, { userId, from: span.from, to: span.to })
-  return { span, computedAt: now, activity }
+  const flagsFrom = monthStart(span.to)
+  const [activity, flags] = await Promise.all([
+    userActivity(insights, { userId, from: span.from, to: span.to }),
+    metadataFlags(insights, { userId, from: flagsFrom, to: span.to }),
+  ])
+  return { span, computedAt: now, activity, flags, flagsFrom }
 }
 
 /** The source with only `names` visible: the page's `from`/`to` belong to the explorer. */

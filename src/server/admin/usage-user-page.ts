@@ -10,6 +10,24 @@ export function userUsagePage(data: UserUsageData, basePath: string, notice?: st
   const { span, activity } = data
   const { userId } = activity
   const thisMonth = monthStart(span.to)
+  const flags = data.flags.flags.map(
+    flag =>
+      html`<li data-testid="user-flag">
+        <a
+          href="${usageHref(basePath, span.window, {
+            feature: flag.feature,
+            action: flag.action,
+            user: userId,
+            where: [`${flag.key}:1`],
+            from: data.flagsFrom,
+            to: span.to,
+          })}"
+          ><code>${flag.feature}</code> / <code>${flag.action}</code> with
+          <code>${flag.key}:1</code></a
+        >
+        <span class="muted">(${flag.events} this month)</span>
+      </li>`,
+  )
   const rows = activity.features.map(
     usage =>
       html`<tr data-testid="user-feature-row" data-feature="${usage.feature}">
@@ -60,6 +78,17 @@ export function userUsagePage(data: UserUsageData, basePath: string, notice?: st
             >all of this month's events</a
           >
         </p>
+        ${
+          flags.length > 0 &&
+          html`<h3>This month's switches</h3>
+            <p class="muted">
+              The user's events this month with a numeric metadata key at 1, each opening the
+              explorer on them (read from the raw events).
+            </p>
+            <ul class="flags" data-testid="user-flags">
+              ${flags}
+            </ul>`
+        }
         ${
           rows.length === 0
             ? html`<p class="notice" data-testid="user-empty">

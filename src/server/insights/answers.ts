@@ -102,3 +102,17 @@ export interface UserActivityAnswer {
   /** Most events first, then by name. */
   features: UserFeatureActivity[]
 }
+
+export interface MetadataFlag {
+  feature: string
+  action: string
+  /** A numeric metadata key whose value was 1 (`regex` in `regex: 1`). */
+  key: string
+  /** The user's events of this feature and action with `key` at 1 in the window. */
+  events: number
+}
+
+export interface MetadataFlagsAnswer {
+  /** Most events first, then by feature, action and key; at most 50. */
+  flags: MetadataFlag[]
+}

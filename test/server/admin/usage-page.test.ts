@@ -243,6 +243,23 @@ describe('the usage page', () => {
         `/admin/usage?window=90&feature=${feature}&user=3&from=2026-08-01&to=2026-08-15#explorer`,
       )
     }
+    // Two clicks to "this user's events with KEY:1 this month": the user, then the switch.
+    const flags = byTestId(user.body, 'user-flag')
+    expect(flags.length).toBeGreaterThan(0)
+    for (const flag of flags) {
+      const href = (/href="([^"]+)"/.exec(flag.inner)?.[1] ?? '').replaceAll('&amp;', '&')
+      const query = new URL(href, 'http://x').searchParams
+      expect(query.get('user')).toBe('3')
+      expect(query.get('from')).toBe('2026-08-01')
+      expect(query.get('where')).toMatch(/^[A-Za-z]+:1$/)
+      const answer = await api<{ events: number }>(
+        `events?user=3&feature=${query.get('feature') ?? ''}&action=${query.get('action') ?? ''}` +
+          `&where=${query.get('where') ?? ''}&from=2026-08-01&to=2026-08-15`,
+      )
+      expect(flag.inner).toContain(`(${answer.events} this month)`)
+      const explored = await page(href.replace('/admin/', '').replace('#explorer', ''))
+      expect(numberOf(explored.body, 'explorer-events')).toBe(answer.events)
+    }
     expect((await page('usage/users/abc')).status).toBe(400)
     expect((await page('usage/user?id=3&window=7')).headers.get('location')).toBe(
       '/admin/usage/users/3?window=7',
