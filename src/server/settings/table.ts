@@ -77,7 +77,7 @@ const serve = {
   retentionDays: days(
     'retention-days',
     'TALLY_RETENTION_DAYS',
-    'how long raw events are kept, exported or not; sessions and metadata filters reach this far',
+    'how long raw events are kept, exported or not: how far metadata filters reach',
     90,
   ),
   rollupRetentionDays: days(
