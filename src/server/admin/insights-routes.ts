@@ -1,22 +1,8 @@
 import { Hono, type Context } from 'hono'
 import { InvalidParameterError } from '../errors/invalid-parameter-error.js'
-import { activeUsers } from '../insights/active-users.js'
-import { atRisk } from '../insights/at-risk.js'
 import { dayOf } from '../insights/days.js'
-import { events } from '../insights/events.js'
-import { features } from '../insights/features.js'
-import { lifecycle } from '../insights/lifecycle.js'
-import {
-  parseAt,
-  parseEvents,
-  parsePowerUsers,
-  parseWeeks,
-  parseWindow,
-  type ParameterSource,
-} from '../insights/parameters.js'
-import { powerUsers } from '../insights/power-users.js'
-import { retention } from '../insights/retention.js'
-import { sessions } from '../insights/sessions.js'
+import type { ParameterSource } from '../insights/parameters.js'
+import { questionNames, questions } from '../insights/questions.js'
 import type { InsightsStore } from '../stores/insights-store.js'
 
 export interface InsightsRoutesOptions {
@@ -61,14 +47,7 @@ export function createInsightsRoutes({
     })
   }
 
-  route('/events', parseEvents, events)
-  route('/active-users', parseAt, activeUsers)
-  route('/power-users', parsePowerUsers, powerUsers)
-  route('/sessions', parseWindow, sessions)
-  route('/features', parseWindow, features)
-  route('/at-risk', parseAt, atRisk)
-  route('/lifecycle', parseWeeks, lifecycle)
-  route('/retention', parseWeeks, retention)
+  for (const name of questionNames) route(`/${name}`, questions[name].parse, questions[name].ask)
   return app
 }
 

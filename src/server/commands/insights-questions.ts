@@ -1,42 +1,12 @@
-// The questions `tally insights` asks, each with the parser and the answering module the
-// insights API uses, so that the command and the API take the same values and answer the
-// same numbers.
+// `tally insights` over the engine's registry of questions (insights/questions.ts), which the
+// insights API asks too: the flags that give each parameter, and refusals that name them.
 import { InvalidParameterError } from '../errors/invalid-parameter-error.js'
 import { InvalidSettingError } from '../errors/invalid-setting-error.js'
-import { activeUsers } from '../insights/active-users.js'
-import { atRisk } from '../insights/at-risk.js'
-import { events } from '../insights/events.js'
-import { features } from '../insights/features.js'
-import { lifecycle } from '../insights/lifecycle.js'
-import {
-  parseAt,
-  parseEvents,
-  parsePowerUsers,
-  parseWeeks,
-  parseWindow,
-  type ParameterSource,
-} from '../insights/parameters.js'
-import { powerUsers } from '../insights/power-users.js'
-import { retention } from '../insights/retention.js'
-import { sessions } from '../insights/sessions.js'
-import type { InsightsStore } from '../stores/insights-store.js'
-
-/** The question names, as the API's paths and the command's first argument spell them. */
-export const questionNames = [
-  'events',
-  'active-users',
-  'power-users',
-  'sessions',
-  'features',
-  'at-risk',
-  'lifecycle',
-  'retention',
-] as const
-
-export type QuestionName = (typeof questionNames)[number]
+import type { ParameterSource } from '../insights/parameters.js'
+import { questions, type ParameterName, type QuestionName } from '../insights/questions.js'
 
 /** An insights parameter as the API names it, and the flag that gives it on the command line. */
-export const parameterFlags = {
+export const parameterFlags: Readonly<Record<ParameterName, string>> = {
   at: 'at',
   from: 'from',
   to: 'to',
@@ -47,40 +17,6 @@ export const parameterFlags = {
   minDays: 'min-days',
   weeks: 'weeks',
 } as const
-
-export type ParameterName = keyof typeof parameterFlags
-
-interface Question<P> {
-  parse: (source: ParameterSource, today: number) => P
-  ask: (store: InsightsStore, parameters: P) => Promise<unknown>
-  /** The parameters the question reads; a flag for another is refused. */
-  takes: readonly ParameterName[]
-}
-
-// The registry forgets each question's parameter type: an entry's `parse` and `ask` are only
-// ever used together, so the parameters `ask` receives are always its own question's.
-const question = <P>(definition: Question<P>): Question<unknown> => definition as Question<unknown>
-
-const dayWindow = ['from', 'to'] as const
-const weeks = ['at', 'weeks'] as const
-
-export const questions: Record<QuestionName, Question<unknown>> = {
-  events: question({
-    parse: parseEvents,
-    ask: events,
-    takes: [...dayWindow, 'feature', 'action', 'user', 'where'],
-  }),
-  'active-users': question({ parse: parseAt, ask: activeUsers, takes: ['at'] }),
-  'power-users': question({ parse: parsePowerUsers, ask: powerUsers, takes: ['at', 'minDays'] }),
-  sessions: question({ parse: parseWindow, ask: sessions, takes: dayWindow }),
-  features: question({ parse: parseWindow, ask: features, takes: dayWindow }),
-  'at-risk': question({ parse: parseAt, ask: atRisk, takes: ['at'] }),
-  lifecycle: question({ parse: parseWeeks, ask: lifecycle, takes: weeks }),
-  retention: question({ parse: parseWeeks, ask: retention, takes: weeks }),
-}
-
-export const isQuestionName = (name: string): name is QuestionName =>
-  (questionNames as readonly string[]).includes(name)
 
 /**
  * The API's refusal as the command's: the parameter's name becomes its flag, so that

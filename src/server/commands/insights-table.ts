@@ -10,7 +10,7 @@ import type {
   RetentionAnswer,
   SessionsAnswer,
 } from '../insights/answers.js'
-import type { QuestionName } from './insights-questions.js'
+import type { QuestionName } from '../insights/questions.js'
 
 /** Each question's answer, as answers.ts declares it. */
 export interface InsightsAnswers {

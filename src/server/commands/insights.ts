@@ -1,11 +1,7 @@
 import { TallyServerError } from '../errors/tally-server-error.js'
 import { dayOf } from '../insights/days.js'
-import {
-  insightsRequest,
-  questions,
-  type ParameterFlags,
-  type QuestionName,
-} from './insights-questions.js'
+import { questions, type QuestionName } from '../insights/questions.js'
+import { insightsRequest, type ParameterFlags } from './insights-questions.js'
 import { formatInsights, type InsightsAnswers } from './insights-table.js'
 import { openStore, type StorageOptions } from './options.js'
 

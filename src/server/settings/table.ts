@@ -1,6 +1,6 @@
 // Every setting of every command, in the order the help lists them. The help, the README's
 // table (`npm run docs:settings`) and `resolve` are all made from these rows.
-import { questionNames, type QuestionName } from '../commands/insights-questions.js'
+import { questionNames, type QuestionName } from '../insights/questions.js'
 import { gatewayEventsUrl } from '../export/gateway-url.js'
 import { insightsRows } from './insights-rows.js'
 import { list, optionalText, toggle, wholeNumber } from './kinds.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { questionNames } from '../../../src/server/commands/insights-questions.js'
+import { questionNames } from '../../../src/server/insights/questions.js'
 import { resolve } from '../../../src/server/settings/resolve.js'
 
 // 2026-07-15: the day the insights' dates default to in these tests.
