@@ -2,6 +2,7 @@
 // each active day a few sessions of several events, features drawn with a long tail.
 import type { TelemetryEvent } from '../src/protocol/event.js'
 import type { IngestedEvent } from '../src/server/stores/server-event-store.js'
+import { seededRandom } from '../src/demo/seeded-random.js'
 
 export const dayMs = 86_400_000
 export const historyDays = 90
@@ -37,18 +38,6 @@ const actions: readonly (readonly [string, string])[] = [
   ['signup', 'completed'],
 ]
 
-/** mulberry32: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 interface User {
   id: number
   /** The day of the first event: most users are there from the start, some join later. */
@@ -62,7 +51,7 @@ interface User {
  * order day by day (as they would arrive). Sessions are sized so the total comes out exact.
  */
 export function* history(totalEvents: number, userCount: number): Generator<IngestedEvent> {
-  const random = prng(2026)
+  const random = seededRandom(2026)
   const firstDay = lastDay - historyDays + 1
   const users: User[] = Array.from({ length: userCount }, (_, index) => ({
     id: index + 1,

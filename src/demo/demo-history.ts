@@ -1,5 +1,6 @@
 import type { TelemetryEvent } from '../protocol/event.js'
 import { demoNames, demoPersonas, type DemoAction, type DemoPersona } from './demo-personas.js'
+import { seededRandom } from './seeded-random.js'
 
 /** The source client of every generated event: how demo data is told apart from real usage. */
 export const demoClient = 'tally-demo-data'
@@ -25,18 +26,6 @@ export interface DemoRecord {
 
 const dayMs = 86_400_000
 const minuteMs = 60_000
-
-/** mulberry32: small, fast and plenty for believable noise. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 /** The id of the generated event at `index` in time order. */
 export function demoEventId(seed: number, index: number): string {
@@ -166,7 +155,7 @@ export function generateDemoHistory(options: DemoHistoryOptions): DemoRecord[] {
   const days = options.days ?? 90
   const nowMs = options.now.getTime()
   const firstDayMs = (Math.floor(nowMs / dayMs) - (days - 1)) * dayMs
-  const random = createRandom(seed)
+  const random = seededRandom(seed)
   const drafts: (Omit<DemoRecord, 'event'> & { event: Omit<TelemetryEvent, 'id'> })[] = []
   const source = { client: demoClient, clientVersion: '1' }
 

@@ -4,6 +4,8 @@
  * obvious lines (arrays and Sets), never with the code under test.
  */
 
+import { seededRandom } from '../../src/demo/seeded-random.js'
+
 export const dayMs = 86_400_000
 /** 2026-06-01, the history's first day. */
 export const firstDay = Date.UTC(2026, 5, 1) / dayMs
@@ -20,24 +22,12 @@ export interface Planted {
   metadata: Record<string, number>
 }
 
-/** mulberry32: a small deterministic PRNG, enough to spread a history. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /**
  * ~30 users over 120 days: regulars, users who stop (at risk), users who come back, users
  * with a single event, and events at 23:59:59.999 and 00:00:00.000 on either side of midnight.
  */
 export function plantHistory(seed = 12): Planted[] {
-  const random = prng(seed)
+  const random = seededRandom(seed)
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
   const events: Planted[] = []
   let next = 0
