@@ -5,8 +5,7 @@ import { openPostgresStore } from '../../src/server/stores/postgres-store.js'
 import { describeImportDumpContract } from './import-dump.contract.js'
 import { describeInsightsContract } from './insights.contract.js'
 import { describeStoreContract } from './server-event-store.contract.js'
-import { describeMetadataFlagsContract } from './metadata-flags.contract.js'
-import { describeUserActivityContract } from './user-activity.contract.js'
+import { describeUserQuestionsContract } from './user-questions.contract.js'
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -51,5 +50,4 @@ const cleanup = async () => {
 describeStoreContract('PostgreSQL', open, cleanup)
 describeInsightsContract('PostgreSQL', open, cleanup)
 describeImportDumpContract('PostgreSQL', open, cleanup)
-describeUserActivityContract('PostgreSQL', open, cleanup)
-describeMetadataFlagsContract('PostgreSQL', open, cleanup)
+describeUserQuestionsContract('PostgreSQL', open, cleanup)

@@ -5,8 +5,7 @@ import { openSqliteStore } from '../../src/server/stores/sqlite-store.js'
 import { describeImportDumpContract } from './import-dump.contract.js'
 import { describeInsightsContract } from './insights.contract.js'
 import { describeStoreContract } from './server-event-store.contract.js'
-import { describeMetadataFlagsContract } from './metadata-flags.contract.js'
-import { describeUserActivityContract } from './user-activity.contract.js'
+import { describeUserQuestionsContract } from './user-questions.contract.js'
 
 // One temporary directory per test, made on the test's first open (a promise, so that
 // stores opened at once share it) and removed after the test.
@@ -26,5 +25,4 @@ const cleanup = async () => {
 describeStoreContract('SQLite', open, cleanup)
 describeInsightsContract('SQLite', open, cleanup)
 describeImportDumpContract('SQLite', open, cleanup)
-describeUserActivityContract('SQLite', open, cleanup)
-describeMetadataFlagsContract('SQLite', open, cleanup)
+describeUserQuestionsContract('SQLite', open, cleanup)
