@@ -25,7 +25,13 @@ export async function openStore({
     // driver is there: a missing driver creates nothing.
     store = openSqliteStore({ path: join(dataDir, 'tally.db') })
   }
-  await store.migrate()
+  try {
+    await store.migrate()
+  } catch (error) {
+    // A store that cannot be migrated is of no use: its connection (a pool, a file) goes too.
+    await store.close().catch(() => undefined)
+    throw error
+  }
   return store
 }
 
