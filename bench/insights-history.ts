@@ -129,14 +129,3 @@ export function* history(totalEvents: number, userCount: number): Generator<Inge
     yield* session(user.id, lastDay, 10)
   }
 }
-
-/** An event as `tally dump` writes it, for the import path. */
-export function dumpLine({ event, userId, correctedTimestamp, receivedAt }: IngestedEvent): string {
-  return JSON.stringify({
-    ...event,
-    timestamp: event.timestamp.toISOString(),
-    userId,
-    correctedTimestamp: correctedTimestamp.toISOString(),
-    receivedAt: receivedAt.toISOString(),
-  })
-}

@@ -15,8 +15,25 @@ export async function readBody(request: Request, maxBytes: number): Promise<Body
     message: `the body exceeds ${maxBytes} bytes`,
   } as const
   if (declared > maxBytes) return tooLarge
-  if (!request.body) return { ok: true, text: '' }
-  const reader = request.body.getReader()
+  const bytes = await readAtMost(request.body, maxBytes)
+  if (bytes === undefined) return tooLarge
+  try {
+    return { ok: true, text: decoder.decode(bytes) }
+  } catch {
+    return { ok: false, status: 400, message: 'the body is not valid UTF-8' }
+  }
+}
+
+/**
+ * The bytes of a stream, read until it ends or passes `maxBytes`; undefined, with the stream
+ * cancelled, past the bound, so that no more than `maxBytes` (and one chunk) is ever held.
+ */
+export async function readAtMost(
+  stream: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
+  if (stream === null) return new Uint8Array(0)
+  const reader = stream.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
@@ -25,7 +42,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Body
     size += value.byteLength
     if (size > maxBytes) {
       await reader.cancel().catch(() => {})
-      return tooLarge
+      return undefined
     }
     chunks.push(value)
   }
@@ -35,9 +52,5 @@ export async function readBody(request: Request, maxBytes: number): Promise<Body
     bytes.set(chunk, offset)
     offset += chunk.byteLength
   }
-  try {
-    return { ok: true, text: decoder.decode(bytes) }
-  } catch {
-    return { ok: false, status: 400, message: 'the body is not valid UTF-8' }
-  }
+  return bytes
 }

@@ -1,5 +1,5 @@
 import { TallyServerError } from '../errors/tally-server-error.js'
-import type { ServerEventStore, StoredRow } from '../stores/server-event-store.js'
+import type { IngestedEvent, ServerEventStore } from '../stores/server-event-store.js'
 import { openStore, type StorageOptions } from './options.js'
 
 export interface DumpSettings {
@@ -14,7 +14,7 @@ export interface DumpOptions extends StorageOptions, DumpSettings {}
  * plus `userId`, and the instance's own `correctedTimestamp` and `receivedAt`, which
  * `tally import` keeps.
  */
-export function dumpLine({ event, userId, correctedTimestamp, receivedAt }: StoredRow): string {
+export function dumpLine({ event, userId, correctedTimestamp, receivedAt }: IngestedEvent): string {
   return JSON.stringify({
     ...event,
     timestamp: event.timestamp.toISOString(),

@@ -1,5 +1,7 @@
+import { readAtMost } from '../body.js'
+
 /** A body cut off at its bound: the rest was never read, let alone inflated. */
-export type BoundedBody = { type: 'read'; text: string } | { type: 'too-large'; readBytes: number }
+export type BoundedBody = { type: 'read'; text: string } | { type: 'too-large' }
 
 /**
  * Reads a response body as text, at most `maxBytes` of it after decoding (fetch inflates gzip
@@ -13,27 +15,10 @@ export async function readBounded(response: Response, maxBytes: number): Promise
   const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity'
   if (!encoded && Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel()
-    return { type: 'too-large', readBytes: 0 }
+    return { type: 'too-large' }
   }
-  if (response.body === null) return { type: 'read', text: '' }
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let readBytes = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    readBytes += value.byteLength
-    if (readBytes > maxBytes) {
-      await reader.cancel()
-      return { type: 'too-large', readBytes }
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(readBytes)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return { type: 'read', text: new TextDecoder().decode(bytes) }
+  const bytes = await readAtMost(response.body, maxBytes)
+  return bytes === undefined
+    ? { type: 'too-large' }
+    : { type: 'read', text: new TextDecoder().decode(bytes) }
 }

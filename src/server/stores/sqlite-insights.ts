@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3'
 import type { InsightsParameter, InsightsRow, InsightsStore } from './insights-store.js'
 import { blockDays, checkDate, dayMs } from './rows.js'
+import { preparedStatements } from './prepared-statements.js'
 
 /** A newly stored event, as the rollups count it. */
 export interface RollupEntry {
@@ -116,15 +117,7 @@ const bind = (parameters: Readonly<Record<string, InsightsParameter>>) =>
 
 /** The insights over an open SQLite database (the store's own connection). */
 export function openSqliteInsights(db: Database, page: InsightsStore['page']): InsightsStore {
-  const statements = new Map<string, Statement>()
-  const sql = (source: string): Statement => {
-    let statement = statements.get(source)
-    if (statement === undefined) {
-      statement = db.prepare(source)
-      statements.set(source, statement)
-    }
-    return statement
-  }
+  const sql = preparedStatements(db)
   // The features question counts the days in a day bitmask (see insights/day-blocks.ts).
   db.function('tally_bit_count', { deterministic: true, safeIntegers: false }, (mask: unknown) => {
     // The classic shift-and-add over 32 bits.

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
-import type { Statement } from 'better-sqlite3'
 import { StoreError } from '../errors/store-error.js'
 import { loadDriver } from './load-driver.js'
+import { preparedStatements } from './prepared-statements.js'
 import { preparePrivateDatabaseFiles } from './private-database-files.js'
 import {
   checkCount,
@@ -80,16 +80,7 @@ export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore 
 }
 
 function sqliteStore(db: Database.Database, path: string): ServerEventStore {
-  // Statements are prepared on first use: before `migrate()` their tables may not exist.
-  const statements = new Map<string, Statement>()
-  const sql = (source: string): Statement => {
-    let statement = statements.get(source)
-    if (statement === undefined) {
-      statement = db.prepare(source)
-      statements.set(source, statement)
-    }
-    return statement
-  }
+  const sql = preparedStatements(db)
   const rows = (source: string, ...params: unknown[]) =>
     (sql(source).all(...params) as SqliteRow[]).map(toRow)
   const count = (source: string, ...params: unknown[]) => sql(source).run(...params).changes
