@@ -1,6 +1,47 @@
 import { html, type Html } from '../html.js'
 import { frame, plotHeight, plotWidthOf, round, yOf } from './scale.js'
 
+/**
+ * A chart's figure: the SVG of `width` with its accessible name (and its tooltip title), then
+ * what follows it in the figure (a legend).
+ */
+export function chartFigure(
+  chart: { label: string; testId: string },
+  width: number,
+  drawing: Html,
+  after?: Html,
+): Html {
+  return html`<figure class="chart">
+    <svg
+      viewBox="0 0 ${width} ${frame.height}"
+      role="img"
+      aria-label="${chart.label}"
+      data-testid="${chart.testId}"
+    >
+      <title>${chart.label}</title>
+      ${drawing}
+    </svg>
+    ${after}
+  </figure>`
+}
+
+/** An axis's text: a tick value or a label, in the axes' size and colour. */
+export function axisText(
+  x: number,
+  y: number,
+  anchor: 'start' | 'middle' | 'end',
+  text: string | number,
+): Html {
+  return html`<text
+    x="${round(x)}"
+    y="${round(y)}"
+    text-anchor="${anchor}"
+    font-size="12"
+    fill="#5f6b7c"
+    >${text}</text
+  >`
+}
+
 /** The y axis from 0 to `max` with its grid lines, and what it counts above it. */
 export function yAxis(max: number, label: string, width: number): Html {
   const plotWidth = plotWidthOf(width)
@@ -14,14 +55,7 @@ export function yAxis(max: number, label: string, width: number): Html {
             y1="${round(yOf(tick, max))}"
             y2="${round(yOf(tick, max))}"
             stroke="#dfe3ea"
-          /><text
-            x="${frame.left - 6}"
-            y="${round(yOf(tick, max) + 4)}"
-            text-anchor="end"
-            font-size="12"
-            fill="#5f6b7c"
-            >${formatTick(tick)}</text
-          >`,
+          />${axisText(frame.left - 6, yOf(tick, max) + 4, 'end', formatTick(tick))}`,
     )}
     <text x="${frame.left}" y="${frame.top - 2}" font-size="10" fill="#5f6b7c">${label}</text>
   </g>`
@@ -42,28 +76,8 @@ export function xLabels(
   const anchor = (x: number, text: string) =>
     x - text.length * 3.5 < 0 ? 'start' : x + text.length * 3.5 > width ? 'end' : 'middle'
   return html`<g class="axis" data-testid="x-labels">
-    ${labels.map(
-      ({ x, text }) =>
-        html`<text
-          x="${round(x)}"
-          y="${y}"
-          text-anchor="${anchor(x, text)}"
-          font-size="12"
-          fill="#5f6b7c"
-          >${text}</text
-        >`,
-    )}
-    ${
-      caption !== undefined &&
-      html`<text
-        x="${width - frame.right}"
-        y="${frame.top - 6}"
-        text-anchor="end"
-        font-size="12"
-        fill="#5f6b7c"
-        >${caption}</text
-      >`
-    }
+    ${labels.map(({ x, text }) => axisText(x, y, anchor(x, text), text))}
+    ${caption !== undefined && axisText(width - frame.right, frame.top - 6, 'end', caption)}
   </g>`
 }
 

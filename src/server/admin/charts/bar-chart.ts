@@ -1,5 +1,5 @@
 import { html, type Html } from '../html.js'
-import { spreadIndexes, xLabels, yAxis } from './axes.js'
+import { chartFigure, spreadIndexes, xLabels, yAxis } from './axes.js'
 import { defaultChartWidth, frame, niceMax, plotHeight, plotWidthOf, round, yOf } from './scale.js'
 
 export interface Bar {
@@ -36,45 +36,39 @@ export function barChart(chart: BarChart): Html {
     text: bars[index]?.label ?? '',
   }))
   const markerX = marker === undefined ? 0 : frame.left + marker.beforeIndex * slot
-  return html`<figure class="chart">
-    <svg
-      viewBox="0 0 ${chartWidth} ${frame.height}"
-      role="img"
-      aria-label="${chart.label}"
-      data-testid="${chart.testId}"
-    >
-      <title>${chart.label}</title>
-      ${yAxis(max, chart.unit, chartWidth)} ${xLabels(labelled, chartWidth, chart.xCaption)}
-      ${bars.map(
-        (bar, index) =>
-          html`<rect
-            x="${round(xOf(index))}"
-            y="${round(yOf(bar.value, max))}"
-            width="${round(width)}"
-            height="${round((bar.value / max) * plotHeight)}"
-            fill="${chart.color}"
-            data-bar="${bar.label}"
-            data-value="${bar.value}"
-            ><title>${bar.label}: ${bar.value}</title></rect
-          >`,
-      )}
-      ${
-        marker !== undefined &&
-        html`<g data-testid="${chart.testId}-marker">
-          <line
-            x1="${round(markerX)}"
-            x2="${round(markerX)}"
-            y1="${frame.top}"
-            y2="${frame.top + plotHeight}"
-            stroke="#b42318"
-            stroke-width="1.5"
-            stroke-dasharray="4 3"
-          />
-          <text x="${round(markerX + 4)}" y="${frame.top + 12}" font-size="12" fill="#b42318"
-            >${marker.label}</text
-          >
-        </g>`
-      }
-    </svg>
-  </figure>`
+  return chartFigure(
+    chart,
+    chartWidth,
+    html`${yAxis(max, chart.unit, chartWidth)} ${xLabels(labelled, chartWidth, chart.xCaption)}
+    ${bars.map(
+      (bar, index) =>
+        html`<rect
+          x="${round(xOf(index))}"
+          y="${round(yOf(bar.value, max))}"
+          width="${round(width)}"
+          height="${round((bar.value / max) * plotHeight)}"
+          fill="${chart.color}"
+          data-bar="${bar.label}"
+          data-value="${bar.value}"
+          ><title>${bar.label}: ${bar.value}</title></rect
+        >`,
+    )}
+    ${
+      marker !== undefined &&
+      html`<g data-testid="${chart.testId}-marker">
+        <line
+          x1="${round(markerX)}"
+          x2="${round(markerX)}"
+          y1="${frame.top}"
+          y2="${frame.top + plotHeight}"
+          stroke="#b42318"
+          stroke-width="1.5"
+          stroke-dasharray="4 3"
+        />
+        <text x="${round(markerX + 4)}" y="${frame.top + 12}" font-size="12" fill="#b42318"
+          >${marker.label}</text
+        >
+      </g>`
+    }`,
+  )
 }

@@ -1,5 +1,5 @@
 import { html, type Html } from '../html.js'
-import { spreadIndexes, xLabels, yAxis } from './axes.js'
+import { chartFigure, spreadIndexes, xLabels, yAxis } from './axes.js'
 import { legend, type Series } from './legend.js'
 import { defaultChartWidth, frame, niceMax, plotWidthOf, round, yOf } from './scale.js'
 
@@ -28,40 +28,34 @@ export function lineChart(chart: LineChart): Html {
     x: xOf(index),
     text: chart.xLabels[index] ?? '',
   }))
-  return html`<figure class="chart">
-    <svg
-      viewBox="0 0 ${width} ${frame.height}"
-      role="img"
-      aria-label="${chart.label}"
-      data-testid="${chart.testId}"
-    >
-      <title>${chart.label}</title>
-      ${yAxis(max, chart.unit, width)} ${xLabels(labelled, width)}
-      ${chart.series.map(
-        series =>
-          html`<g data-series="${series.name}">
-            <polyline
-              fill="none"
-              stroke="${series.color}"
-              stroke-width="2"
-              points="${series.values
-                .map((value, index) => `${round(xOf(index))},${round(yOf(value, max))}`)
-                .join(' ')}"
-            />
-            ${series.values.map(
-              (value, index) =>
-                html`<circle
-                  cx="${round(xOf(index))}"
-                  cy="${round(yOf(value, max))}"
-                  r="2.5"
-                  fill="${series.color}"
-                  data-point="${value}"
-                  ><title>${series.name} ${chart.xLabels[index] ?? ''}: ${value}</title></circle
-                >`,
-            )}
-          </g>`,
-      )}
-    </svg>
-    ${legend(chart.series)}
-  </figure>`
+  return chartFigure(
+    chart,
+    width,
+    html`${yAxis(max, chart.unit, width)} ${xLabels(labelled, width)}
+    ${chart.series.map(
+      series =>
+        html`<g data-series="${series.name}">
+          <polyline
+            fill="none"
+            stroke="${series.color}"
+            stroke-width="2"
+            points="${series.values
+              .map((value, index) => `${round(xOf(index))},${round(yOf(value, max))}`)
+              .join(' ')}"
+          />
+          ${series.values.map(
+            (value, index) =>
+              html`<circle
+                cx="${round(xOf(index))}"
+                cy="${round(yOf(value, max))}"
+                r="2.5"
+                fill="${series.color}"
+                data-point="${value}"
+                ><title>${series.name} ${chart.xLabels[index] ?? ''}: ${value}</title></circle
+              >`,
+          )}
+        </g>`,
+    )}`,
+    legend(chart.series),
+  )
 }

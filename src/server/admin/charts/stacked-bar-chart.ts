@@ -1,5 +1,5 @@
 import { html, type Html } from '../html.js'
-import { spreadIndexes, xLabels } from './axes.js'
+import { axisText, chartFigure, spreadIndexes, xLabels } from './axes.js'
 import { legend, type Series } from './legend.js'
 import { defaultChartWidth, frame, niceMax, plotHeight, plotWidthOf, round } from './scale.js'
 
@@ -65,24 +65,11 @@ export function stackedBarChart(chart: StackedBarChart): Html {
     x: xOf(index) + width / 2,
     text: bars[index]?.label ?? '',
   }))
-  const tick = (value: number, y: number) =>
-    html`<text
-      x="${frame.left - 6}"
-      y="${round(y + 4)}"
-      text-anchor="end"
-      font-size="12"
-      fill="#5f6b7c"
-      >${value}</text
-    >`
-  return html`<figure class="chart">
-    <svg
-      viewBox="0 0 ${chartWidth} ${frame.height}"
-      role="img"
-      aria-label="${chart.label}"
-      data-testid="${chart.testId}"
-    >
-      <title>${chart.label}</title>
-      <g class="axis" data-testid="y-axis" data-max="${max}">
+  const tick = (value: number, y: number) => axisText(frame.left - 6, y + 4, 'end', value)
+  return chartFigure(
+    chart,
+    chartWidth,
+    html`<g class="axis" data-testid="y-axis" data-max="${max}">
         ${tick(max, frame.top)} ${tick(0, zero)} ${tick(-max, frame.top + plotHeight)}
         <line
           x1="${frame.left}"
@@ -93,8 +80,7 @@ export function stackedBarChart(chart: StackedBarChart): Html {
         />
       </g>
       ${xLabels(labelled, chartWidth)}
-      ${bars.map((bar, index) => html`<g data-bar="${bar.label}">${segments(bar, index)}</g>`)}
-    </svg>
-    ${legend(series)}
-  </figure>`
+      ${bars.map((bar, index) => html`<g data-bar="${bar.label}">${segments(bar, index)}</g>`)}`,
+    legend(series),
+  )
 }
