@@ -1,0 +1,28 @@
+import type { Ping } from '../../protocol/ping.js'
+
+/** A ping as the gateway keeps it. */
+export interface StoredPing {
+  ping: Ping
+  /** Gateway clock when it was first stored. */
+  receivedAt: Date
+}
+
+/**
+ * The pings role of a gateway store: one ping per (instance, day), kept 400 days by default.
+ * Days are UTC days as `YYYY-MM-DD`, which sort as text.
+ */
+export interface GatewayPingStore {
+  /**
+   * Stores the ping unless one of its (instance, day) is stored already (a resend is one ping;
+   * the first stays). Durable when it resolves; resolves true when it was new.
+   */
+  insertPing(ping: Ping, receivedAt: Date): Promise<boolean>
+  /** The instance's pings with `from` ≤ day ≤ `to` (each bound optional), oldest first. */
+  pings(instance: string, range?: { from?: string; to?: string }): Promise<StoredPing[]>
+  /** Every instance's pings with `from` ≤ day ≤ `to`, by day then instance (the fleet charts). */
+  pingsBetween(from: string, to: string): Promise<StoredPing[]>
+  /** The latest ping of each instance with day ≤ `at`, by instance. */
+  latestPings(at: string): Promise<StoredPing[]>
+  /** Deletes pings whose day is before `before`; resolves with how many. */
+  prunePings(before: string): Promise<number>
+}
