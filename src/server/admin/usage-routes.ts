@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { InvalidParameterError } from '../errors/invalid-parameter-error.js'
-import type { ParameterSource } from '../insights/parameters.js'
+import { querySource } from '../insights/answer-question.js'
 import type { InsightsStore } from '../stores/insights-store.js'
 import { layout } from './admin-layout.js'
 import { html } from './html.js'
@@ -89,8 +89,3 @@ export function createUsageRoutes(options: UsageRoutesOptions): Hono {
 function userIdOf(text: string | undefined): number | undefined {
   return text !== undefined && /^[1-9]\d{0,8}$/.test(text.trim()) ? Number(text.trim()) : undefined
 }
-
-const querySource = (c: Context): ParameterSource => ({
-  get: name => c.req.query(name),
-  all: name => c.req.queries(name) ?? [],
-})

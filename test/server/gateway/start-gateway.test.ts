@@ -23,7 +23,8 @@ async function start(dataDir?: string): Promise<RunningGateway> {
 }
 
 async function send(url: string): Promise<{ status: number; body: unknown; id: string }> {
-  const row = ingested()
+  // Received now: the gateway's retention, which runs at start, keeps 90 days of it.
+  const row = ingested({ receivedAt: new Date() })
   const exported = redactForExport(row, 'redact', emptyAllowlist)?.exported
   const response = await fetch(`${url}/v1/events`, {
     method: 'POST',
