@@ -4,6 +4,7 @@ import { afterAll } from 'vitest'
 import { openPostgresStore } from '../../src/server/stores/postgres-store.js'
 import { describeImportDumpContract } from './import-dump.contract.js'
 import { describeInsightsContract } from './insights.contract.js'
+import { describePingContract } from './ping.contract.js'
 import { describeStoreContract } from './server-event-store.contract.js'
 import { describeUserQuestionsContract } from './user-questions.contract.js'
 
@@ -51,3 +52,4 @@ describeStoreContract('PostgreSQL', open, cleanup)
 describeInsightsContract('PostgreSQL', open, cleanup)
 describeImportDumpContract('PostgreSQL', open, cleanup)
 describeUserQuestionsContract('PostgreSQL', open, cleanup)
+describePingContract('PostgreSQL', open, cleanup)

@@ -4,6 +4,7 @@ import { describeExportQueueContract } from './export-queue.contract.js'
 import type { ContractStores } from './fixtures.js'
 import { describeIngestContract } from './ingest.contract.js'
 import { describeLifecycleContract } from './lifecycle.contract.js'
+import { describePingLogContract } from './ping-log.contract.js'
 import { describeRetentionContract } from './retention.contract.js'
 
 /**
@@ -41,5 +42,6 @@ export function describeStoreContract(
     describeIngestContract(stores)
     describeExportQueueContract(stores)
     describeRetentionContract(stores)
+    describePingLogContract(stores)
   })
 }

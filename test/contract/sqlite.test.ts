@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { openSqliteStore } from '../../src/server/stores/sqlite-store.js'
 import { describeImportDumpContract } from './import-dump.contract.js'
 import { describeInsightsContract } from './insights.contract.js'
+import { describePingContract } from './ping.contract.js'
 import { describeStoreContract } from './server-event-store.contract.js'
 import { describeUserQuestionsContract } from './user-questions.contract.js'
 
@@ -26,3 +27,4 @@ describeStoreContract('SQLite', open, cleanup)
 describeInsightsContract('SQLite', open, cleanup)
 describeImportDumpContract('SQLite', open, cleanup)
 describeUserQuestionsContract('SQLite', open, cleanup)
+describePingContract('SQLite', open, cleanup)

@@ -1,6 +1,7 @@
 import { checkCount, checkDate, checkRetention, compareIds } from '../../src/server/stores/rows.js'
 import type {
   IngestedEvent,
+  PingRecord,
   ServerEventStore,
   StoredRow,
 } from '../../src/server/stores/server-event-store.js'
@@ -17,10 +18,11 @@ interface Entry {
 export interface MemoryDatabase {
   entries: Map<string, Entry>
   users: Map<string, number>
+  pings: Map<number, PingRecord>
 }
 
 export function createMemoryDatabase(): MemoryDatabase {
-  return { entries: new Map(), users: new Map() }
+  return { entries: new Map(), users: new Map(), pings: new Map() }
 }
 
 /** What the fake counts, so that tests can see how the worker used the store. */
@@ -39,7 +41,7 @@ export function createMemoryServerEventStore(
   clock: () => number = Date.now,
   database: MemoryDatabase = createMemoryDatabase(),
 ): ServerEventStore & { calls: MemoryStoreCalls; rows(): StoredRow[] } {
-  const { entries, users } = database
+  const { entries, users, pings } = database
   const calls: MemoryStoreCalls = { claims: 0, released: [] }
   const unsettled = (entry: Entry) =>
     entry.row.exportedAt === null && entry.row.exportRejection === null
@@ -154,6 +156,28 @@ export function createMemoryServerEventStore(
         backlog: backlog.length,
         oldestUnexportedAt: backlog[0] ? new Date(backlog[0].row.receivedAt.getTime()) : null,
       }
+    },
+    async recordPing(record) {
+      checkCount('day', record.day)
+      checkDate('settledAt', record.settledAt)
+      if (!pings.has(record.day)) pings.set(record.day, structuredClone(record))
+    },
+    async recordedPingDays(from) {
+      return [...pings.keys()].filter(day => day >= from).sort((a, b) => a - b)
+    },
+    async pingLog(limit) {
+      checkCount('limit', limit)
+      return [...pings.values()]
+        .sort((a, b) => b.day - a.day)
+        .slice(0, limit)
+        .map(record => structuredClone(record))
+    },
+    async prunePingLog(before) {
+      let deleted = 0
+      for (const day of [...pings.keys()]) {
+        if (day < before) deleted += Number(pings.delete(day))
+      }
+      return deleted
     },
     async close() {},
   }

@@ -5,12 +5,14 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { errorBody, type ErrorCode } from '../../protocol/answers.js'
 import type { ExportMode } from '../../protocol/config.js'
 import type { ExportWorker } from '../export/export-worker.js'
+import type { PingWorker } from '../pings/ping-worker.js'
 import { InvalidSettingError } from '../errors/invalid-setting-error.js'
 import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from '../auth-throttle.js'
 import type { ExportQueueStore, ServerEventStore } from '../stores/server-event-store.js'
 import { adminHeaders, layout } from './admin-layout.js'
 import { adminCookieName, adminSessionTtlMs, createAdminCredentials } from './admin-session.js'
 import { dashboardPage, type Retention } from './dashboard-page.js'
+import type { PingsView } from './pings-section.js'
 import { html } from './html.js'
 import { createInsightsRoutes } from './insights-routes.js'
 import { signInPage } from './sign-in-page.js'
@@ -27,6 +29,8 @@ export interface AdminRoutesOptions {
   exportMode: ExportMode
   /** The export worker, when one runs; without it the page says that nothing is exported. */
   worker?: ExportWorker | undefined
+  /** The daily ping worker, when one runs: the page shows its pending and latest pings. */
+  pings?: PingWorker | undefined
   /** The queue's figures, and the insights when the store keeps them. */
   store: Pick<ExportQueueStore, 'stats'> & Pick<ServerEventStore, 'insights'>
   /**
@@ -130,10 +134,11 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     if (!signedIn(c)) return c.html(signInPage({ basePath }).toString())
     const page = pageNumber(c.req.query('page'))
     if (page === undefined) return c.redirect(basePath)
-    const [metrics, stats, preview] = await Promise.all([
+    const [metrics, stats, preview, pings] = await Promise.all([
       worker?.refreshMetrics(),
       store.stats(),
       worker ? worker.preview(previewLimit, (page - 1) * previewLimit) : [],
+      pingsView(options.pings),
     ])
     return c.html(
       dashboardPage({
@@ -147,6 +152,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
         now: now(),
         notice: options.notice?.(),
         retention: options.retention,
+        pings,
       }).toString(),
     )
   })
@@ -333,4 +339,13 @@ function checkBasePath(path: string): string {
     )
   }
   return path
+}
+
+/** The latest days of the ping log the page lists. */
+const pingLogShown = 7
+
+async function pingsView(pings: PingWorker | undefined): Promise<PingsView | undefined> {
+  if (pings === undefined) return undefined
+  const [pending, recent] = await Promise.all([pings.pending(), pings.recent(pingLogShown)])
+  return { pending, recent, metrics: pings.metrics() }
 }

@@ -5,6 +5,7 @@ import type { ExportStats } from '../stores/server-event-store.js'
 import { layout } from './admin-layout.js'
 import { ago, cutText, formatDuration, markUnsafe, prettyJson, time } from './format.js'
 import { html, type Html } from './html.js'
+import { pingsSection, type PingsView } from './pings-section.js'
 import { formatPath, removalLabels, removedValues, type RemovedValue } from './removed-values.js'
 
 /** How long the instance keeps what it stores, in days. */
@@ -31,6 +32,8 @@ export interface DashboardData {
   /** A banner above the page (the demo data's notice). */
   notice?: string | undefined
   retention?: Retention | undefined
+  /** The daily ping's pending and latest days; undefined when no ping worker runs. */
+  pings?: PingsView | undefined
 }
 
 const modeText: Record<ExportMode, string> = {
@@ -101,6 +104,8 @@ export function dashboardPage(data: DashboardData): Html {
         </section>
         <h2>The next export, exactly as it would leave</h2>
         ${preview(data)}
+        <h2>Daily pings, exactly as they leave</h2>
+        ${pingsSection(mode, data.pings, now)}
       </main>`,
     notice,
   )

@@ -9,6 +9,8 @@ import { createAuthThrottle } from '../auth-throttle.js'
 import { createExportWorker, type ExportWorker } from '../export/export-worker.js'
 import { renderPrometheus } from '../export/metrics.js'
 import { startGateway, type RunningGateway } from '../gateway/start-gateway.js'
+import { renderPingPrometheus } from '../pings/ping-metrics.js'
+import { createPingWorker, type PingWorker } from '../pings/ping-worker.js'
 import { createTelemetryHandler } from '../handler.js'
 import { hostCheck, isLoopbackHost } from '../host-check.js'
 import { noSniff } from '../security-headers.js'
@@ -132,6 +134,23 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       'export: no --gateway-url; events stay in the backlog until one is set (or --export-mode off)',
     )
   }
+  // The daily ping goes where the events go, in the same modes: never in `off`.
+  let pings: PingWorker | undefined
+  if (exportMode !== 'off' && gatewayUrl !== undefined && store.insights !== undefined) {
+    pings = createPingWorker({
+      store,
+      mode: exportMode,
+      gatewayUrl,
+      ...(instanceId === undefined ? {} : { instanceId }),
+      ...(instanceKey === undefined ? {} : { instanceKey }),
+      ...(options.exportTimeoutMs === undefined
+        ? {}
+        : { requestTimeoutMs: options.exportTimeoutMs }),
+      onLog: entry => {
+        options.log(`ping ${entry.level}: ${entry.message}`)
+      },
+    })
+  }
 
   const extra = options.extension?.authenticate
   // One throttle for every credential the instance checks, so that its memory has one bound.
@@ -142,7 +161,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     exportMode,
     corsOrigins: options.corsOrigins,
     authThrottle,
-    metrics: async () => (worker ? renderPrometheus(await worker.refreshMetrics()) : ''),
+    metrics: async () =>
+      (worker ? renderPrometheus(await worker.refreshMetrics()) : '') +
+      (pings ? renderPingPrometheus(pings.metrics()) : ''),
   })
 
   const adminToken = options.adminToken ?? randomBytes(18).toString('base64url')
@@ -152,6 +173,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       adminToken,
       exportMode,
       worker,
+      pings,
       store,
       retention,
       authThrottle,
@@ -182,7 +204,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     } catch (error) {
       options.log(`serve: ${error instanceof Error ? error.message : String(error)}`)
     }
-    if (!closed.signal.aborted) worker?.start()
+    if (!closed.signal.aborted) {
+      worker?.start()
+      pings?.start()
+    }
   })()
 
   // One line a minute: what came in and what went out since the last.
@@ -213,6 +238,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
         closed.abort()
         await settled
         await worker?.stop()
+        await pings?.stop()
         await new Promise<void>(resolve => {
           server.close(() => {
             resolve()

@@ -1,3 +1,4 @@
+import { gatewayPingsPath } from '../../protocol/ping.js'
 import { InvalidSettingError } from '../errors/invalid-setting-error.js'
 
 /**
@@ -6,6 +7,15 @@ import { InvalidSettingError } from '../errors/invalid-setting-error.js'
  * traffic is HTTPS only, plain HTTP is allowed to loopback alone (a local gateway, tests).
  */
 export function gatewayEventsUrl(gatewayUrl: string): URL {
+  return gatewayEndpoint(gatewayUrl, '/v1/events')
+}
+
+/** The URL daily pings are posted to (`<base>/v1/pings`), after the same checks. */
+export function gatewayPingsUrl(gatewayUrl: string): URL {
+  return gatewayEndpoint(gatewayUrl, gatewayPingsPath)
+}
+
+function gatewayEndpoint(gatewayUrl: string, endpoint: string): URL {
   let base: URL
   try {
     base = new URL(gatewayUrl)
@@ -43,7 +53,7 @@ export function gatewayEventsUrl(gatewayUrl: string): URL {
     )
   }
   const path = base.pathname.replace(/\/+$/, '')
-  return new URL(`${path}/v1/events`, base)
+  return new URL(`${path}${endpoint}`, base)
 }
 
 /**

@@ -116,3 +116,26 @@ export interface MetadataFlagsAnswer {
   /** Most events first, then by feature, action and key; at most 50. */
   flags: MetadataFlag[]
 }
+
+/** Events and distinct users of one feature and action in a window. */
+export interface ActionCount {
+  feature: string
+  action: string
+  events: number
+  users: number
+}
+
+/** Events and distinct users of one feature, all its actions together, in a window. */
+export interface FeatureCount {
+  feature: string
+  events: number
+  /** Each user once, however many of the feature's actions they used. */
+  users: number
+}
+
+export interface FeatureActionsAnswer {
+  /** By feature, then action (byte order). */
+  actions: ActionCount[]
+  /** By feature (byte order). */
+  features: FeatureCount[]
+}

@@ -3,6 +3,7 @@ import { loadDriver } from './load-driver.js'
 import { postgresFailure } from './postgres-failure.js'
 import { migratePostgres } from './postgres-schema.js'
 import { openPostgresInsights } from './postgres-insights.js'
+import { postgresPingLog } from './postgres-ping-log.js'
 import { inTransaction } from './postgres-transaction.js'
 import {
   blockDays,
@@ -103,6 +104,7 @@ export function openPostgresStore({
 
   return {
     kind: 'postgres',
+    ...postgresPingLog(pool),
     insights: openPostgresInsights(pool, async (afterId, limit) => {
       checkCount('limit', limit)
       return rows(`SELECT ${COLUMNS} FROM events WHERE id > $1 ORDER BY id LIMIT $2`, [

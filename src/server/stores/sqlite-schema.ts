@@ -112,6 +112,20 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX events_timestamp ON events (timestamp);
     `,
   },
+  {
+    // The daily ping: which days the gateway answered, with the JSON as it left (the admin
+    // page shows it). day = UTC days since the epoch, as in the rollups.
+    version: 4,
+    sql: `
+      CREATE TABLE ping_log (
+        day INTEGER PRIMARY KEY,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        reason TEXT,
+        settled_at INTEGER NOT NULL
+      );
+    `,
+  },
 ]
 
 /** Applies the pending steps in one IMMEDIATE transaction, so concurrent openers take turns. */

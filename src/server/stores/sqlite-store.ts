@@ -18,6 +18,7 @@ import {
 import type { IngestedEvent, ServerEventStore, StoredRow } from './server-event-store.js'
 import { countInRollups, openSqliteInsights, type RollupEntry } from './sqlite-insights.js'
 import { sqliteFailure } from './sqlite-failure.js'
+import { sqlitePingLog } from './sqlite-ping-log.js'
 import { migrateSqlite } from './sqlite-schema.js'
 
 export interface SqliteStoreOptions {
@@ -178,6 +179,7 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
 
   return {
     kind: 'sqlite',
+    ...sqlitePingLog(sql),
     insights: openSqliteInsights(db, async (afterId, limit) => {
       checkCount('limit', limit)
       return rows(

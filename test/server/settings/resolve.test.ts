@@ -84,6 +84,7 @@ describe('resolve: defaults', () => {
       databaseUrl: undefined,
       exportMode: 'redact',
       allowlist: [],
+      instanceKey: undefined,
       limit: 5_000,
     })
   })
@@ -217,6 +218,13 @@ const everySetting: [string, string, string[], Record<string, string>, unknown][
     ['--database-url', 'postgresql://db/t'],
     { TALLY_DATABASE_URL: 'postgresql://db/t' },
     'postgresql://db/t',
+  ],
+  [
+    'export',
+    'instanceKey',
+    ['--instance-key', `acme=${key}`],
+    { TALLY_INSTANCE_KEY: `acme=${key}` },
+    `acme=${key}`,
   ],
   ['export', 'exportMode', ['--export-mode', 'full'], { TALLY_EXPORT_MODE: 'full' }, 'full'],
   ['export', 'allowlist', ['--allowlist', 'a::b::c'], { TALLY_ALLOWLIST: 'a::b::c' }, ['a::b::c']],
