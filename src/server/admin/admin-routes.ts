@@ -202,8 +202,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   app.route(
     '/usage',
     createUsageRoutes({
-      insights: store.insights,
-      place: adminUsagePlace(basePath),
+      scope: () => ({ insights: store.insights, place: adminUsagePlace(basePath) }),
       now,
       notice: options.notice,
     }),

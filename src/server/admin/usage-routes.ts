@@ -9,11 +9,20 @@ import { usagePage, usageUnavailablePage } from './usage-page.js'
 import type { UsagePlace } from './usage-links.js'
 import { userUsagePage } from './usage-user-page.js'
 
-export interface UsageRoutesOptions {
-  /** The store's insights; without them the pages say so. */
+/** The insights a request's pages show, and where those pages live. */
+export interface UsageScope {
+  /** Without them the pages say that there are none. */
   insights: InsightsStore | undefined
-  /** Where the pages are mounted, for their links: `adminUsagePlace('/admin')` on an instance. */
+  /** For the pages' links: `adminUsagePlace('/admin')` on an instance. */
   place: UsagePlace
+}
+
+export interface UsageRoutesOptions {
+  /**
+   * Read per request: one store's at an instance's admin, the instance named in the path at a
+   * gateway's fleet page.
+   */
+  scope: (c: Context) => UsageScope | Promise<UsageScope>
   /** "Now": today for the windows, and the time the page says it was computed. */
   now: () => Date
   /** A banner for every page, read per request (demo data: "Not real usage."). */
@@ -32,10 +41,10 @@ export interface UsageRoutesOptions {
  * A parameter that is not one answers 400 with the page's notice, as the API answers 400.
  */
 export function createUsageRoutes(options: UsageRoutesOptions): Hono {
-  const { insights, place, now } = options
+  const { now } = options
   const app = new Hono()
 
-  const refused = (c: Context, message: string) =>
+  const refused = (c: Context, place: UsagePlace, message: string) =>
     c.html(
       layout(
         `Usage · ${place.title}`,
@@ -49,6 +58,7 @@ export function createUsageRoutes(options: UsageRoutesOptions): Hono {
     )
 
   app.get('/', async c => {
+    const { insights, place } = await options.scope(c)
     if (insights === undefined) return c.html(usageUnavailablePage(place).toString())
     try {
       const data = await readUsage(insights, querySource(c), now())
@@ -57,14 +67,15 @@ export function createUsageRoutes(options: UsageRoutesOptions): Hono {
         data.explorer.ok ? 200 : 400,
       )
     } catch (error) {
-      if (error instanceof InvalidParameterError) return refused(c, error.message)
+      if (error instanceof InvalidParameterError) return refused(c, place, error.message)
       throw error
     }
   })
 
-  app.get('/user', c => {
+  app.get('/user', async c => {
+    const { place } = await options.scope(c)
     const id = userIdOf(c.req.query('id'))
-    if (id === undefined) return refused(c, 'A user id is a whole number from 1')
+    if (id === undefined) return refused(c, place, 'A user id is a whole number from 1')
     const windowQuery = encodeURIComponent(c.req.query('window') ?? '')
     return c.redirect(
       `${place.path}/users/${id}${windowQuery === '' ? '' : `?window=${windowQuery}`}`,
@@ -72,14 +83,15 @@ export function createUsageRoutes(options: UsageRoutesOptions): Hono {
   })
 
   app.get('/users/:id', async c => {
+    const { insights, place } = await options.scope(c)
     if (insights === undefined) return c.html(usageUnavailablePage(place).toString())
     const id = userIdOf(c.req.param('id'))
-    if (id === undefined) return refused(c, 'A user id is a whole number from 1')
+    if (id === undefined) return refused(c, place, 'A user id is a whole number from 1')
     try {
       const data = await readUserUsage(insights, querySource(c), id, now())
       return c.html(userUsagePage(data, place, options.notice?.()).toString())
     } catch (error) {
-      if (error instanceof InvalidParameterError) return refused(c, error.message)
+      if (error instanceof InvalidParameterError) return refused(c, place, error.message)
       throw error
     }
   })
