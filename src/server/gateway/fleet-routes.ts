@@ -1,4 +1,4 @@
-import type { Context, Hono, MiddlewareHandler } from 'hono'
+import type { Context, Hono, MiddlewareHandler, Next } from 'hono'
 import { errorBody } from '../../protocol/answers.js'
 import { instancePattern } from '../../protocol/ping.js'
 import { adminHeaders, layout } from '../admin/admin-layout.js'
@@ -135,7 +135,7 @@ export function mountFleet(app: Hono, options: FleetRoutesOptions): void {
     }
   })
 
-  app.use('/instances/*', async (c, next) => {
+  app.use('/instances/*', async (c: Context, next: Next) => {
     if (!signedIn(c)) return c.html(page().toString(), 401)
     const instance = instanceOf(c)
     if (instance === undefined || !(await store.instances()).includes(instance)) {
