@@ -44,15 +44,15 @@ export function summarySection(data: FleetPageData): Html {
 /** dau, wau and mau summed over the instances, and the busiest instances' wau, by day. */
 export function activeUsersSection(data: FleetPageData): Html {
   const { days, total, perInstance, span } = data
-  const window = formatSpan(span.from, span.to)
+  const spanText = formatSpan(span.from, span.to)
   return html`<section id="active-users">
     ${sectionHead(
       'Active users across the fleet',
-      `Each day of ${window}: the sum over instances of the dau, wau and mau of their ping of that day (an instance that sent none adds nothing). Users of different instances are different people.`,
+      `Each day of ${spanText}: the sum over instances of the dau, wau and mau of their ping of that day (an instance that sent none adds nothing). Users of different instances are different people.`,
       'active-users',
     )}
     ${lineChart({
-      label: `Daily, weekly and monthly active users of all instances, ${window}`,
+      label: `Daily, weekly and monthly active users of all instances, ${spanText}`,
       unit: 'users',
       xLabels: days,
       series: (['dau', 'wau', 'mau'] as const).map(key => ({
@@ -65,11 +65,11 @@ export function activeUsersSection(data: FleetPageData): Html {
     })}
     <h2>Weekly active users per instance</h2>
     <p class="muted window" data-testid="per-instance-window">
-      ${window}: the ${maxChartedInstances} instances with the most weekly users in their latest
+      ${spanText}: the ${maxChartedInstances} instances with the most weekly users in their latest
       ping; each instance's page has its own figures.
     </p>
     ${lineChart({
-      label: `Weekly active users of the busiest instances, ${window}`,
+      label: `Weekly active users of the busiest instances, ${spanText}`,
       unit: 'users',
       xLabels: days,
       series: perInstance.map((entry, index) => ({
