@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServe } from '../../support/tally-serve.js'
 
@@ -163,13 +166,13 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited
 }
 
-async function startGateway(dataDir: string, keysFile: string, port = 0) {
+/** `storage`: `['--data', DIR]` or `['--database-url', URL]`. */
+async function startGateway(storage: string[], keysFile: string, port = 0) {
   const child = spawnTally([
     'gateway',
     '--port',
     String(port),
-    '--data',
-    dataDir,
+    ...storage,
     '--instance-keys-file',
     keysFile,
     '--admin-key',
@@ -206,8 +209,8 @@ async function startInstance(
   return { child: started.child, url: await started.url }
 }
 
-function importLines(dataDir: string, planted: Planted[]): void {
-  const file = join(workDir, `import-${planted[0]?.line.id as string}.jsonl`)
+function importLines(dataDir: string, planted: Planted[], name: string): void {
+  const file = join(workDir, `import-${name}.jsonl`)
   writeFileSync(file, planted.map(p => JSON.stringify(p.line)).join('\n') + '\n')
   const result = spawnSync(process.execPath, [tallyBin, 'import', file, '--data', dataDir], {
     cwd: root,
@@ -260,6 +263,12 @@ async function eventsAt(gatewayUrl: string, instance: string): Promise<number> {
   return (body as { total: number }).total
 }
 
+/** The pings the instance's worker got acknowledged since it started, from its /metrics. */
+async function pingsSent(instanceUrl: string): Promise<number> {
+  const text = await (await fetch(`${instanceUrl}/metrics`)).text()
+  return Number(/^tally_ping_sent_total (\d+)$/m.exec(text)?.[1] ?? NaN)
+}
+
 /** Polls `check` until it holds, for at most `timeoutMs`; the last failure is thrown. */
 async function eventually(check: () => Promise<void>, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -310,10 +319,10 @@ beforeAll(async () => {
     dataDirs[id] = join(workDir, `instance-${id}`)
     mkdirSync(dataDirs[id])
   }
-  importLines(dataDirs.a, historyA)
-  importLines(dataDirs.b, historyB)
-  importLines(dataDirs.c, historyC)
-  gateway = await startGateway(gatewayDir, keysFile)
+  importLines(dataDirs.a, historyA, 'a')
+  importLines(dataDirs.b, historyB, 'b')
+  importLines(dataDirs.c, historyC, 'c')
+  gateway = await startGateway(['--data', gatewayDir], keysFile)
 }, 120_000)
 
 afterAll(() => {
@@ -439,25 +448,31 @@ describe('instances exporting to a real gateway', { timeout: 240_000 }, () => {
         },
         body: JSON.stringify(body),
       })
-    for (const body of [original, { ...original, dau: original.dau + 1 }]) {
+    for (const body of [
+      original,
+      { ...original, dau: original.dau + 1, wau: original.wau + 1, mau: original.mau + 1 },
+    ]) {
       const response = await post(body)
       expect(response.status).toBe(200)
       expect(await response.json()).toEqual({ accepted: [original.id], rejected: [] })
     }
     expect(await pingsOf(gateway.url, 'a')).toEqual(before)
 
-    // Instance A restarted: its ping log says the days were answered; nothing new is stored.
+    // Instance A restarted with its ping log emptied, so that its worker sends every day again.
     await stop(instanceA.child)
+    const database = new Database(join(dataDirs.a, 'tally.db'))
+    expect(database.prepare('DELETE FROM ping_log').run().changes).toBe(before.length)
+    database.close()
     instanceA = await startInstance('a', dataDirs.a, gateway.url, 'redact')
     await eventually(async () => {
-      const response = await fetch(`${instanceA.url}/metrics`)
-      expect(response.status).toBe(200)
+      expect(await pingsSent(instanceA.url)).toBe(before.length)
     })
+    expect(await pingsOf(gateway.url, 'a')).toEqual(before)
 
     // The gateway restarted on the same folder and port; A and B keep exporting to it.
     const port = new URL(gateway.url).port
     await stop(gateway.child)
-    gateway = await startGateway(gatewayDir, keysFile, Number(port))
+    gateway = await startGateway(['--data', gatewayDir], keysFile, Number(port))
     const resent = await post(original)
     expect(await resent.json()).toEqual({ accepted: [original.id], rejected: [] })
     expect(await pingsOf(gateway.url, 'a')).toEqual(before)
@@ -502,5 +517,81 @@ describe('instances exporting to a real gateway', { timeout: 240_000 }, () => {
         }
       }
     }
+  })
+})
+
+describe('a gateway on PostgreSQL', { timeout: 240_000 }, () => {
+  const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const admin = new pg.Pool({ connectionString: server, max: 1, connectionTimeoutMillis: 3_000 })
+  admin.on('error', () => undefined)
+  // A database of its own, dropped after: the gateway's schemas are the test's alone.
+  const database = `tally_gateway_e2e_${randomBytes(6).toString('hex')}`
+  const url = new URL(server)
+  url.pathname = `/${database}`
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL')
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+    await admin.end()
+  })
+
+  it('keeps one ping per (instance, day) through a resend and a restart', async () => {
+    await admin.query(`CREATE DATABASE ${database}`)
+    let postgresGateway = await startGateway(['--database-url', url.href], keysFile)
+    const dataDir = join(workDir, 'instance-b-postgres')
+    mkdirSync(dataDir)
+    importLines(dataDir, historyB, 'postgres')
+    const instance = await startInstance('b', dataDir, postgresGateway.url, 'redact')
+    await eventually(async () => {
+      expect(await eventsAt(postgresGateway.url, 'b')).toBe(historyB.length)
+      expect((await pingsOf(postgresGateway.url, 'b')).map(ping => ping.day)).toContain(
+        formatDay(pingDay),
+      )
+    })
+    const before = await pingsOf(postgresGateway.url, 'b')
+    expectOnePerDay(before, 'b')
+    expect(before.map(ping => ping.day)).toEqual(
+      Array.from({ length: 6 }, (_, index) => formatDay(pingDay - 5 + index)),
+    )
+    const original = before.at(-1) as StoredPing
+    expect(original.dau).toBe(activeIn(historyB, pingDay, 1))
+    expect(original.mau).toBe(activeIn(historyB, pingDay, 30))
+    const at = formatDay(pingDay)
+    const local = await getJson(
+      `${instance.url}/admin/api/insights/active-users?at=${at}`,
+      adminToken,
+    )
+    const remote = await getJson(
+      `${postgresGateway.url}/v1/insights/active-users?instance=b&at=${at}`,
+      adminKey,
+    )
+    expect(remote).toEqual(local)
+
+    const post = (gatewayUrl: string, body: unknown) =>
+      fetch(`${gatewayUrl}/v1/pings`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${keys.b}`,
+          'x-tally-instance': 'b',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      })
+    const again = await post(postgresGateway.url, {
+      ...original,
+      dau: original.dau + 1,
+      wau: original.wau + 1,
+      mau: original.mau + 1,
+    })
+    expect(await again.json()).toEqual({ accepted: [original.id], rejected: [] })
+
+    const port = Number(new URL(postgresGateway.url).port)
+    await stop(postgresGateway.child)
+    postgresGateway = await startGateway(['--database-url', url.href], keysFile, port)
+    const resent = await post(postgresGateway.url, original)
+    expect(await resent.json()).toEqual({ accepted: [original.id], rejected: [] })
+    expect(await pingsOf(postgresGateway.url, 'b')).toEqual(before)
+    expect(await eventsAt(postgresGateway.url, 'b')).toBe(historyB.length)
+    await stop(instance.child)
+    await stop(postgresGateway.child)
   })
 })
