@@ -283,6 +283,17 @@ async function eventually(check: () => Promise<void>, timeoutMs = 90_000): Promi
   }
 }
 
+/**
+ * The stored pings of the days `before` covers, after checking each day is held once: a run
+ * that crosses a day's completion (00:15 UTC) adds that day's ping, which `before` lacks.
+ */
+async function heldThrough(gatewayUrl: string, instance: string, before: StoredPing[]) {
+  const pings = await pingsOf(gatewayUrl, instance)
+  expectOnePerDay(pings, instance)
+  const last = before.at(-1)?.day ?? ''
+  return pings.filter(ping => ping.day <= last)
+}
+
 /** Each day once, and the days in order. */
 function expectOnePerDay(pings: StoredPing[], instance: string): void {
   const days = pings.map(ping => ping.day)
@@ -456,18 +467,20 @@ describe('instances exporting to a real gateway', { timeout: 240_000 }, () => {
       expect(response.status).toBe(200)
       expect(await response.json()).toEqual({ accepted: [original.id], rejected: [] })
     }
-    expect(await pingsOf(gateway.url, 'a')).toEqual(before)
+    expect(await heldThrough(gateway.url, 'a', before)).toEqual(before)
 
     // Instance A restarted with its ping log emptied, so that its worker sends every day again.
     await stop(instanceA.child)
     const database = new Database(join(dataDirs.a, 'tally.db'))
-    expect(database.prepare('DELETE FROM ping_log').run().changes).toBe(before.length)
+    expect(database.prepare('DELETE FROM ping_log').run().changes).toBeGreaterThanOrEqual(
+      before.length,
+    )
     database.close()
     instanceA = await startInstance('a', dataDirs.a, gateway.url, 'redact')
     await eventually(async () => {
-      expect(await pingsSent(instanceA.url)).toBe(before.length)
+      expect(await pingsSent(instanceA.url)).toBeGreaterThanOrEqual(before.length)
     })
-    expect(await pingsOf(gateway.url, 'a')).toEqual(before)
+    expect(await heldThrough(gateway.url, 'a', before)).toEqual(before)
 
     // The gateway restarted on the same folder and port; A and B keep exporting to it.
     const port = new URL(gateway.url).port
@@ -475,8 +488,8 @@ describe('instances exporting to a real gateway', { timeout: 240_000 }, () => {
     gateway = await startGateway(['--data', gatewayDir], keysFile, Number(port))
     const resent = await post(original)
     expect(await resent.json()).toEqual({ accepted: [original.id], rejected: [] })
-    expect(await pingsOf(gateway.url, 'a')).toEqual(before)
-    expect(await pingsOf(gateway.url, 'b')).toEqual(pingsB)
+    expect(await heldThrough(gateway.url, 'a', before)).toEqual(before)
+    expect(await heldThrough(gateway.url, 'b', pingsB)).toEqual(pingsB)
     expect(await eventsAt(gateway.url, 'a')).toBe(historyA.length)
     expect(await eventsAt(gateway.url, 'b')).toBe(historyB.length)
     await stop(instanceB.child)
@@ -549,10 +562,11 @@ describe('a gateway on PostgreSQL', { timeout: 240_000 }, () => {
     })
     const before = await pingsOf(postgresGateway.url, 'b')
     expectOnePerDay(before, 'b')
-    expect(before.map(ping => ping.day)).toEqual(
+    // From B's first day on, each day once, through the day its history ends.
+    expect(before.map(ping => ping.day).slice(0, 6)).toEqual(
       Array.from({ length: 6 }, (_, index) => formatDay(pingDay - 5 + index)),
     )
-    const original = before.at(-1) as StoredPing
+    const original = before.find(ping => ping.day === formatDay(pingDay)) as StoredPing
     expect(original.dau).toBe(activeIn(historyB, pingDay, 1))
     expect(original.mau).toBe(activeIn(historyB, pingDay, 30))
     const at = formatDay(pingDay)
@@ -589,7 +603,7 @@ describe('a gateway on PostgreSQL', { timeout: 240_000 }, () => {
     postgresGateway = await startGateway(['--database-url', url.href], keysFile, port)
     const resent = await post(postgresGateway.url, original)
     expect(await resent.json()).toEqual({ accepted: [original.id], rejected: [] })
-    expect(await pingsOf(postgresGateway.url, 'b')).toEqual(before)
+    expect(await heldThrough(postgresGateway.url, 'b', before)).toEqual(before)
     expect(await eventsAt(postgresGateway.url, 'b')).toBe(historyB.length)
     await stop(instance.child)
     await stop(postgresGateway.child)
