@@ -391,9 +391,32 @@ describe('instances exporting to a real gateway', { timeout: 240_000 }, () => {
     expect(await events(`from=${from}&to=${to}`)).toEqual(count(() => true))
     expect(await events(`from=${from}&to=${to}&where=regex:1`)).toEqual(count(p => p.regex === 1))
     expect(await events(`from=${from}&to=${to}&user=2`)).toEqual(count(p => p.userId === 2))
+    // At risk: active on 4+ days of the 28 ending 14 days back, and not since (user 6).
+    const daysOf = (userId: number, after: number, through: number) =>
+      new Set(
+        historyA
+          .filter(p => p.userId === userId && p.day > after && p.day <= through)
+          .map(p => p.day),
+      ).size
+    const expectedAtRisk = [1, 2, 3, 4, 5, 6]
+      .filter(
+        u => daysOf(u, pingDay - 14, pingDay) === 0 && daysOf(u, pingDay - 42, pingDay - 14) >= 4,
+      )
+      .map(u => ({ userId: u, activeDays: daysOf(u, pingDay - 42, pingDay - 14) }))
+    expect(expectedAtRisk).not.toEqual([])
+    const atRisk = (
+      await getJson(`${gateway.url}/v1/insights/at-risk?instance=a&at=${at}`, adminKey)
+    ).body as { users: { userId: number; activeDays: number }[] }
+    expect(atRisk.users.map(({ userId, activeDays }) => ({ userId, activeDays }))).toEqual(
+      expectedAtRisk,
+    )
 
     const pings = await pingsOf(gateway.url, 'a')
     expectOnePerDay(pings, 'a')
+    // At start, every day of the last 30 not yet answered: the history is 40 days long.
+    expect(pings.map(entry => entry.day).slice(0, 30)).toEqual(
+      Array.from({ length: 30 }, (_, index) => formatDay(pingDay - 29 + index)),
+    )
     const ping = pings.find(entry => entry.day === at) as StoredPing
     const active = (
       await getJson(`${instanceA.url}/admin/api/insights/active-users?at=${at}`, adminToken)
