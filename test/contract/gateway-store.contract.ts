@@ -58,6 +58,9 @@ async function plant(store: GatewayStore, instance: string, history: readonly Pl
 
 const stickiness = (answer: { stickiness: number }) => answer.stickiness.toFixed(12)
 
+/** Room for the tests that plant a history, on a machine shared with other test files. */
+const heavy = 30_000
+
 /**
  * What every gateway store promises, held against answers computed from the planted data.
  * `open` opens a store on the test's storage (the same storage on each call within a test, so
@@ -206,43 +209,51 @@ export function describeGatewayStoreContract(
         ])
       })
 
-      it('gives the latest ping of each instance up to a day', async () => {
-        const store = await fresh()
-        const planted: [string, string, number][] = []
-        // Instances 0…19, each pinging on some of 40 days, a few of them only late.
-        for (let n = 0; n < 20; n++) {
-          for (let d = 0; d < 40; d++) {
-            if ((n * 7 + d * 3) % 5 === 0 || (n >= 17 && d < 25)) continue
-            planted.push([`instance-${String(n).padStart(2, '0')}`, formatDay(firstDay + d), n + d])
-          }
-        }
-        await Promise.all(
-          planted.map(([instance, day, dau]) =>
-            store.insertPing(samplePing(instance, day, { dau, wau: dau, mau: dau }), at),
-          ),
-        )
-        await store.insert('quiet', [], at)
-        for (const d of [-1, 0, 10, 24, 25, 39, 80]) {
-          const day = formatDay(firstDay + d)
-          const expected = new Map<string, number>()
-          for (const [instance, pinged, dau] of planted) {
-            if (
-              pinged <= day &&
-              !planted.some(([i, other]) => i === instance && other > pinged && other <= day)
-            ) {
-              expected.set(instance, dau)
+      it(
+        'gives the latest ping of each instance up to a day',
+        async () => {
+          const store = await fresh()
+          const planted: [string, string, number][] = []
+          // Instances 0…19, each pinging on some of 40 days, a few of them only late.
+          for (let n = 0; n < 20; n++) {
+            for (let d = 0; d < 40; d++) {
+              if ((n * 7 + d * 3) % 5 === 0 || (n >= 17 && d < 25)) continue
+              planted.push([
+                `instance-${String(n).padStart(2, '0')}`,
+                formatDay(firstDay + d),
+                n + d,
+              ])
             }
           }
-          const latest = await store.latestPings(day)
-          expect({
-            day,
-            latest: latest.map(entry => [entry.ping.instance, entry.ping.dau]),
-          }).toEqual({
-            day,
-            latest: [...expected].sort(([a], [b]) => (a < b ? -1 : 1)),
-          })
-        }
-      })
+          await Promise.all(
+            planted.map(([instance, day, dau]) =>
+              store.insertPing(samplePing(instance, day, { dau, wau: dau, mau: dau }), at),
+            ),
+          )
+          await store.insert('quiet', [], at)
+          for (const d of [-1, 0, 10, 24, 25, 39, 80]) {
+            const day = formatDay(firstDay + d)
+            const expected = new Map<string, number>()
+            for (const [instance, pinged, dau] of planted) {
+              if (
+                pinged <= day &&
+                !planted.some(([i, other]) => i === instance && other > pinged && other <= day)
+              ) {
+                expected.set(instance, dau)
+              }
+            }
+            const latest = await store.latestPings(day)
+            expect({
+              day,
+              latest: latest.map(entry => [entry.ping.instance, entry.ping.dau]),
+            }).toEqual({
+              day,
+              latest: [...expected].sort(([a], [b]) => (a < b ? -1 : 1)),
+            })
+          }
+        },
+        heavy,
+      )
 
       it('prunes the pings of days before a day', async () => {
         const store = await fresh()
@@ -264,91 +275,99 @@ export function describeGatewayStoreContract(
         expect(await activeUsers(insights, { at: firstDay })).toMatchObject({ dau: 0, mau: 0 })
       })
 
-      it("answers each instance's questions over its own exported events, as planted", async () => {
-        const store = await fresh()
-        await plant(store, 'acme', acmeHistory)
-        await plant(store, 'globex', globexHistory)
-        for (const [instance, history] of [
-          ['acme', acmeHistory],
-          ['globex', globexHistory],
-        ] as const) {
-          const insights = (await store.insights(instance)) as InsightsStore
-          for (const day of askedDays) {
-            const expected = oracleActiveUsers(history, day)
+      it(
+        "answers each instance's questions over its own exported events, as planted",
+        async () => {
+          const store = await fresh()
+          await plant(store, 'acme', acmeHistory)
+          await plant(store, 'globex', globexHistory)
+          for (const [instance, history] of [
+            ['acme', acmeHistory],
+            ['globex', globexHistory],
+          ] as const) {
+            const insights = (await store.insights(instance)) as InsightsStore
+            for (const day of askedDays) {
+              const expected = oracleActiveUsers(history, day)
+              const answer = await activeUsers(insights, { at: day })
+              expect({ instance, ...answer, stickiness: stickiness(answer) }).toEqual({
+                instance,
+                at: formatDay(day),
+                ...expected,
+                stickiness: stickiness(expected),
+              })
+              const risky = oracleAtRisk(history, day).map(user => ({
+                ...user,
+                lastActive: formatDay(user.lastActive),
+              }))
+              expect(await atRisk(insights, { at: day })).toEqual({ users: risky })
+            }
+            for (const question of eventsQuestions) {
+              expect({ question, answer: await events(insights, question) }).toEqual({
+                question,
+                answer: oracleEvents(history, question),
+              })
+            }
+            for (const window of windows) {
+              expect(await features(insights, window)).toEqual(
+                oracleFeatures(history, window.from, window.to),
+              )
+              expect(await sessions(insights, window)).toEqual(
+                oracleSessions(history, window.from, window.to),
+              )
+            }
+            const day = firstDay + 100
+            expect(await retention(insights, { at: day, weeks: 12 })).toEqual({
+              cohorts: oracleRetention(history, day, 12).map(cohort => ({
+                ...cohort,
+                start: formatDay(cohort.start),
+              })),
+            })
+          }
+        },
+        heavy,
+      )
+    })
+
+    describe('retention', () => {
+      it(
+        "deletes raw events by the instance's receipt, rollups and pings by day",
+        async () => {
+          const store = await fresh()
+          await plant(store, 'acme', acmeHistory)
+          await store.insert('globex', [exportedEvent()], at)
+          await store.insertPing(samplePing('acme', formatDay(firstDay + 10)), at)
+          await store.insertPing(samplePing('acme', formatDay(firstDay + 90)), at)
+          const eventsBefore = new Date((firstDay + 50) * dayMs)
+          const rollupsBefore = new Date((firstDay + 30) * dayMs)
+          const result = await store.prune({
+            eventsBefore,
+            rollupsBefore,
+            pingsBefore: formatDay(firstDay + 30),
+          })
+          const received = (event: Planted) => event.ms + 1000
+          const gone = acmeHistory.filter(event => received(event) < eventsBefore.getTime())
+          expect(result).toMatchObject({ events: gone.length + 1, pings: 1 })
+          expect(result.rollupRows).toBeGreaterThan(0)
+          expect(await store.count('acme')).toBe(acmeHistory.length - gone.length)
+          expect(await store.count('globex')).toBe(0)
+          expect((await store.pings('acme')).map(entry => entry.ping.day)).toEqual([
+            formatDay(firstDay + 90),
+          ])
+          // The rollups of the days kept still answer as planted, raw events pruned or not.
+          const insights = (await store.insights('acme')) as InsightsStore
+          const kept = acmeHistory.filter(event => event.ms >= rollupsBefore.getTime())
+          for (const day of [firstDay + 45, firstDay + 70, firstDay + 110]) {
+            const expected = oracleActiveUsers(kept, day)
             const answer = await activeUsers(insights, { at: day })
-            expect({ instance, ...answer, stickiness: stickiness(answer) }).toEqual({
-              instance,
+            expect({ ...answer, stickiness: stickiness(answer) }).toEqual({
               at: formatDay(day),
               ...expected,
               stickiness: stickiness(expected),
             })
-            const risky = oracleAtRisk(history, day).map(user => ({
-              ...user,
-              lastActive: formatDay(user.lastActive),
-            }))
-            expect(await atRisk(insights, { at: day })).toEqual({ users: risky })
           }
-          for (const question of eventsQuestions) {
-            expect({ question, answer: await events(insights, question) }).toEqual({
-              question,
-              answer: oracleEvents(history, question),
-            })
-          }
-          for (const window of windows) {
-            expect(await features(insights, window)).toEqual(
-              oracleFeatures(history, window.from, window.to),
-            )
-            expect(await sessions(insights, window)).toEqual(
-              oracleSessions(history, window.from, window.to),
-            )
-          }
-          const day = firstDay + 100
-          expect(await retention(insights, { at: day, weeks: 12 })).toEqual({
-            cohorts: oracleRetention(history, day, 12).map(cohort => ({
-              ...cohort,
-              start: formatDay(cohort.start),
-            })),
-          })
-        }
-      })
-    })
-
-    describe('retention', () => {
-      it("deletes raw events by the instance's receipt, rollups and pings by day", async () => {
-        const store = await fresh()
-        await plant(store, 'acme', acmeHistory)
-        await store.insert('globex', [exportedEvent()], at)
-        await store.insertPing(samplePing('acme', formatDay(firstDay + 10)), at)
-        await store.insertPing(samplePing('acme', formatDay(firstDay + 90)), at)
-        const eventsBefore = new Date((firstDay + 50) * dayMs)
-        const rollupsBefore = new Date((firstDay + 30) * dayMs)
-        const result = await store.prune({
-          eventsBefore,
-          rollupsBefore,
-          pingsBefore: formatDay(firstDay + 30),
-        })
-        const received = (event: Planted) => event.ms + 1000
-        const gone = acmeHistory.filter(event => received(event) < eventsBefore.getTime())
-        expect(result).toMatchObject({ events: gone.length + 1, pings: 1 })
-        expect(result.rollupRows).toBeGreaterThan(0)
-        expect(await store.count('acme')).toBe(acmeHistory.length - gone.length)
-        expect(await store.count('globex')).toBe(0)
-        expect((await store.pings('acme')).map(entry => entry.ping.day)).toEqual([
-          formatDay(firstDay + 90),
-        ])
-        // The rollups of the days kept still answer as planted, raw events pruned or not.
-        const insights = (await store.insights('acme')) as InsightsStore
-        const kept = acmeHistory.filter(event => event.ms >= rollupsBefore.getTime())
-        for (const day of [firstDay + 45, firstDay + 70, firstDay + 110]) {
-          const expected = oracleActiveUsers(kept, day)
-          const answer = await activeUsers(insights, { at: day })
-          expect({ ...answer, stickiness: stickiness(answer) }).toEqual({
-            at: formatDay(day),
-            ...expected,
-            stickiness: stickiness(expected),
-          })
-        }
-      })
+        },
+        heavy,
+      )
     })
   })
 }

@@ -23,7 +23,7 @@ const noBacklogBound = Number.MAX_SAFE_INTEGER
 // The gateway's receipt is the row's settlement (see exported-rows.ts); the same text in both
 // dialects.
 const newestIdsText =
-  'SELECT id FROM events ORDER BY exported_at DESC, received_at DESC, id DESC LIMIT @limit'
+  'SELECT id FROM events ORDER BY exported_at DESC NULLS LAST, received_at DESC, id DESC LIMIT @limit'
 const newestIds = { sqlite: newestIdsText, postgres: newestIdsText }
 
 const storeInsights = (store: ServerEventStore): InsightsStore => {

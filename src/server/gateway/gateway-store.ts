@@ -38,8 +38,9 @@ export interface GatewayPruneResult {
  */
 export interface GatewayStore extends GatewayPingStore {
   /**
-   * Stores the events whose (instance, id) is new, in one transaction; an id already stored is
-   * left as it was. Durable when it resolves. Resolves with how many were new.
+   * Stores the events whose (instance, id) is new, in one transaction of the instance's store;
+   * an id already stored is left as it was, its first receipt kept. Durable when it resolves.
+   * Resolves with how many were new. The instance is known from then on, even for no events.
    */
   insert(instance: string, events: readonly ExportedEvent[], receivedAt: Date): Promise<number>
   /**

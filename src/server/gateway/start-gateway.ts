@@ -20,6 +20,8 @@ export interface StartGatewayOptions {
   dataDir?: string
   /** PostgreSQL instead of SQLite (`postgres://…`). */
   databaseUrl?: string
+  /** With `databaseUrl`, the gateway's schema. @default 'tally_gateway' */
+  databaseSchema?: string
   instanceKeys: InstanceKeys
   adminKey?: string
   maxBodyBytes?: number
@@ -42,7 +44,10 @@ export interface RunningGateway {
 
 function openGatewayStore(options: StartGatewayOptions): Promise<GatewayStore> {
   if (options.databaseUrl !== undefined) {
-    return openPostgresGatewayStore({ connectionString: options.databaseUrl })
+    return openPostgresGatewayStore({
+      connectionString: options.databaseUrl,
+      ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+    })
   }
   if (options.dataDir !== undefined) return openSqliteGatewayStore({ dataDir: options.dataDir })
   return openTemporaryGatewayStore()
