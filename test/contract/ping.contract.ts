@@ -22,7 +22,8 @@ export function describePingContract(
   open: () => Promise<ServerEventStore>,
   cleanup: () => Promise<void>,
 ): void {
-  describe(`${name} daily ping`, () => {
+  // Each test builds pings of three queries each: bounds for a loaded machine.
+  describe(`${name} daily ping`, { timeout: 20_000 }, () => {
     let store: ServerEventStore | undefined
     afterEach(async () => {
       await store?.close()

@@ -59,7 +59,8 @@ const rows = (markup: string) =>
     json: text(one(row.inner, 'ping-json').inner),
   }))
 
-describe('admin page: daily pings', () => {
+// Each test builds up to 30 pings of three queries: bounds for a loaded machine.
+describe('admin page: daily pings', { timeout: 20_000 }, () => {
   it('shows the pending pings as they will leave, then the answered ones as they left', async () => {
     const { gateway, pings, page } = await setup()
     const pending = await pings?.pending()

@@ -31,7 +31,8 @@ const options = {
   instanceKey: `${instanceId}=${instanceKey}`,
 }
 
-describe('tally export --preview', () => {
+// Each test builds up to 30 pings of three queries: bounds for a loaded machine.
+describe('tally export --preview', { timeout: 20_000 }, () => {
   it('prints the pending pings exactly as the ping worker then sends them, beside the events', async () => {
     const preview = await exportPreview({ dataDir, ...options })
     expect(preview.events).toHaveLength(3)

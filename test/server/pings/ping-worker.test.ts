@@ -56,7 +56,8 @@ async function setUp(uses: readonly PlantedUse[], options: Partial<PingWorkerOpt
   return { store, gateway, clock, worker }
 }
 
-describe('daily ping worker', () => {
+// Each test builds up to 30 pings of three queries: bounds for a loaded machine.
+describe('daily ping worker', { timeout: 20_000 }, () => {
   const uses = plantUsage()
   const first = Math.min(...uses.map(use => Math.floor(use.ms / dayMs)))
 

@@ -105,4 +105,59 @@ describe('PostgreSQL store', () => {
       await store.close()
     }
   })
+
+  it('upgrades a version 3 schema with the ping log, its events and rollups kept', async () => {
+    const schema = newSchema()
+    const client = await admin.connect()
+    const planted = plantHistory()
+    let rollupRows: string | undefined
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`)
+      const [first, ...upToThree] = postgresMigrations.filter(step => step.version <= 3)
+      await client.query(first?.sql ?? '')
+      const rows = planted.map(v1Row)
+      await client.query(
+        `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+           received_at, payload)
+         SELECT id, user_id, feature, action, at, at, at, payload
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::json[])
+           AS v1 (id, user_id, feature, action, at, payload)`,
+        [
+          rows.map(row => row.id),
+          rows.map(row => row.userId),
+          rows.map(row => row.feature),
+          rows.map(row => row.action),
+          rows.map(row => new Date(row.ms).toISOString()),
+          rows.map(row => row.payload),
+        ],
+      )
+      for (const step of upToThree) await client.query(step.sql)
+      await client.query(
+        `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
+         INSERT INTO schema_migrations (version) VALUES (1), (2), (3)`,
+      )
+      rollupRows = (await client.query<{ n: string }>('SELECT count(*) AS n FROM usage_daily'))
+        .rows[0]?.n
+    } finally {
+      await client.query('SET search_path = DEFAULT')
+      client.release()
+    }
+    const store = openPostgresStore({ connectionString, schema })
+    try {
+      await store.migrate()
+      await expectBackfilled(store, planted)
+      const settledAt = new Date(Date.UTC(2026, 10, 21))
+      await store.recordPing({ day: 20_412, status: 'refused', body: '{}', reason: 'r', settledAt })
+      expect(await store.pingLog(5)).toEqual([
+        { day: 20_412, status: 'refused', body: '{}', reason: 'r', settledAt },
+      ])
+    } finally {
+      await store.close()
+    }
+    const { rows: after } = await admin.query<{ version: number; n: string }>(
+      `SELECT (SELECT max(version) FROM ${schema}.schema_migrations) AS version,
+         (SELECT count(*) FROM ${schema}.usage_daily) AS n`,
+    )
+    expect(after[0]).toEqual({ version: postgresMigrations.at(-1)?.version, n: rollupRows })
+  })
 })

@@ -72,4 +72,39 @@ describe('SQLite store', () => {
       await store.close()
     }
   })
+
+  it('upgrades a version 3 database with the ping log, its events and rollups kept', async () => {
+    const path = await databasePath('tally.db')
+    const db = new Database(path)
+    const [first, ...upToThree] = sqliteMigrations.filter(step => step.version <= 3)
+    db.exec(first?.sql ?? '')
+    const insert = db.prepare(
+      `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+         received_at, payload) VALUES (@id, @userId, @feature, @action, @ms, @ms, @ms, @payload)`,
+    )
+    const planted = plantHistory()
+    db.transaction(() => {
+      for (const event of planted) insert.run(v1Row(event))
+    })()
+    for (const step of upToThree) db.exec(step.sql)
+    db.pragma('user_version = 3')
+    const rollupRows = db.prepare('SELECT count(*) FROM usage_daily').pluck().get()
+    db.close()
+    const store = openSqliteStore({ path })
+    try {
+      await store.migrate()
+      await expectBackfilled(store, planted)
+      const settledAt = new Date(Date.UTC(2026, 10, 21))
+      await store.recordPing({ day: 20_412, status: 'sent', body: '{}', reason: null, settledAt })
+      expect(await store.pingLog(5)).toEqual([
+        { day: 20_412, status: 'sent', body: '{}', reason: null, settledAt },
+      ])
+    } finally {
+      await store.close()
+    }
+    const upgraded = new Database(path, { readonly: true })
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(sqliteMigrations.at(-1)?.version)
+    expect(upgraded.prepare('SELECT count(*) FROM usage_daily').pluck().get()).toBe(rollupRows)
+    upgraded.close()
+  })
 })
