@@ -184,7 +184,13 @@ export function createTelemetryClient(
   })
   platform.onHide(final => {
     const unwritten = queue.unwritten()
-    if (final) platform.spill?.save(unwritten)
+    // A memory queue dies with the page: without a sender to take it out by keepalive, the
+    // spill keeps all of this tab's events, not only those a durable write may have missed.
+    if (final) {
+      platform.spill?.save(
+        store.kind === 'memory' && !sender.ready() ? queue.unacknowledged() : unwritten,
+      )
+    }
     // While another tab sends the shared queue, what this one already wrote there is that
     // tab's to send: a keepalive copy would only reach the backend twice. A memory queue
     // (IndexedDB failed) is this tab's alone and goes with it.

@@ -34,7 +34,12 @@ export function preloadSender(): Promise<void> {
   return fetchChunk().then(() => {})
 }
 
-export function createLazySender(deps: LazySenderDependencies): Sender {
+export interface LazySender extends Sender {
+  /** Whether the sender is here: an unload send needs it, else the spill must keep more. */
+  ready(): boolean
+}
+
+export function createLazySender(deps: LazySenderDependencies): LazySender {
   let real: Sender | undefined
   let loading: Promise<Sender> | undefined
   let idleAsked = false
@@ -66,6 +71,7 @@ export function createLazySender(deps: LazySenderDependencies): Sender {
   if (loaded) create(loaded)
 
   return {
+    ready: () => real !== undefined,
     state: () => real?.state() ?? (stopped ? 'stopped' : 'idle'),
     count: () => real?.count() ?? count,
     stored(next) {
