@@ -14,7 +14,7 @@ const outDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e-sender
 
 interface Split {
   entry: string
-  /** The chunk that holds the sender (ky, superjson): fetched only when sending is due. */
+  /** The chunk that holds the sender (ky, whose HTTPError marks it): fetched only when sending is due. */
   chunk: string
   files: Map<string, string>
 }
@@ -35,7 +35,7 @@ async function bundleSplit(): Promise<Split> {
     if (name.endsWith('.js')) files.set(name, await readFile(join(outDir, name), 'utf8'))
   }
   const chunk = [...files.keys()].find(
-    name => name !== 'app.js' && (files.get(name) ?? '').includes('keepalive'),
+    name => name !== 'app.js' && (files.get(name) ?? '').includes('HTTPError'),
   )
   if (chunk === undefined) throw new Error(`no sender chunk among ${[...files.keys()].join(', ')}`)
   return { entry: 'app.js', chunk, files }
@@ -100,7 +100,7 @@ test('a page that records and unloads before the sender chunk has loaded loses n
 }) => {
   const split = await bundleSplit()
   // The split survives a bundler run without configuration: the chunk is its own file.
-  expect(split.files.get(split.entry)).not.toContain('keepalive')
+  expect(split.files.get(split.entry)).not.toContain('HTTPError')
 
   const first = await context.newPage()
   const held = await serve(first, split, collector.url, true)
