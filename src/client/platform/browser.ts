@@ -69,8 +69,9 @@ function localStorageSpill(owner: string): Spill | undefined {
             ? parsed
             : (parsed as { json?: unknown }).json
           // Storage is input like any other: check every event again.
-          for (const raw of Array.isArray(events) ? events : []) {
-            if (typeof raw?.timestamp === 'string') raw.timestamp = new Date(raw.timestamp)
+          for (const raw of Array.isArray(events) ? (events as unknown[]) : []) {
+            const event = raw as { timestamp?: unknown } | null
+            if (typeof event?.timestamp === 'string') event.timestamp = new Date(event.timestamp)
             const result = validateEvent(raw)
             if (result.valid)
               taken.push({ event: result.event, bytes: estimateEventBytes(result.event) })

@@ -1,3 +1,4 @@
+import type * as Sending from '../sending.js'
 import type { Sender, SenderDependencies } from './sender.js'
 
 export interface LazySenderDependencies extends SenderDependencies {
@@ -13,7 +14,7 @@ export interface LazySenderDependencies extends SenderDependencies {
  * happens once and is kept, so that an unload send never waits on a fetch of code. Until
  * then what an unload would send stays in the store and the spill for the next load.
  */
-type SendingModule = Pick<typeof import('../sending.js'), 'createSender'>
+type SendingModule = Pick<typeof Sending, 'createSender'>
 
 /** The chunk, once loaded: every client of the page shares it. */
 let loaded: SendingModule | undefined
