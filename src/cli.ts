@@ -41,6 +41,9 @@ async function serve(options: Settings<'serve'>): Promise<void> {
       (options.adminToken ? '' : ` (sign in with ${server.adminToken})`),
   )
   if (server.gatewayUrl !== undefined) console.log(`  exports to ${server.gatewayUrl}/v1/events`)
+  if (server.localGateway) {
+    console.log(`  fleet:   ${server.gatewayUrl}/ (the local gateway; the same admin token)`)
+  }
   await untilSignal()
   await server.close()
 }
