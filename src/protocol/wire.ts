@@ -157,6 +157,12 @@ function decodeCompact(envelope: Record<string, unknown>): DecodeResult {
     return { ok: false, reason: 'sources, sessions and names must be arrays' }
   }
   if (!Array.isArray(events)) return { ok: false, reason: 'events must be an array' }
+  // Each table entry is resolved once, not once per event naming it.
+  const tables: Tables = {
+    names: names.map(asRow),
+    sources: sources.map(toSource),
+    sessions,
+  }
   const decoded: RawEvent[] = new Array<RawEvent>(events.length)
   for (let index = 0; index < events.length; index++) {
     const tuple: unknown = events[index]
@@ -164,7 +170,7 @@ function decodeCompact(envelope: Record<string, unknown>): DecodeResult {
     if (typeof tuple[0] !== 'string') {
       return { ok: false, reason: `events.${index} has no string id` }
     }
-    decoded[index] = expand(tuple, sentAt, sources, sessions, names)
+    decoded[index] = expand(tuple, sentAt, tables)
   }
   return { ok: true, batch: { events: decoded, sentAt: new Date(sentAt) } }
 }
@@ -180,26 +186,28 @@ function asRow(value: unknown): unknown[] | undefined {
   return Array.isArray(value) ? (value as unknown[]) : undefined
 }
 
-/** A table entry that is itself an array (a name's pair, a source's client and version). */
-function tableRow(values: unknown[], index: unknown): unknown[] | undefined {
-  return asRow(entry(values, index))
+/** A source table entry, `[client]` or `[client, version]`, in the event's shape. */
+function toSource(value: unknown): Record<string, unknown> | undefined {
+  const row = asRow(value)
+  if (row === undefined) return undefined
+  return row.length > 1 ? { client: row[0], clientVersion: row[1] } : { client: row[0] }
+}
+
+interface Tables {
+  names: (unknown[] | undefined)[]
+  sources: (Record<string, unknown> | undefined)[]
+  sessions: unknown[]
 }
 
 /**
  * An event of the compact format in the shape of the first: what is wrong with it (a missing
- * table entry, a name that is not a string) is left for `validateEvent` to report.
+ * table entry, a name that is not a string) is left for `validateEvent` to report. Events
+ * naming the same source share one object, which validation copies like everything else.
  */
-function expand(
-  tuple: unknown[],
-  sentAt: number,
-  sources: unknown[],
-  sessions: unknown[],
-  names: unknown[],
-): RawEvent {
-  const [id, ageMs, name, sourceIndex, session, version, metadata, privateMetadata, billing] = tuple
+function expand(tuple: unknown[], sentAt: number, tables: Tables): RawEvent {
+  const [id, ageMs, name, source, session, version, metadata, privateMetadata, billing] = tuple
   const interactionId: unknown = tuple[9]
-  const feature = tableRow(names, name)
-  const source = tableRow(sources, sourceIndex)
+  const feature = entry(tables.names, name) as unknown[] | undefined
   const parameters: Record<string, unknown> = { version }
   if (metadata !== 0 && metadata !== undefined) parameters.metadata = metadata
   if (privateMetadata !== 0 && privateMetadata !== undefined) {
@@ -217,12 +225,8 @@ function expand(
     timestamp: typeof ageMs === 'number' ? new Date(sentAt - ageMs) : undefined,
     feature: feature?.[0],
     action: feature?.[1],
-    source: source
-      ? source.length > 1
-        ? { client: source[0], clientVersion: source[1] }
-        : { client: source[0] }
-      : undefined,
-    sessionId: entry(sessions, session),
+    source: entry(tables.sources, source),
+    sessionId: entry(tables.sessions, session),
     parameters,
   }
 }

@@ -177,7 +177,7 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
     const skewMs = receivedAt.getTime() - sentAt.getTime()
     const accepted: string[] = []
     const rejected: Rejection[] = []
-    const valid: Omit<IngestedEvent, 'userId'>[] = []
+    const valid: IngestedEvent[] = []
     const seen = new Set<string>()
     for (const raw of events) {
       // Never trust the client: every event is checked and scrubbed again, and judged alone.
@@ -200,6 +200,8 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
       const plausible = corrected >= limits.minTimestampMs && corrected < limits.maxTimestampMs
       valid.push({
         event,
+        // Set below: the user is looked up only for a batch with something to store.
+        userId: 0,
         receivedAt,
         correctedTimestamp: plausible ? new Date(corrected) : event.timestamp,
       })
@@ -209,7 +211,8 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
     if (valid.length > 0) {
       try {
         const userId = await store.userId(identity.subject)
-        inserted = await store.insert(valid.map(entry => ({ ...entry, userId })))
+        for (const entry of valid) entry.userId = userId
+        inserted = await store.insert(valid)
       } catch {
         // Nothing is acknowledged, so the client keeps the batch and retries it.
         c.header('retry-after', '5')
