@@ -1,4 +1,4 @@
-import type { EventBatch, TelemetryEvent } from './event.js'
+import type { EventBatch } from './event.js'
 import { isPlainObject } from './validate.js'
 import { unwrapSuperjson } from './wire-superjson.js'
 
@@ -37,23 +37,6 @@ type CompactEvent = [
   interactionId?: string | 0,
 ]
 
-/** Indexes values by a key, each once, in the order first seen. */
-function table<T>() {
-  const values: T[] = []
-  const indexes = new Map<string, number>()
-  return {
-    values,
-    index(key: string, value: () => T): number {
-      let index = indexes.get(key)
-      if (index === undefined) {
-        index = values.push(value()) - 1
-        indexes.set(key, index)
-      }
-      return index
-    },
-  }
-}
-
 /**
  * Encodes a batch for `POST /.api/telemetry/events` in the compact format, which carries
  * nothing twice that the backend can restore: shared fields once per batch, times as ages.
@@ -61,48 +44,40 @@ function table<T>() {
  */
 export function encodeBatch(batch: EventBatch): string {
   const sentAt = batch.sentAt.getTime()
-  const sources = table<string[]>()
-  const sessions = table<string>()
-  const names = table<[string, string]>()
-  const events = batch.events.map(event => compactEvent(event, sentAt, sources, sessions, names))
-  return JSON.stringify({
-    v: compactVersion,
-    sentAt,
-    sources: sources.values,
-    sessions: sessions.values,
-    names: names.values,
-    events,
+  const sources: string[][] = []
+  const sessions: string[] = []
+  const names: string[][] = []
+  // One map for the three tables: each key starts with its table's letter. Names cannot hold
+  // a space, nor clients and versions a NUL, so the parts of a key cannot run together.
+  const indexes = new Map<string, number>()
+  const index = (table: unknown[], key: string, value: unknown) => {
+    let at = indexes.get(key)
+    if (at === undefined) indexes.set(key, (at = table.push(value) - 1))
+    return at
+  }
+  const events = batch.events.map(event => {
+    const { client, clientVersion } = event.source
+    const p = event.parameters
+    const tuple: CompactEvent = [
+      event.id,
+      sentAt - event.timestamp.getTime(),
+      index(names, `n${event.feature} ${event.action}`, [event.feature, event.action]),
+      index(
+        sources,
+        `s${client}\0${clientVersion ?? ''}`,
+        clientVersion === undefined ? [client] : [client, clientVersion],
+      ),
+      index(sessions, `i${event.sessionId}`, event.sessionId),
+      p.version,
+      p.metadata ?? 0,
+      p.privateMetadata ?? 0,
+      p.billingMetadata ? [p.billingMetadata.product, p.billingMetadata.category] : 0,
+      p.interactionId ?? 0,
+    ]
+    while (tuple.length > 6 && tuple.at(-1) === 0) tuple.pop()
+    return tuple
   })
-}
-
-function compactEvent(
-  event: TelemetryEvent,
-  sentAt: number,
-  sources: ReturnType<typeof table<string[]>>,
-  sessions: ReturnType<typeof table<string>>,
-  names: ReturnType<typeof table<[string, string]>>,
-): CompactEvent {
-  const { source, parameters } = event
-  const version = source.clientVersion
-  const tuple: CompactEvent = [
-    event.id,
-    sentAt - event.timestamp.getTime(),
-    // Names cannot hold a space, nor clients and versions a NUL: the keys cannot collide.
-    names.index(`${event.feature} ${event.action}`, () => [event.feature, event.action]),
-    sources.index(`${source.client}\0${version ?? ''}`, () =>
-      version === undefined ? [source.client] : [source.client, version],
-    ),
-    sessions.index(event.sessionId, () => event.sessionId),
-    parameters.version,
-    parameters.metadata ?? 0,
-    parameters.privateMetadata ?? 0,
-    parameters.billingMetadata
-      ? [parameters.billingMetadata.product, parameters.billingMetadata.category]
-      : 0,
-    parameters.interactionId ?? 0,
-  ]
-  while (tuple.length > 6 && tuple.at(-1) === 0) tuple.pop()
-  return tuple
+  return JSON.stringify({ v: compactVersion, sentAt, sources, sessions, names, events })
 }
 
 /**
