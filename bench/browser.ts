@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { gunzipSync } from 'node:zlib'
 import { chromium } from '@playwright/test'
 import type * as TallyModule from '../src/index.js'
 import { decodeBatch } from '../src/protocol/wire.js'
@@ -23,8 +24,10 @@ export async function benchBrowser() {
       if (request.url === '/tally.js') {
         response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle)
       } else if (request.url === '/.api/telemetry/events') {
+        // Bytes on the wire are counted as sent: gzipped, when the client compressed them.
         const body = Buffer.concat(chunks)
-        const decoded = decodeBatch(body.toString('utf8'))
+        const gzipped = request.headers['content-encoding'] === 'gzip'
+        const decoded = decodeBatch((gzipped ? gunzipSync(body) : body).toString('utf8'))
         const ids = decoded.ok ? decoded.batch.events.map(event => event.id) : []
         wireBytes += body.length
         wireEvents += ids.length

@@ -193,7 +193,7 @@ export async function benchServer(databaseUrl: string | undefined) {
     rmSync(directory, { recursive: true, force: true })
   }
   printTable(
-    `Instance backend, ${totalEvents.toLocaleString('en')} events through HTTP with ${concurrency} requests in flight (target: SQLite ingest ≥ 50% of raw inserts)`,
+    `Instance backend, ${totalEvents.toLocaleString('en')} events through HTTP with ${concurrency} requests in flight (target: SQLite ingest ≥ 60% of raw inserts, batches of 500)`,
     ['path', 'throughput', 'raw better-sqlite3 inserts', 'ingest / raw'],
     rows,
   )

@@ -1,6 +1,6 @@
-import superjson from 'superjson'
 import type { EventBatch } from './event.js'
 import { isPlainObject } from './validate.js'
+import { unwrapSuperjson } from './wire-superjson.js'
 
 /** An event as decoded from the wire: only its id is known to be sound; judge the rest with `validateEvent`. */
 export type RawEvent = Record<string, unknown> & { id: string }
@@ -12,22 +12,79 @@ export interface DecodedBatch {
 
 export type DecodeResult = { ok: true; batch: DecodedBatch } | { ok: false; reason: string }
 
-/** The only superjson annotations a batch needs: dates, and undefined from careless encoders. */
-const allowedAnnotations = new Set(['Date', 'undefined'])
-
 /** Deeper than any legitimate batch (privateMetadata stops at 8 levels below an event). */
 const maxNesting = 32
 
-/** Encodes a batch for `POST /.api/telemetry/events`. */
+/** The `v` of the compact format; a body without it is read as the first, superjson, format. */
+const compactVersion = 2
+
+/**
+ * One event of the compact format, by position: what every event of a batch shares (its
+ * source, session, feature and action) sits once in the batch's tables and is named here by
+ * index, the timestamp is its age in ms at `sentAt`, and an absent optional field is `0`, or
+ * left out at the end. See docs/protocol.md.
+ */
+type CompactEvent = [
+  id: string,
+  ageMs: number,
+  name: number,
+  source: number,
+  session: number,
+  version: number,
+  metadata?: Record<string, number> | 0,
+  privateMetadata?: Record<string, unknown> | 0,
+  billing?: [product: string, category: string] | 0,
+  interactionId?: string | 0,
+]
+
+/**
+ * Encodes a batch for `POST /.api/telemetry/events` in the compact format, which carries
+ * nothing twice that the backend can restore: shared fields once per batch, times as ages.
+ * Throws only for what JSON cannot hold (a cycle, a BigInt), which validation keeps out.
+ */
 export function encodeBatch(batch: EventBatch): string {
-  return superjson.stringify({ events: batch.events, sentAt: batch.sentAt })
+  const sentAt = batch.sentAt.getTime()
+  const sources: string[][] = []
+  const sessions: string[] = []
+  const names: string[][] = []
+  // One map for the three tables: each key starts with its table's letter. Names cannot hold
+  // a space, nor clients and versions a NUL, so the parts of a key cannot run together.
+  const indexes = new Map<string, number>()
+  const index = (table: unknown[], key: string, value: unknown) => {
+    let at = indexes.get(key)
+    if (at === undefined) indexes.set(key, (at = table.push(value) - 1))
+    return at
+  }
+  const events = batch.events.map(event => {
+    const { client, clientVersion } = event.source
+    const p = event.parameters
+    const tuple: CompactEvent = [
+      event.id,
+      sentAt - event.timestamp.getTime(),
+      index(names, `n${event.feature} ${event.action}`, [event.feature, event.action]),
+      index(
+        sources,
+        `s${client}\0${clientVersion ?? ''}`,
+        clientVersion === undefined ? [client] : [client, clientVersion],
+      ),
+      index(sessions, `i${event.sessionId}`, event.sessionId),
+      p.version,
+      p.metadata ?? 0,
+      p.privateMetadata ?? 0,
+      p.billingMetadata ? [p.billingMetadata.product, p.billingMetadata.category] : 0,
+      p.interactionId ?? 0,
+    ]
+    while (tuple.length > 6 && tuple.at(-1) === 0) tuple.pop()
+    return tuple
+  })
+  return JSON.stringify({ v: compactVersion, sentAt, sources, sessions, names, events })
 }
 
 /**
- * Decodes a request body, refusing with a reason anything that is not a batch: bodies that
- * are not superjson, annotations other than dates, keys that could reach a prototype,
- * nesting past any sane depth, and events without a string id. Each event is left for
- * `validateEvent` to judge alone. Never throws.
+ * Decodes a request body in either format, refusing with a reason anything that is not a
+ * batch: bodies that are not JSON, keys that could reach a prototype, nesting past any sane
+ * depth, events without a string id, and for the superjson format, annotations other than
+ * dates. Each event is left for `validateEvent` to judge alone. Never throws.
  */
 export function decodeBatch(text: string): DecodeResult {
   let envelope: unknown
@@ -36,29 +93,20 @@ export function decodeBatch(text: string): DecodeResult {
   } catch {
     return { ok: false, reason: 'the body is not JSON' }
   }
-  if (!isPlainObject(envelope) || !('json' in envelope)) {
-    return { ok: false, reason: 'the body is not a superjson document ({ json, meta })' }
+  if (!isPlainObject(envelope) || (envelope.v !== compactVersion && !('json' in envelope))) {
+    return {
+      ok: false,
+      reason:
+        'the body is neither a compact batch ({ v: 2, … }) nor a superjson document ({ json, meta })',
+    }
   }
   const unsafe = findUnsafeStructure(text, envelope)
   if (unsafe) return { ok: false, reason: unsafe }
+  if (envelope.v === compactVersion) return decodeCompact(envelope)
 
-  const meta = envelope.meta
-  if (meta !== undefined) {
-    if (!isPlainObject(meta)) return { ok: false, reason: 'meta must be an object' }
-    const problem = checkAnnotations(meta.values)
-    if (problem) return { ok: false, reason: problem }
-  }
-
-  // The annotations are applied here rather than by superjson.deserialize: with only dates
-  // and undefined allowed, a direct walk is several times faster on the ingest path, and
-  // superjson's referential equalities are ignored (without dedupe every shared value is
-  // written out in full, so nothing is lost, and no forged cycle can be made).
-  const value = envelope.json
-  if (isPlainObject(meta) && meta.values !== undefined) {
-    const problem = applyAnnotations(value, meta.values as Record<string, [string]>)
-    if (problem) return { ok: false, reason: problem }
-  }
-
+  const unwrapped = unwrapSuperjson(envelope)
+  if (!unwrapped.ok) return unwrapped
+  const value = unwrapped.value
   if (!isPlainObject(value)) return { ok: false, reason: 'a batch must be an object' }
   const { events, sentAt } = value
   if (!Array.isArray(events)) return { ok: false, reason: 'events must be an array' }
@@ -75,73 +123,87 @@ export function decodeBatch(text: string): DecodeResult {
   return { ok: true, batch: { events: events as RawEvent[], sentAt } }
 }
 
-const forbiddenSegments = new Set(['__proto__', 'constructor', 'prototype'])
-
-/** superjson's path syntax: segments joined by `.`, with `\\.` and `\\\\` escaping. */
-function parsePath(path: string): string[] | undefined {
-  if (!path.includes('\\')) return path.split('.')
-  const segments: string[] = []
-  let segment = ''
-  for (let index = 0; index < path.length; index++) {
-    const char = path.charAt(index)
-    if (char === '\\') {
-      const next = path[index + 1]
-      if (next !== '.' && next !== '\\') return undefined
-      segment += next
-      index++
-    } else if (char === '.') {
-      segments.push(segment)
-      segment = ''
-    } else {
-      segment += char
-    }
+function decodeCompact(envelope: Record<string, unknown>): DecodeResult {
+  const { sentAt, sources, sessions, names, events } = envelope
+  if (typeof sentAt !== 'number' || Number.isNaN(new Date(sentAt).getTime())) {
+    return { ok: false, reason: 'sentAt must be a time in ms' }
   }
-  segments.push(segment)
-  return segments
+  if (!Array.isArray(sources) || !Array.isArray(sessions) || !Array.isArray(names)) {
+    return { ok: false, reason: 'sources, sessions and names must be arrays' }
+  }
+  if (!Array.isArray(events)) return { ok: false, reason: 'events must be an array' }
+  // Each table entry is resolved once, not once per event naming it.
+  const tables: Tables = {
+    names: names.map(asRow),
+    sources: sources.map(toSource),
+    sessions,
+  }
+  const decoded: RawEvent[] = new Array<RawEvent>(events.length)
+  for (let index = 0; index < events.length; index++) {
+    const tuple: unknown = events[index]
+    if (!Array.isArray(tuple)) return { ok: false, reason: `events.${index} is not an array` }
+    if (typeof tuple[0] !== 'string') {
+      return { ok: false, reason: `events.${index} has no string id` }
+    }
+    decoded[index] = expand(tuple, sentAt, tables)
+  }
+  return { ok: true, batch: { events: decoded, sentAt: new Date(sentAt) } }
 }
 
-/** Turns the annotated strings into Dates (and annotated nulls into undefined), in place. */
-function applyAnnotations(root: unknown, values: Record<string, [string]>): string | undefined {
-  for (const [path, [type]] of Object.entries(values)) {
-    const segments = parsePath(path)
-    const shown = path.slice(0, 80)
-    if (!segments || segments.some(segment => forbiddenSegments.has(segment))) {
-      return `the body is not valid superjson: meta.values has an invalid path ${shown}`
-    }
-    let parent: unknown = root
-    for (const segment of segments.slice(0, -1)) {
-      parent =
-        typeof parent === 'object' && parent !== null && Object.hasOwn(parent, segment)
-          ? (parent as Record<string, unknown>)[segment]
-          : undefined
-    }
-    const key = segments.at(-1) as string
-    // An annotation on nothing changes nothing; the shape checks after this judge what is there.
-    if (typeof parent !== 'object' || parent === null || !Object.hasOwn(parent, key)) continue
-    const holder = parent as Record<string, unknown>
-    // As superjson would: a date made of anything but an ISO string is an invalid Date, which
-    // the checks after this refuse in its place.
-    const stamp = holder[key]
-    holder[key] =
-      type === 'undefined' ? undefined : new Date(typeof stamp === 'string' ? stamp : Number.NaN)
-  }
-  return undefined
+/** The table entry at a position the event names; undefined for anything but a valid index. */
+function entry(values: unknown[], index: unknown): unknown {
+  return typeof index === 'number' && Number.isInteger(index) && index >= 0
+    ? values[index]
+    : undefined
 }
 
-function checkAnnotations(values: unknown): string | undefined {
-  if (values === undefined) return undefined
-  if (!isPlainObject(values)) return 'meta.values must be an object'
-  for (const [path, annotation] of Object.entries(values)) {
-    if (
-      !Array.isArray(annotation) ||
-      annotation.length !== 1 ||
-      typeof annotation[0] !== 'string' ||
-      !allowedAnnotations.has(annotation[0])
-    ) {
-      return `meta.values.${path.slice(0, 80)} is not a Date or undefined annotation`
-    }
+function asRow(value: unknown): unknown[] | undefined {
+  return Array.isArray(value) ? (value as unknown[]) : undefined
+}
+
+/** A source table entry, `[client]` or `[client, version]`, in the event's shape. */
+function toSource(value: unknown): Record<string, unknown> | undefined {
+  const row = asRow(value)
+  if (row === undefined) return undefined
+  return row.length > 1 ? { client: row[0], clientVersion: row[1] } : { client: row[0] }
+}
+
+interface Tables {
+  names: (unknown[] | undefined)[]
+  sources: (Record<string, unknown> | undefined)[]
+  sessions: unknown[]
+}
+
+/**
+ * An event of the compact format in the shape of the first: what is wrong with it (a missing
+ * table entry, a name that is not a string) is left for `validateEvent` to report. Events
+ * naming the same source share one object, which validation copies like everything else.
+ */
+function expand(tuple: unknown[], sentAt: number, tables: Tables): RawEvent {
+  const [id, ageMs, name, source, session, version, metadata, privateMetadata, billing] = tuple
+  const interactionId: unknown = tuple[9]
+  const feature = entry(tables.names, name) as unknown[] | undefined
+  const parameters: Record<string, unknown> = { version }
+  if (metadata !== 0 && metadata !== undefined) parameters.metadata = metadata
+  if (privateMetadata !== 0 && privateMetadata !== undefined) {
+    parameters.privateMetadata = privateMetadata
   }
-  return undefined
+  if (billing !== 0 && billing !== undefined) {
+    const pair = asRow(billing)
+    parameters.billingMetadata = pair ? { product: pair[0], category: pair[1] } : billing
+  }
+  if (interactionId !== 0 && interactionId !== undefined) {
+    parameters.interactionId = interactionId
+  }
+  return {
+    id: id as string,
+    timestamp: typeof ageMs === 'number' ? new Date(sentAt - ageMs) : undefined,
+    feature: feature?.[0],
+    action: feature?.[1],
+    source: entry(tables.sources, source),
+    sessionId: entry(tables.sessions, session),
+    parameters,
+  }
 }
 
 /**

@@ -17,6 +17,11 @@ export async function readBody(request: Request, maxBytes: number): Promise<Body
   if (declared > maxBytes) return tooLarge
   const bytes = await readAtMost(request.body, maxBytes)
   if (bytes === undefined) return tooLarge
+  return utf8Text(bytes)
+}
+
+/** The bytes as UTF-8 text; a 400 for bytes that are not UTF-8. */
+export function utf8Text(bytes: Uint8Array): BodyResult {
   try {
     return { ok: true, text: decoder.decode(bytes) }
   } catch {
@@ -31,7 +36,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Body
 export async function readAtMost(
   stream: ReadableStream<Uint8Array> | null,
   maxBytes: number,
-): Promise<Uint8Array | undefined> {
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (stream === null) return new Uint8Array(0)
   const reader = stream.getReader()
   const chunks: Uint8Array[] = []

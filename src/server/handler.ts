@@ -14,7 +14,7 @@ import { validateEvent } from '../protocol/validate.js'
 import { decodeBatch } from '../protocol/wire.js'
 import { anonymousIdHeader, anonymousVisitor, type Authenticate } from './auth.js'
 import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from './auth-throttle.js'
-import { readBody } from './body.js'
+import { acceptedEncodings, readEncodedBody } from './encoded-body.js'
 import { prometheusContentType } from './prometheus.js'
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.js'
 import { cookieWritesFromOrigins } from './origin-check.js'
@@ -58,6 +58,12 @@ function fail(c: Context, status: ContentfulStatusCode, code: ErrorCode, message
 
 const acceptedTypes = new Set(['application/json', 'text/plain'])
 
+const bodyErrorCodes = {
+  400: 'bad-request',
+  413: 'too-large',
+  415: 'unsupported-media-type',
+} as const satisfies Record<number, ErrorCode>
+
 /**
  * The instance backend's Web-standard handler (a Hono app): `GET /.api/telemetry/config`,
  * `POST /.api/telemetry/events` and `GET /metrics`. Mount its `fetch` in any server.
@@ -93,7 +99,7 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
         'access-control-allow-origin': origin,
         'access-control-allow-credentials': 'true',
         'access-control-allow-methods': 'GET, POST',
-        'access-control-allow-headers': `content-type, authorization, ${anonymousIdHeader}`,
+        'access-control-allow-headers': `content-type, content-encoding, authorization, ${anonymousIdHeader}`,
         'access-control-max-age': '600',
         vary: 'origin',
       })
@@ -149,9 +155,12 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
     const identity = await identify(c.req.raw)
     if (!identity) return fail(c, 401, 'unauthenticated', 'no valid credentials')
 
-    const body = await readBody(c.req.raw, maxBodyBytes)
-    if (!body.ok)
-      return fail(c, body.status, body.status === 413 ? 'too-large' : 'bad-request', body.message)
+    // maxBodyBytes bounds the batch as decoded too: a gzipped body expands no further.
+    const body = await readEncodedBody(c.req.raw, maxBodyBytes)
+    if (!body.ok) {
+      if (body.status === 415) c.header('accept-encoding', acceptedEncodings)
+      return fail(c, body.status, bodyErrorCodes[body.status], body.message)
+    }
     const decoded = decodeBatch(body.text)
     if (!decoded.ok) return fail(c, 400, 'bad-request', decoded.reason)
     const { events, sentAt } = decoded.batch
@@ -168,7 +177,7 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
     const skewMs = receivedAt.getTime() - sentAt.getTime()
     const accepted: string[] = []
     const rejected: Rejection[] = []
-    const valid: Omit<IngestedEvent, 'userId'>[] = []
+    const valid: IngestedEvent[] = []
     const seen = new Set<string>()
     for (const raw of events) {
       // Never trust the client: every event is checked and scrubbed again, and judged alone.
@@ -191,6 +200,8 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
       const plausible = corrected >= limits.minTimestampMs && corrected < limits.maxTimestampMs
       valid.push({
         event,
+        // Set below: the user is looked up only for a batch with something to store.
+        userId: 0,
         receivedAt,
         correctedTimestamp: plausible ? new Date(corrected) : event.timestamp,
       })
@@ -200,7 +211,8 @@ export function createTelemetryHandler(options: TelemetryHandlerOptions): Hono &
     if (valid.length > 0) {
       try {
         const userId = await store.userId(identity.subject)
-        inserted = await store.insert(valid.map(entry => ({ ...entry, userId })))
+        for (const entry of valid) entry.userId = userId
+        inserted = await store.insert(valid)
       } catch {
         // Nothing is acknowledged, so the client keeps the batch and retries it.
         c.header('retry-after', '5')

@@ -3,6 +3,7 @@ import { DeliveryError } from '../../src/client/errors/delivery-error.js'
 import type { SendResult } from '../../src/client/transport/transport.js'
 import type { EventBatch } from '../../src/protocol/event.js'
 import { setup, settle } from './setup.js'
+import { encodeBatch } from '../../src/protocol/wire.js'
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-11-27T12:00:00Z') })
@@ -42,7 +43,7 @@ describe('batching', () => {
     }
     await telemetry.flush()
     expect(transport.batches.length).toBeGreaterThan(2)
-    for (const batch of transport.batches) expect(JSON.stringify(batch).length).toBeLessThan(2_000)
+    for (const batch of transport.batches) expect(encodeBatch(batch).length).toBeLessThan(2_000)
     expect(transport.events).toHaveLength(10)
   })
 

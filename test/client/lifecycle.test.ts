@@ -9,6 +9,7 @@ import {
   createTestTransport,
   type TestTransport,
 } from '../../src/client/transport/test-transport.js'
+import { encodeBatch } from '../../src/protocol/wire.js'
 import { preloadSender } from '../../src/client/sender/lazy-sender.js'
 
 // Fake timers cannot wait for an import: the sender's chunk is loaded once for the file.
@@ -244,7 +245,7 @@ describe('page hide', () => {
     host.hide(true)
     const sentBytes = transport.batches
       .filter((_, index) => transport.contexts[index]?.keepalive)
-      .reduce((sum, batch) => sum + JSON.stringify(batch).length, 0)
+      .reduce((sum, batch) => sum + encodeBatch(batch).length, 0)
     expect(sentBytes).toBeGreaterThan(maxKeepaliveBytes / 2)
     expect(sentBytes).toBeLessThanOrEqual(maxKeepaliveBytes)
   })

@@ -70,6 +70,27 @@ export function describeIngestContract({ fresh }: ContractStores): void {
       expect((await store.stats()).total).toBe(2)
     })
 
+    it('in one batch mixing new ids, repeated ids and stored ids, adds each new id once, the first of its copies', async () => {
+      const store = await fresh()
+      await store.insert([ingested('stored-0001', { privateMetadata: { copy: 'stored' } })])
+      const batch = [
+        ingested('new-00002', { privateMetadata: { copy: 'first' } }),
+        ingested('stored-0001', { privateMetadata: { copy: 'again' } }),
+        ingested('new-00001', { privateMetadata: { copy: 'first' } }),
+        ingested('new-00002', { privateMetadata: { copy: 'second' } }),
+        ingested('stored-0001', { privateMetadata: { copy: 'again twice' } }),
+        ingested('new-00001', { privateMetadata: { copy: 'second' } }),
+      ]
+      expect(await store.insert(batch)).toBe(2)
+      const rows = await store.get(['stored-0001', 'new-00001', 'new-00002'])
+      expect(rows.map(row => [row.event.id, row.event.parameters.privateMetadata])).toEqual([
+        ['stored-0001', { copy: 'stored' }],
+        ['new-00001', { copy: 'first' }],
+        ['new-00002', { copy: 'first' }],
+      ])
+      expect((await store.stats()).total).toBe(3)
+    })
+
     it('never duplicates an id when two stores insert overlapping batches at once', async () => {
       const [a, b] = [await fresh(), await fresh()]
       // Overlapping in opposite orders: a store that locked ids in batch order could

@@ -2,6 +2,7 @@ import ky, { type Options } from 'ky'
 import { configPath, eventsPath, parseConfig } from '../../protocol/config.js'
 import { encodeBatch } from '../../protocol/wire.js'
 import { classifyResponse } from './classify.js'
+import { gzipBody } from './gzip.js'
 import type { SendContext, Transport } from './transport.js'
 
 export interface HttpTransportOptions {
@@ -80,11 +81,17 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         // retrying it would block the queue forever.
         return { type: 'rejected', reason: `unencodable batch: ${String(error)}` }
       }
+      // An unload send goes plain: the page may be gone before compression resolves, and a
+      // Content-Encoding header would cost a cross-origin send the preflight text/plain avoids.
+      const compressed = context.keepalive ? undefined : await gzipBody(body)
       const init: Options = {
         method: 'post',
-        body,
+        body: compressed ?? body,
         // text/plain is a CORS-safelisted type: an unload send gets no preflight it could not wait for.
-        headers: { 'content-type': context.keepalive ? 'text/plain' : 'application/json' },
+        headers: {
+          'content-type': context.keepalive ? 'text/plain' : 'application/json',
+          ...(compressed ? { 'content-encoding': 'gzip' } : {}),
+        },
         keepalive: context.keepalive === true,
       }
       try {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { gunzipSync } from 'node:zlib'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createHttpTransport } from '../../../src/client/transport/http-transport.js'
 import type { SendResult } from '../../../src/client/transport/transport.js'
 import { configPath, eventsPath } from '../../../src/protocol/config.js'
@@ -11,7 +12,10 @@ interface Received {
   method: string | undefined
   url: string | undefined
   headers: IncomingMessage['headers']
+  /** The body as sent, gunzipped when it came with `Content-Encoding: gzip`. */
   body: string
+  /** Bytes on the wire. */
+  bytes: number
 }
 
 type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void
@@ -19,6 +23,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse, body: string
 const servers: Server[] = []
 
 afterEach(async () => {
+  vi.unstubAllGlobals()
   for (const server of servers.splice(0)) {
     // A server that never answers keeps its sockets open; close them so teardown cannot hang.
     server.closeAllConnections()
@@ -33,8 +38,16 @@ async function serve(handler: Handler): Promise<{ baseUrl: string; received: Rec
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8')
-      received.push({ method: request.method, url: request.url, headers: request.headers, body })
+      const raw = Buffer.concat(chunks)
+      const gzipped = request.headers['content-encoding'] === 'gzip'
+      const body = (gzipped ? gunzipSync(raw) : raw).toString('utf8')
+      received.push({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body,
+        bytes: raw.byteLength,
+      })
       handler(request, response, body)
     })
   })
@@ -86,7 +99,7 @@ const reasonOf = (result: SendResult) => ('reason' in result ? result.reason : '
 const batch = makeBatch('V1StGXR8_Z5jdHi6B-myT', 'second-event-0002')
 
 describe('the request', () => {
-  it('is a POST of the superjson batch as application/json to the events path', async () => {
+  it('is a POST of the compact batch as application/json to the events path', async () => {
     const { baseUrl, received } = await serve(acknowledgeAll)
     await createHttpTransport({ baseUrl }).send(batch, {})
 
@@ -114,6 +127,38 @@ describe('the request', () => {
       'V1StGXR8_Z5jdHi6B-myT',
       'second-event-0002',
     ])
+  })
+
+  it('is gzipped, with Content-Encoding: gzip, once the batch passes a kilobyte', async () => {
+    const { baseUrl, received } = await serve(acknowledgeAll)
+    const large = makeBatch(...Array.from({ length: 40 }, (_, i) => `large-batch-event-${i}`))
+    const result = await createHttpTransport({ baseUrl }).send(large, {})
+    expect(result.type).toBe('success')
+    const [request] = received
+    expect(request?.headers['content-encoding']).toBe('gzip')
+    expect(request?.headers['content-type']).toBe('application/json')
+    expect(request?.bytes).toBeLessThan(Buffer.byteLength(request?.body ?? '') / 2)
+    const decoded = decodeBatch(request?.body ?? '')
+    expect(decoded.ok && decoded.batch.events).toEqual(large.events)
+  })
+
+  it('goes plain when it is small, where CompressionStream is missing, and at unload', async () => {
+    const { baseUrl, received } = await serve(acknowledgeAll)
+    const large = makeBatch(...Array.from({ length: 40 }, (_, i) => `large-batch-event-${i}`))
+    const transport = createHttpTransport({ baseUrl })
+    await transport.send(batch, {})
+    await transport.send(large, { keepalive: true })
+    vi.stubGlobal('CompressionStream', undefined)
+    await transport.send(large, {})
+    expect(received.map(request => request.headers['content-encoding'])).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ])
+    for (const request of received) {
+      expect(request.bytes).toBe(Buffer.byteLength(request.body))
+      expect(decodeBatch(request.body).ok).toBe(true)
+    }
   })
 
   it('carries the access token as a bearer token', async () => {
@@ -249,17 +294,19 @@ describe('the result', () => {
     expect(received).toHaveLength(1)
   })
 
-  it('is rejected, without any request, for a batch superjson refuses to encode', async () => {
+  it('is rejected, without any request, for a batch JSON cannot encode', async () => {
     const { baseUrl, received } = await serve(acknowledgeAll)
     const poisoned = makeEvent('poisoned-event-0001')
-    // Validation keeps such keys out of the queue; this one is built by hand to slip past it.
-    poisoned.parameters.privateMetadata = { constructor: 'prototype pollution' }
+    // Validation keeps cycles out of the queue; this one is built by hand to slip past it.
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    poisoned.parameters.privateMetadata = cycle as never
     const result = await createHttpTransport({ baseUrl }).send(
       { events: [makeEvent('fine-event-0001'), poisoned], sentAt: new Date() },
       {},
     )
     expect(result.type).toBe('rejected')
-    expect(reasonOf(result)).toMatch(/^unencodable batch: .*constructor/)
+    expect(reasonOf(result)).toMatch(/^unencodable batch: .*circular/)
     // Give a stray request time to arrive before asserting that none did.
     await new Promise(resolve => setTimeout(resolve, 50))
     expect(received).toHaveLength(0)

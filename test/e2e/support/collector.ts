@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { gunzipSync } from 'node:zlib'
 // Test infrastructure, not the artifact under test: the collector judges bodies with the
 // same decoder the backend uses, so a malformed batch fails here as it would there.
 import { decodeBatch } from '../../../src/protocol/wire.js'
@@ -27,6 +28,9 @@ export interface CollectorRequest {
   answeredAt: number
   /** The media type, without parameters: `application/json` or `text/plain`. */
   contentType: string
+  /** `gzip` for a compressed body, '' for a plain one. */
+  contentEncoding: string
+  /** Bytes on the wire: compressed, for a gzipped body. */
   bytes: number
   /** Every event id in the body, in order; empty when the body was not a batch. */
   ids: string[]
@@ -92,6 +96,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     maxConcurrentRequests = Math.max(maxConcurrentRequests, concurrent)
     try {
       const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''
+      const contentEncoding = request.headers['content-encoding'] ?? ''
       const body = await readBody(request, maxBodyBytes)
       if (responseDelayMs > 0) await sleep(responseDelayMs)
       const record = (status: number, ids: string[]) => {
@@ -99,6 +104,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
           at,
           answeredAt: performance.now(),
           contentType,
+          contentEncoding,
           bytes: body === undefined ? -1 : body.length,
           ids,
           status,
@@ -116,7 +122,17 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         sendError(response, 413, 'too-large', `the body exceeds ${maxBodyBytes} bytes`)
         return record(413, [])
       }
-      const decoded = decodeBatch(body.toString('utf8'))
+      let text: string
+      try {
+        // The same bound as the backend's: on the body as sent and once decompressed.
+        text = (
+          contentEncoding === 'gzip' ? gunzipSync(body, { maxOutputLength: maxBodyBytes }) : body
+        ).toString('utf8')
+      } catch {
+        sendError(response, 400, 'invalid-batch', 'the body is not valid gzip, or too large')
+        return record(400, [])
+      }
+      const decoded = decodeBatch(text)
       if (!decoded.ok) {
         sendError(response, 400, 'invalid-batch', decoded.reason)
         return record(400, [])
