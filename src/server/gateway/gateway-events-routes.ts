@@ -1,8 +1,8 @@
 import type { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { acknowledgement } from '../../protocol/answers.js'
+import { acknowledgement, type ErrorCode } from '../../protocol/answers.js'
 import type { ExportedEvent } from '../../protocol/export-redaction.js'
 import { decodeBatch } from '../../protocol/wire.js'
+import { acceptedEncodings, readEncodedBody } from '../encoded-body.js'
 import { checkExportedEvent } from './check-exported-event.js'
 import { fail } from './gateway-answers.js'
 import {
@@ -12,6 +12,12 @@ import {
   type InstanceKeys,
 } from './gateway-auth.js'
 import type { GatewayStore } from './gateway-store.js'
+
+const bodyErrorCodes = {
+  400: 'invalid-body',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+} as const satisfies Record<number, ErrorCode>
 
 /** Path of the events an instance exports. */
 export const gatewayEventsPath = '/v1/events'
@@ -45,13 +51,15 @@ export function addEventsRoutes(app: Hono, options: EventsRoutesOptions): void {
       }
       await next()
     },
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: c => fail(c, 413, 'payload-too-large', `the body exceeds ${maxBodyBytes} bytes`),
-    }),
     async c => {
       const instance = c.req.header(instanceHeader) as string
-      const decoded = decodeBatch(await c.req.text())
+      // Plain or gzipped, bounded as sent and as inflated: the instance's own ingest rule.
+      const body = await readEncodedBody(c.req.raw, maxBodyBytes)
+      if (!body.ok) {
+        if (body.status === 415) c.header('accept-encoding', acceptedEncodings)
+        return fail(c, body.status, bodyErrorCodes[body.status], body.message)
+      }
+      const decoded = decodeBatch(body.text)
       if (!decoded.ok) return fail(c, 400, 'invalid-body', decoded.reason)
       const { events } = decoded.batch
       if (events.length > maxBatchEvents) {
