@@ -18,12 +18,33 @@ const external = [
 /** Library entry points: ESM and CJS, each with bundled types. */
 const libraries = ['index', 'node', 'testing', 'server']
 
+/**
+ * The browser entry's ESM keeps `import('./sending.js')` as a chunk of its own (the sender, ky,
+ * superjson), which every bundler splits or inlines without configuration. Every other output
+ * is one file: CommonJS, the editor (Node) entry, the test doubles and the server.
+ */
+const esm = name =>
+  name === 'index'
+    ? {
+        dir: 'dist',
+        entryFileNames: '[name].js',
+        chunkFileNames: '[name].js',
+        hoistTransitiveImports: false,
+      }
+    : { file: `dist/${name}.js`, inlineDynamicImports: true }
+
 const code = libraries.map(name => ({
   input: `src/${name}.ts`,
   external,
   output: [
-    { file: `dist/${name}.js`, format: 'es', sourcemap: true },
-    { file: `dist/${name}.cjs`, format: 'cjs', sourcemap: true, exports: 'named' },
+    { ...esm(name), format: 'es', sourcemap: true },
+    {
+      file: `dist/${name}.cjs`,
+      format: 'cjs',
+      sourcemap: true,
+      exports: 'named',
+      inlineDynamicImports: true,
+    },
   ],
   plugins: [
     typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, inlineSources: false }),

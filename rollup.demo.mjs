@@ -50,7 +50,15 @@ function copyStatic() {
 export default {
   input: 'src/demo/app/main.ts',
   // No source maps: the demo serves only what the page runs.
-  output: { dir: 'dist/demo', entryFileNames: 'app.js', format: 'es', sourcemap: false },
+  // The client's sender chunk keeps its plain name (`sending.js`): the demo routes serve
+  // lower-case names only, and revalidate each time instead of relying on hashes.
+  output: {
+    dir: 'dist/demo',
+    entryFileNames: 'app.js',
+    chunkFileNames: '[name].js',
+    format: 'es',
+    sourcemap: false,
+  },
   plugins: [
     publishedEntry(),
     typescript({

@@ -41,6 +41,9 @@ async function serve(options: Settings<'serve'>): Promise<void> {
       (options.adminToken ? '' : ` (sign in with ${server.adminToken})`),
   )
   if (server.gatewayUrl !== undefined) console.log(`  exports to ${server.gatewayUrl}/v1/events`)
+  if (server.localGateway) {
+    console.log(`  fleet:   ${server.gatewayUrl}/ (the local gateway; the same admin token)`)
+  }
   await untilSignal()
   await server.close()
 }
@@ -48,7 +51,11 @@ async function serve(options: Settings<'serve'>): Promise<void> {
 async function gateway(options: Settings<'gateway'>): Promise<void> {
   const gateway = await startGatewayCommand({ ...options, log })
   console.log(`tally gateway: receiving at ${gateway.url}/v1/events`)
-  console.log(`  received: GET ${gateway.url}/v1/events?instance=ID (with that instance's key)`)
+  console.log(`  pings:    POST ${gateway.url}/v1/pings`)
+  console.log(
+    `  read:     GET ${gateway.url}/v1/events, /v1/pings, /v1/insights/<question> ?instance=ID` +
+      " (with that instance's key or the admin key)",
+  )
   await untilSignal()
   await gateway.close()
 }

@@ -24,10 +24,9 @@ export type {
   SendContext,
   RejectedEvent,
 } from './client/transport/transport.js'
-export {
-  createHttpTransport,
-  type HttpTransportOptions,
-} from './client/transport/http-transport.js'
+// Lazy: ky and the wire encoding load with the sender's chunk, not with the page.
+export { createHttpTransport } from './client/transport/lazy-http-transport.js'
+export type { HttpTransportOptions } from './client/transport/http-transport.js'
 export { TallyError, isTallyError, type TallyErrorCode } from './client/errors/tally-error.js'
 export { InvalidOptionsError } from './client/errors/invalid-options-error.js'
 export { InvalidEventError } from './client/errors/invalid-event-error.js'

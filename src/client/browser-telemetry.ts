@@ -7,7 +7,7 @@ import { createTelemetryClient, type Telemetry } from './telemetry.js'
 import { createFallbackStore } from './stores/fallback-store.js'
 import { openIndexedDbStore, type IndexedDbStore } from './stores/indexeddb-store.js'
 import { createMemoryStore } from './stores/memory-store.js'
-import { createHttpTransport } from './transport/http-transport.js'
+import { createHttpTransport } from './transport/lazy-http-transport.js'
 
 /**
  * Some Safari versions leave `indexedDB.open` pending forever; past this the client queues

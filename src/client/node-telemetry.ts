@@ -4,12 +4,17 @@ import { leaseLock } from './platform/lease-lock.js'
 import { nodePlatform } from './platform/node.js'
 import { waitingLock } from './platform/waiting-lock.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
+import { provideSender } from './sender/lazy-sender.js'
+import { createSender } from './sender/sender.js'
 import { createFallbackStore } from './stores/fallback-store.js'
 import { newLeaseOwner } from './stores/file-lease.js'
 import { openFileStore, type FileStore } from './stores/file-store.js'
 import { createMemoryStore } from './stores/memory-store.js'
 
 export type { NodeTelemetryOptions } from './node-options.js'
+
+// An editor host loads the package from disk in one file: nothing to gain from a lazy sender.
+provideSender({ createSender })
 
 /**
  * Creates the client for an editor extension or another Node process: events wait in files

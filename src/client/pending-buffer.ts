@@ -1,12 +1,12 @@
 import type { StoredEvent } from './stores/event-store.js'
 
 /**
- * Events recorded but not yet handed to the store, bounded so that a stalled store cannot
+ * Events recorded but not yet handed to the store (drafts, or events built from them), bounded so that a stalled store cannot
  * grow memory without limit. Dropping the oldest moves a head index instead of shifting the
  * array, so a full buffer still records in O(1).
  */
-export class PendingBuffer {
-  private entries: StoredEvent[] = []
+export class PendingBuffer<T = StoredEvent> {
+  private entries: T[] = []
   private head = 0
 
   constructor(private readonly maxEvents: number) {}
@@ -16,7 +16,7 @@ export class PendingBuffer {
   }
 
   /** Adds an event; returns how many of the oldest were dropped to make room (0 or 1). */
-  push(entry: StoredEvent): number {
+  push(entry: T): number {
     this.entries.push(entry)
     if (this.length <= this.maxEvents) return 0
     this.head++
@@ -28,12 +28,12 @@ export class PendingBuffer {
   }
 
   /** Everything, oldest first, left in place. */
-  peek(): StoredEvent[] {
+  peek(): T[] {
     return this.entries.slice(this.head)
   }
 
   /** Takes everything, oldest first. */
-  take(): StoredEvent[] {
+  take(): T[] {
     const taken = this.head === 0 ? this.entries : this.entries.slice(this.head)
     this.entries = []
     this.head = 0
@@ -41,7 +41,7 @@ export class PendingBuffer {
   }
 
   /** Puts back events whose write failed, ahead of newer ones, within the bound. */
-  restore(chunk: StoredEvent[]): number {
+  restore(chunk: T[]): number {
     const merged = chunk.concat(this.take())
     const dropped = Math.max(0, merged.length - this.maxEvents)
     this.entries = dropped > 0 ? merged.slice(dropped) : merged

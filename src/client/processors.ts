@@ -1,8 +1,9 @@
 import type { BillingMetadata, TelemetryEvent } from '../protocol/event.js'
 
 /**
- * Enriches an event at record time, before it is scrubbed and validated. Processors mutate
- * the draft they are given; a processor that throws is reported and skipped.
+ * Enriches an event before it is scrubbed and validated: in the batched step at the end of the
+ * task that recorded it, not inside `recordEvent`. Processors mutate the draft they are given;
+ * a processor that throws is reported and skipped.
  */
 export interface EventProcessor {
   readonly name: string
@@ -25,32 +26,20 @@ export function sourceProcessor(client: {
   }
 }
 
-/** A session lasts until `timeoutMs` pass without an event; its id is shared by its events. */
-export function sessionProcessor(
-  timeoutMs: number,
-  now: () => number,
-  newId: () => string,
-): EventProcessor {
+/**
+ * A session lasts until `timeoutMs` pass without an event; its id is shared by its events.
+ * Measured on the events' own timestamps, since processors run after recording, in a batch.
+ */
+export function sessionProcessor(timeoutMs: number, newId: () => string): EventProcessor {
   let sessionId = ''
   let lastEventAt = -Infinity
   return {
     name: 'session',
     process(event) {
-      const at = now()
+      const at = event.timestamp.getTime()
       if (at - lastEventAt > timeoutMs) sessionId = newId()
       lastEventAt = at
       event.sessionId = sessionId
-    },
-  }
-}
-
-export function interactionProcessor(current: () => string | undefined): EventProcessor {
-  return {
-    name: 'interaction',
-    process(event) {
-      if (event.parameters.interactionId !== undefined) return
-      const interactionId = current()
-      if (interactionId !== undefined) event.parameters.interactionId = interactionId
     },
   }
 }

@@ -2,6 +2,7 @@ import { EventsDroppedError } from './errors/events-dropped-error.js'
 import { StorageError } from './errors/storage-error.js'
 import type { ErrorReporter } from './error-reporter.js'
 import { PendingBuffer } from './pending-buffer.js'
+import type { Draft, Recorder } from './recorder.js'
 import type { Counters } from './stats.js'
 import type { EventStore, StoredEvent } from './stores/event-store.js'
 
@@ -13,6 +14,10 @@ export interface QueueDependencies {
   report: ErrorReporter
   /** Told the store's count after each append; the sender keeps it from there. */
   onWritten: (count: number) => void
+  /** Turns drafts into events, in the batched step. */
+  build: Recorder['build']
+  /** Keep this tab's events aside for an unload send (a page's), or not (a plain queue). */
+  remember: boolean
 }
 
 /**
@@ -22,11 +27,14 @@ export interface QueueDependencies {
 const maxRemembered = 1_000
 
 /**
- * The path from `recordEvent` to the store: a bounded memory buffer, written in one store
- * append per task, which also remembers what an unload must rescue.
+ * The path from `recordEvent` to the store: bounded memory buffers, built and written in one
+ * store append per task, which also remember what an unload must rescue. `recordEvent` only
+ * adds a draft; processing, validation and scrubbing run here, once for all the drafts of a
+ * task, and always before an event reaches the store, the spill or the wire.
  */
 export function createQueue(deps: QueueDependencies) {
   const { store, counters, report } = deps
+  const drafts = new PendingBuffer<Draft>(deps.maxQueueEvents)
   const pending = new PendingBuffer(deps.maxQueueEvents)
   let inWrite: StoredEvent[] = []
   let writing: Promise<void> = Promise.resolve()
@@ -39,8 +47,31 @@ export function createQueue(deps: QueueDependencies) {
     report(new EventsDroppedError('overflow', count, detail))
   }
 
+  const keep = (entry: StoredEvent) => {
+    countDrops(pending.push(entry), 'the store is not keeping up and the memory buffer is full')
+    if (deps.remember) {
+      remembered.set(entry.event.id, entry)
+      if (remembered.size > maxRemembered)
+        remembered.delete(remembered.keys().next().value as string)
+    }
+  }
+
+  /** The batched step: every draft processed, validated and scrubbed, invalid ones counted. */
+  const ready = () => {
+    for (const draft of drafts.take()) {
+      const outcome = deps.build(draft)
+      if (outcome.ok) {
+        keep(outcome.entry)
+      } else {
+        counters.dropped.invalid++
+        report(outcome.error)
+      }
+    }
+  }
+
   const write = async () => {
     writeScheduled = false
+    ready()
     while (pending.length > 0) {
       inWrite = pending.take()
       try {
@@ -76,20 +107,27 @@ export function createQueue(deps: QueueDependencies) {
   }
 
   return {
-    add(entry: StoredEvent, remember: boolean) {
-      countDrops(pending.push(entry), 'the store is not keeping up and the memory buffer is full')
-      if (remember) {
-        remembered.set(entry.event.id, entry)
-        if (remembered.size > maxRemembered)
-          remembered.delete(remembered.keys().next().value as string)
-      }
+    /** Takes a `recordEvent` call; the batched step runs at the end of the task. */
+    add(draft: Draft) {
+      countDrops(drafts.push(draft), 'the store is not keeping up and the memory buffer is full')
       void persist()
     },
+    /** Takes events already built (an earlier page's spill). */
+    restore(entries: readonly StoredEvent[]) {
+      for (const entry of entries) keep(entry)
+      void persist()
+    },
+    /** Runs the batched step now, for what must be judged at once (stats, an unload). */
+    ready,
     persist,
     /** Events whose durable write may not have committed: what a spill must keep. */
-    unwritten: (): StoredEvent[] => [...inWrite, ...pending.peek()],
+    unwritten: (): StoredEvent[] => {
+      ready()
+      return [...inWrite, ...pending.peek()]
+    },
     /** This tab's unacknowledged events, oldest first: what an unload send carries. */
     unacknowledged: (): StoredEvent[] => {
+      ready()
       // An id seen twice keeps its first place.
       const all = [...remembered.values(), ...inWrite, ...pending.peek()]
       return [...new Map(all.map(entry => [entry.event.id, entry])).values()]
@@ -98,10 +136,10 @@ export function createQueue(deps: QueueDependencies) {
       for (const id of ids) remembered.delete(id)
     },
     /** Events recorded and not yet handed to the store. */
-    buffered: () => pending.length,
+    buffered: () => drafts.length + pending.length,
     /** Empties the buffer and the store; resolves with how many events were removed. */
     async clear(): Promise<number> {
-      const buffered = pending.take().length
+      const buffered = drafts.take().length + pending.take().length
       remembered.clear()
       await writing
       return buffered + (await store.clear())

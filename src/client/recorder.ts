@@ -1,7 +1,7 @@
-import type { TelemetryEvent } from '../protocol/event.js'
+import { limits, type TelemetryEvent } from '../protocol/event.js'
 import type { Scrubber } from '../protocol/scrub.js'
 import { estimateEventBytes } from '../protocol/event-size.js'
-import { validateEvent } from '../protocol/validate.js'
+import { isPlainObject, validateEvent } from '../protocol/validate.js'
 import { InvalidEventError } from './errors/invalid-event-error.js'
 import { ProcessorError } from './errors/processor-error.js'
 import type { ErrorReporter } from './error-reporter.js'
@@ -14,44 +14,101 @@ export interface RecorderDependencies {
   now: () => number
   newId: () => string
   report: ErrorReporter
+  /** The option of that name: read at record time, since the interaction is the caller's. */
+  interactionId?: (() => string | undefined) | undefined
+}
+
+/** A `recordEvent` call as made: stamped and copied, not yet processed, checked or scrubbed. */
+export interface Draft {
+  id: string
+  at: number
+  feature: string
+  action: string
+  parameters: Record<string, unknown>
 }
 
 export type RecordOutcome =
   { ok: true; entry: StoredEvent } | { ok: false; error: InvalidEventError }
 
 /**
- * Turns a `recordEvent` call into a queued event: stamps it, runs the processors, scrubs
- * its private metadata, validates it and measures it. What the caller passed is copied,
- * never kept, so mutating it afterwards changes nothing.
+ * Nodes a copy visits at most. A JSON value of more nodes encodes to more than the
+ * privateMetadata limit (each costs at least 2 bytes), so validation refuses it whatever it
+ * holds: it is left uncopied rather than cost the caller a walk of its whole size.
+ */
+const maxCopiedNodes = limits.maxPrivateMetadataBytes / 2
+
+/**
+ * Copies what a caller passed deep enough that mutating it afterwards cannot change the event:
+ * plain objects and arrays, down to one level past the depth validation allows. Anything else
+ * (a Date, a class instance) is kept as is, for validation to refuse.
+ */
+function copy(value: unknown, depth: number, budget: { nodes: number }): unknown {
+  if (typeof value !== 'object' || value === null || depth > limits.maxPrivateMetadataDepth + 1) {
+    return value
+  }
+  if (--budget.nodes < 0) return value
+  if (Array.isArray(value)) return value.map(item => copy(item, depth + 1, budget))
+  if (!isPlainObject(value)) return value
+  // Spread defines own properties, so a `__proto__` key stays a key, for validation to refuse.
+  const out: Record<string, unknown> = { ...value }
+  for (const key in out) {
+    const item = out[key]
+    if (typeof item === 'object' && item !== null && key !== '__proto__') {
+      out[key] = copy(item, depth + 1, budget)
+    }
+  }
+  return out
+}
+
+/**
+ * Turns `recordEvent` calls into queued events in two steps. `draft` is all a call pays for:
+ * an id, a time and a copy of its arguments. `build` runs later, in the queue's batched step
+ * (before anything reaches the store or the unload spill): the processors, then validation
+ * with scrubbing, then the size estimate.
  */
 export function createRecorder(deps: RecorderDependencies) {
-  return function build(feature: string, action: string, parameters: unknown): RecordOutcome {
-    const given = (
-      typeof parameters === 'object' && parameters !== null ? parameters : {}
+  const draft = (feature: string, action: string, parameters: unknown): Draft => {
+    const given: object = typeof parameters === 'object' && parameters !== null ? parameters : {}
+    const copied = (
+      isPlainObject(given) ? copy(given, 0, { nodes: maxCopiedNodes }) : { ...given }
     ) as Record<string, unknown>
-    const draft = {
-      id: deps.newId(),
-      timestamp: new Date(deps.now()),
+    copied.version ??= 0
+    if (deps.interactionId && copied.interactionId === undefined) {
+      try {
+        const interactionId = deps.interactionId()
+        if (interactionId !== undefined) copied.interactionId = interactionId
+      } catch (cause) {
+        deps.report(new ProcessorError('interaction', { cause }))
+      }
+    }
+    return { id: deps.newId(), at: deps.now(), feature, action, parameters: copied }
+  }
+
+  const build = (given: Draft): RecordOutcome => {
+    const { feature, action } = given
+    const event = {
+      id: given.id,
+      timestamp: new Date(given.at),
       feature,
       action,
       source: { client: '' },
       sessionId: '',
-      parameters: { ...given, version: given.version ?? 0 },
-    } as TelemetryEvent
+      parameters: given.parameters,
+    } as unknown as TelemetryEvent
     for (const processor of deps.processors) {
       try {
-        processor.process(draft)
+        processor.process(event)
       } catch (cause) {
         deps.report(new ProcessorError(processor.name, { cause }))
       }
     }
-    const result = validateEvent(draft, { scrub: deps.scrub })
+    const result = validateEvent(event, { scrub: deps.scrub })
     if (!result.valid)
       return { ok: false, error: new InvalidEventError(feature, action, result.problems) }
-    const { event } = result
-    return {
-      ok: true,
-      entry: { event, bytes: estimateEventBytes(event) },
-    }
+    return { ok: true, entry: { event: result.event, bytes: estimateEventBytes(result.event) } }
   }
+
+  return { draft, build }
 }
+
+export type Recorder = ReturnType<typeof createRecorder>

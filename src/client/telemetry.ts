@@ -5,7 +5,6 @@ import type { KnownString, RecordParameters } from './known.js'
 import type { ResolvedTelemetryOptions } from './options.js'
 import {
   billingProcessor,
-  interactionProcessor,
   sessionProcessor,
   sourceProcessor,
   type EventProcessor,
@@ -14,7 +13,8 @@ import { createRecorder } from './recorder.js'
 import { createCounters, type TelemetryStats } from './stats.js'
 import { nullPlatform, type Platform } from './platform/platform.js'
 import { createQueue } from './queue.js'
-import { createSender, type BatchLimits } from './sender/sender.js'
+import { createLazySender } from './sender/lazy-sender.js'
+import type { BatchLimits } from './sender/sender.js'
 import type { EventStore, StoreBounds } from './stores/event-store.js'
 import { createMemoryStore } from './stores/memory-store.js'
 import type { Transport } from './transport/transport.js'
@@ -24,8 +24,8 @@ export interface Telemetry {
    * Records an event. Feature, action and metadata keys must be literals and metadata values
    * numbers, so that no free text reaches an export by mistake; strings go in
    * `privateMetadata` (scrubbed, kept on the instance) or through `redactable`.
-   * Never throws and never blocks: the event is checked, scrubbed and queued in memory, and
-   * written to the store right after.
+   * Never throws and never blocks: the event is stamped and copied into memory; it is
+   * processed, checked, scrubbed and written to the store in one batch at the end of the task.
    */
   // eslint-disable-next-line @typescript-eslint/no-generated-empty-object-type -- no metadata is `{}`
   recordEvent<F extends string, A extends string, M = Record<never, never>>(
@@ -57,7 +57,7 @@ export interface TelemetryParts {
     | EventStore
     | ((context: { bounds: StoreBounds; report: ErrorReporter }) => EventStore)
     | undefined
-  /** Lifecycle, cross-tab lock and unload spill. @default none */
+  /** Lifecycle, idle periods, cross-tab lock and unload spill. @default none */
   platform?: Platform
 }
 
@@ -81,12 +81,18 @@ export function createTelemetryClient(
 
   const processors: EventProcessor[] = [
     sourceProcessor(resolved.client),
-    sessionProcessor(resolved.sessionTimeoutMs, now, newId),
+    sessionProcessor(resolved.sessionTimeoutMs, newId),
   ]
-  if (resolved.interactionId) processors.push(interactionProcessor(resolved.interactionId))
   if (resolved.billingMetadata) processors.push(billingProcessor(resolved.billingMetadata))
   processors.push(...resolved.processors)
-  const build = createRecorder({ processors, scrub: resolved.scrub, now, newId, report })
+  const recorder = createRecorder({
+    processors,
+    scrub: resolved.scrub,
+    now,
+    newId,
+    report,
+    interactionId: resolved.interactionId,
+  })
 
   let credentials: { accessToken?: string } =
     resolved.accessToken === undefined ? {} : { accessToken: resolved.accessToken }
@@ -95,62 +101,10 @@ export function createTelemetryClient(
     maxBatchEvents: resolved.maxBatchEvents,
     maxBatchBytes: resolved.maxBatchBytes,
   }
-  // Only a page's spill needs this tab's events kept aside; a plain queue does not.
-  const rememberForUnload = platform.spill !== undefined
-
-  const queue = createQueue({
-    store,
-    maxQueueEvents: resolved.maxQueueEvents,
-    maxQueueBytes: resolved.maxQueueBytes,
-    counters,
-    report,
-    onWritten: count => {
-      sender.stored(count)
-    },
-  })
-  const sender = createSender({
-    store,
-    transport: parts.transport,
-    options: resolved,
-    counters,
-    report,
-    credentials: () => credentials,
-    onRemoved: queue.forget,
-    limits: () => limits,
-    lock: platform.lock,
-    isOnline: platform.isOnline,
-    now,
-  })
-
   let enabled = resolved.enabled
   let offOnInstance = false
   let configAsked = false
   let shutdownPromise: Promise<void> | undefined
-
-  // Events a previous page could not write before it went away come first.
-  for (const entry of platform.spill?.takeAll() ?? []) queue.add(entry, rememberForUnload)
-
-  // What earlier pages or runs left in a durable store goes out now, not after the next event.
-  store
-    .count()
-    .then(count => {
-      sender.stored(count)
-      if (count > 0 && enabled) void sender.flush()
-    })
-    .catch(() => {})
-
-  platform.onOnline(() => {
-    void sender.flush()
-  })
-  platform.onHide(final => {
-    const unwritten = queue.unwritten()
-    if (final) platform.spill?.save(unwritten)
-    // While another tab sends the shared queue, what this one already wrote there is that
-    // tab's to send: a keepalive copy would only reach the backend twice. A memory queue
-    // (IndexedDB failed) is this tab's alone and goes with it.
-    const shared = store.kind !== 'memory' && sender.anotherSends()
-    sender.sendAtUnload(shared ? unwritten : queue.unacknowledged())
-  })
 
   const disable = async (reason: string) => {
     enabled = false
@@ -180,7 +134,69 @@ export function createTelemetryClient(
       })
       .catch(() => {})
   }
-  if (enabled) askConfig()
+
+  const queue = createQueue({
+    store,
+    maxQueueEvents: resolved.maxQueueEvents,
+    maxQueueBytes: resolved.maxQueueBytes,
+    counters,
+    report,
+    onWritten: count => {
+      sender.stored(count)
+    },
+    build: recorder.build,
+    // Only a page's spill needs this tab's events kept aside; a plain queue does not.
+    remember: platform.spill !== undefined,
+  })
+  const sender = createLazySender({
+    store,
+    transport: parts.transport,
+    options: resolved,
+    counters,
+    report,
+    credentials: () => credentials,
+    onRemoved: queue.forget,
+    limits: () => limits,
+    lock: platform.lock,
+    isOnline: platform.isOnline,
+    now,
+    whenIdle: platform.whenIdle ?? (load => setTimeout(load, 0)),
+    // The backend's config matters to sending only: asked once the sender is there.
+    onLoaded: () => {
+      if (enabled) askConfig()
+    },
+  })
+
+  // Events a previous page could not write before it went away come first.
+  queue.restore(platform.spill?.takeAll() ?? [])
+
+  // What earlier pages or runs left in a durable store goes out now, not after the next event.
+  store
+    .count()
+    .then(count => {
+      sender.stored(count)
+      if (count > 0 && enabled) void sender.flush()
+    })
+    .catch(() => {})
+
+  platform.onOnline(() => {
+    void sender.flush()
+  })
+  platform.onHide(final => {
+    const unwritten = queue.unwritten()
+    // A memory queue dies with the page: without a sender to take it out by keepalive, the
+    // spill keeps all of this tab's events, not only those a durable write may have missed.
+    if (final) {
+      platform.spill?.save(
+        store.kind === 'memory' && !sender.ready() ? queue.unacknowledged() : unwritten,
+      )
+    }
+    // While another tab sends the shared queue, what this one already wrote there is that
+    // tab's to send: a keepalive copy would only reach the backend twice. A memory queue
+    // (IndexedDB failed) is this tab's alone and goes with it.
+    const shared = store.kind !== 'memory' && sender.anotherSends()
+    sender.sendAtUnload(shared ? unwritten : queue.unacknowledged())
+  })
 
   const recordEvent = (feature: string, action: string, parameters?: unknown): void => {
     try {
@@ -188,13 +204,7 @@ export function createTelemetryClient(
         counters.dropped.disabled++
         return
       }
-      const outcome = build(feature, action, parameters)
-      if (!outcome.ok) {
-        counters.dropped.invalid++
-        report(outcome.error)
-        return
-      }
-      queue.add(outcome.entry, rememberForUnload)
+      queue.add(recorder.draft(feature, action, parameters))
     } catch {
       // recordEvent must never throw into the host app; whatever broke, the event is lost
       // and counted as such.
@@ -208,13 +218,17 @@ export function createTelemetryClient(
       await queue.persist()
       await sender.flush()
     },
-    stats: () => ({
-      queued: sender.count() + queue.buffered(),
-      sent: counters.sent,
-      retries: counters.retries,
-      storage: store.kind,
-      dropped: { ...counters.dropped },
-    }),
+    stats: () => {
+      // What was recorded in this task is judged now, so that the counters tell the truth.
+      queue.ready()
+      return {
+        queued: sender.count() + queue.buffered(),
+        sent: counters.sent,
+        retries: counters.retries,
+        storage: store.kind,
+        dropped: { ...counters.dropped },
+      }
+    },
     async setEnabled(next) {
       if (shutdownPromise || offOnInstance) return
       if (!next) {

@@ -5,6 +5,10 @@ import type { TelemetryOptions } from '../../src/client/options.js'
 import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { createTestTransport } from '../../src/client/transport/test-transport.js'
 import { IDBFactory, installIndexedDbClasses } from './stores/fake-indexeddb.js'
+import { preloadSender } from '../../src/client/sender/lazy-sender.js'
+
+// Fake timers cannot wait for an import: the sender's chunk is loaded once for the file.
+await preloadSender()
 
 afterEach(() => {
   vi.useRealTimers()

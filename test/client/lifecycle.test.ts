@@ -9,6 +9,10 @@ import {
   createTestTransport,
   type TestTransport,
 } from '../../src/client/transport/test-transport.js'
+import { preloadSender } from '../../src/client/sender/lazy-sender.js'
+
+// Fake timers cannot wait for an import: the sender's chunk is loaded once for the file.
+await preloadSender()
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-11-27T12:00:00Z') })

@@ -9,16 +9,18 @@ function recorder(scrub: (value: string) => string) {
   let next = 0
   const now = () => Date.parse('2026-11-27T12:00:00Z')
   const newId = () => `id-${String(next++).padStart(8, '0')}`
-  return createRecorder({
+  const { draft, build } = createRecorder({
     processors: [
       sourceProcessor({ name: 'web', version: undefined }),
-      sessionProcessor(60_000, now, newId),
+      sessionProcessor(60_000, newId),
     ],
     scrub,
     now,
     newId,
     report: () => {},
   })
+  return (feature: string, action: string, parameters: unknown) =>
+    build(draft(feature, action, parameters))
 }
 
 describe('the recorder bounds an event before it scrubs it', () => {

@@ -6,6 +6,11 @@ import {
   type TestTransport,
 } from '../../src/client/transport/test-transport.js'
 import type { EventStore } from '../../src/client/stores/event-store.js'
+import { preloadSender } from '../../src/client/sender/lazy-sender.js'
+
+// The sender's chunk, loaded once for the file: the tests here are about sending, not about
+// its loading (test/client/lazy-sender.test.ts is), and fake timers cannot wait for an import.
+await preloadSender()
 
 export interface Harness {
   telemetry: Telemetry

@@ -1,4 +1,3 @@
-import superjson from 'superjson'
 import { estimateEventBytes } from '../../protocol/event-size.js'
 import { validateEvent } from '../../protocol/validate.js'
 import type { StoredEvent } from '../stores/event-store.js'
@@ -51,7 +50,7 @@ function localStorageSpill(owner: string): Spill | undefined {
         kept.unshift(entry.event)
       }
       try {
-        if (kept.length > 0) storage.setItem(spillPrefix + owner, superjson.stringify(kept))
+        if (kept.length > 0) storage.setItem(spillPrefix + owner, JSON.stringify(kept))
       } catch {
         // Quota or blocked storage: the events may still reach the queue or the keepalive send.
       }
@@ -63,9 +62,16 @@ function localStorageSpill(owner: string): Spill | undefined {
           if (!key.startsWith(spillPrefix)) continue
           const text = storage.getItem(key)
           storage.removeItem(key)
-          const events: unknown = text === null ? [] : superjson.parse(text)
+          // Plain JSON, so that superjson loads with the sender only; spills of older
+          // versions were superjson's `{ json }`, whose dates are ISO strings as well.
+          const parsed = (text === null ? [] : JSON.parse(text)) as unknown
+          const events: unknown = Array.isArray(parsed)
+            ? parsed
+            : (parsed as { json?: unknown }).json
           // Storage is input like any other: check every event again.
-          for (const raw of Array.isArray(events) ? events : []) {
+          for (const raw of Array.isArray(events) ? (events as unknown[]) : []) {
+            const event = raw as { timestamp?: unknown } | null
+            if (typeof event?.timestamp === 'string') event.timestamp = new Date(event.timestamp)
             const result = validateEvent(raw)
             if (result.valid)
               taken.push({ event: result.event, bytes: estimateEventBytes(result.event) })
@@ -101,6 +107,11 @@ export function browserPlatform(owner: string, leases: Promise<LeaseHolder> | un
         if (document.visibilityState === 'hidden') listener(false)
       })
     },
+    // Safari has no requestIdleCallback; the timeout bounds the wait on a page never idle.
+    whenIdle: fn =>
+      typeof requestIdleCallback === 'function'
+        ? requestIdleCallback(fn, { timeout: 2_000 })
+        : setTimeout(fn, 200),
     lock: sendLock(leases, owner),
     spill: hasWindow ? localStorageSpill(owner) : undefined,
     dispose() {

@@ -24,6 +24,8 @@ export interface Platform {
   onHide(listener: (final: boolean) => void): void
   lock: SendLock | undefined
   spill: Spill | undefined
+  /** Runs `fn` in an idle period, soon. @default a zero-delay timer */
+  whenIdle?: (fn: () => void) => void
   /** Removes every listener and timer the platform holds: called once, by `shutdown()`. */
   dispose(): void
 }

@@ -1,6 +1,4 @@
 import { Hono, type Context, type Next } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { errorBody, type ErrorCode } from '../../protocol/answers.js'
 import type { ExportMode } from '../../protocol/config.js'
@@ -10,12 +8,14 @@ import { InvalidSettingError } from '../errors/invalid-setting-error.js'
 import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from '../auth-throttle.js'
 import type { ExportQueueStore, ServerEventStore } from '../stores/server-event-store.js'
 import { adminHeaders, layout } from './admin-layout.js'
-import { adminCookieName, adminSessionTtlMs, createAdminCredentials } from './admin-session.js'
+import { adminCookieName, createAdminCredentials } from './admin-session.js'
 import { dashboardPage, type Retention } from './dashboard-page.js'
 import type { PingsView } from './pings-section.js'
 import { html } from './html.js'
 import { createInsightsRoutes } from './insights-routes.js'
 import { signInPage } from './sign-in-page.js'
+import { mountSignIn } from './sign-in-routes.js'
+import { adminUsagePlace } from './usage-links.js'
 import { createUsageRoutes } from './usage-routes.js'
 
 export interface AdminRoutesOptions {
@@ -62,9 +62,6 @@ export interface AdminRoutesOptions {
  */
 export const maxPreviewLimit = 100
 
-/** A sign-in form holds one token; nothing larger is read. */
-const maxSignInBytes = 4096
-
 /**
  * The admin pages, as a Hono app to mount at `basePath` (`app.route('/admin', …)`):
  *
@@ -91,9 +88,6 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   const authThrottle = options.authThrottle ?? createAuthThrottle({ now: () => now().getTime() })
 
   const isApi = (c: Context) => c.req.path.startsWith(`${basePath}/api/`)
-  const signedIn = (c: Context) =>
-    credentials.isBearer(c.req.header('authorization')) ||
-    credentials.isSession(getCookie(c, adminCookieName), now())
 
   const app = new Hono()
 
@@ -130,6 +124,22 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     )
   })
 
+  const signedIn = mountSignIn(
+    app,
+    { signIn: '/sign-in', signOut: '/sign-out' },
+    {
+      credentials,
+      cookieName: adminCookieName,
+      home: basePath,
+      throttle: authThrottle,
+      kind: 'admin-token',
+      now,
+      page: error => signInPage({ basePath, error }),
+      wrongSecret: "That is not this instance's admin token.",
+      tooManyFailures,
+    },
+  )
+
   app.get('/', async c => {
     if (!signedIn(c)) return c.html(signInPage({ basePath }).toString())
     const page = pageNumber(c.req.query('page'))
@@ -155,54 +165,6 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
         pings,
       }).toString(),
     )
-  })
-
-  app.post(
-    '/sign-in',
-    bodyLimit({
-      maxSize: maxSignInBytes,
-      onError: c =>
-        c.html(signInPage({ basePath, error: 'The form was too large.' }).toString(), 413),
-    }),
-    // While this address waits, no token it sends is checked, the right one included, so that
-    // guessing cannot go on at full speed; other addresses sign in as usual.
-    throttleAuthentication({
-      throttle: authThrottle,
-      kind: 'admin-token',
-      refuse: (c, seconds) =>
-        c.html(signInPage({ basePath, error: tooManyFailures(seconds) }).toString(), 429),
-    }),
-    async c => {
-      if (crossSite(c)) return c.text('Cross-site form refused', 403)
-      const body = await c.req.parseBody()
-      const token = body['token']
-      if (typeof token !== 'string' || !credentials.isToken(token)) {
-        const error = "That is not this instance's admin token."
-        return c.html(signInPage({ basePath, error }).toString(), 401)
-      }
-      setCookie(c, adminCookieName, credentials.issueSession(now()), {
-        path: basePath,
-        httpOnly: true,
-        sameSite: 'Strict',
-        secure: isHttps(c),
-        maxAge: Math.floor(adminSessionTtlMs / 1000),
-      })
-      return c.redirect(basePath, 303)
-    },
-  )
-
-  app.post('/sign-out', c => {
-    if (crossSite(c)) return c.text('Cross-site form refused', 403)
-    // The cookie is signed, not stored: deleting it in this browser would leave a copy taken
-    // elsewhere working until it expires, so the server forgets the session too.
-    credentials.revokeSession(getCookie(c, adminCookieName), now())
-    deleteCookie(c, adminCookieName, {
-      path: basePath,
-      httpOnly: true,
-      sameSite: 'Strict',
-      secure: isHttps(c),
-    })
-    return c.redirect(basePath, 303)
   })
 
   app.use('/api/*', async (c: Context, next: Next) => {
@@ -245,7 +207,11 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
 
   app.route(
     '/usage',
-    createUsageRoutes({ insights: store.insights, basePath, now, notice: options.notice }),
+    createUsageRoutes({
+      scope: () => ({ insights: store.insights, place: adminUsagePlace(basePath) }),
+      now,
+      notice: options.notice,
+    }),
   )
 
   if (store.insights !== undefined) {
@@ -274,30 +240,6 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
 
 function fail(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string) {
   return c.json(errorBody(code, message), status)
-}
-
-/**
- * A form posted from another site: refused, so that no other page can sign an admin in or out.
- * Browsers say so in `Sec-Fetch-Site`, older ones in `Origin`; a client that sends neither is
- * not a browser, and a page elsewhere cannot make it post.
- */
-function crossSite(c: Context): boolean {
-  const site = c.req.header('sec-fetch-site')
-  if (site !== undefined) return site !== 'same-origin' && site !== 'none'
-  const origin = c.req.header('origin')
-  if (origin === undefined) return false
-  try {
-    return new URL(origin).host !== new URL(c.req.url).host
-  } catch {
-    // `Origin: null` (a sandboxed frame, a privacy-sensitive redirect) names no site at all.
-    return true
-  }
-}
-
-/** HTTPS to this server, or to the proxy in front of it (a header only ever adds `Secure`). */
-function isHttps(c: Context): boolean {
-  const forwarded = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase()
-  return new URL(c.req.url).protocol === 'https:' || forwarded === 'https'
 }
 
 function checkToken(token: string): string {

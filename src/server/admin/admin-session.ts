@@ -13,7 +13,7 @@ export const adminSessionTtlMs = 12 * 60 * 60_000
 const maxRevokedSessions = 10_000
 
 /** Separates these signatures from any other use of the token as a key. */
-const purpose = 'tally-admin-session.v1'
+export const adminSessionPurpose = 'tally-admin-session.v1'
 
 /**
  * The admin's credentials: the token itself (a bearer token or the sign-in form), or a session
@@ -36,7 +36,14 @@ export interface AdminCredentials {
   revokeSession(value: string | undefined, now: Date): void
 }
 
-export function createAdminCredentials(token: string): AdminCredentials {
+/**
+ * `purpose` keeps one server's sessions from opening another's, should an operator give both
+ * the same secret (a gateway's fleet page signs with its own).
+ */
+export function createAdminCredentials(
+  token: string,
+  purpose: string = adminSessionPurpose,
+): AdminCredentials {
   const sign = (expiresAtMs: string) =>
     createHmac('sha256', token).update(`${purpose}:${expiresAtMs}`).digest('base64url')
 

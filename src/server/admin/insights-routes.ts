@@ -1,8 +1,6 @@
-import { Hono, type Context } from 'hono'
-import { InvalidParameterError } from '../errors/invalid-parameter-error.js'
-import { dayOf } from '../insights/days.js'
-import type { ParameterSource } from '../insights/parameters.js'
-import { questionNames, questions } from '../insights/questions.js'
+import { Hono } from 'hono'
+import { answerQuestion } from '../insights/answer-question.js'
+import { questionNames } from '../insights/questions.js'
 import type { InsightsStore } from '../stores/insights-store.js'
 
 export interface InsightsRoutesOptions {
@@ -26,32 +24,8 @@ export function createInsightsRoutes({
   now = () => new Date(),
 }: InsightsRoutesOptions): Hono {
   const app = new Hono()
-
-  /** A route answering `question`, its parameters read by `parse` from the query. */
-  const route = <P, A>(
-    path: string,
-    parse: (source: ParameterSource, today: number) => P,
-    question: (store: InsightsStore, parameters: P) => Promise<A>,
-  ) => {
-    app.get(path, async (c: Context) => {
-      let parameters: P
-      try {
-        parameters = parse(querySource(c), dayOf(now()))
-      } catch (error) {
-        if (error instanceof InvalidParameterError) {
-          return c.json({ error: { code: 'bad-request', message: error.message } }, 400)
-        }
-        throw error
-      }
-      return c.json(await question(insights, parameters))
-    })
+  for (const name of questionNames) {
+    app.get(`/${name}`, c => answerQuestion(c, insights, name, now()))
   }
-
-  for (const name of questionNames) route(`/${name}`, questions[name].parse, questions[name].ask)
   return app
 }
-
-const querySource = (c: Context): ParameterSource => ({
-  get: name => c.req.query(name),
-  all: name => c.req.queries(name) ?? [],
-})

@@ -85,7 +85,7 @@ export function retentionSection(data: UsageData): Html {
 }
 
 /** Users who were regulars and have gone quiet, each linked to their activity. */
-export function atRiskSection(data: UsageData, basePath: string): Html {
+export function atRiskSection(data: UsageData, usagePath: string): Html {
   const { atRisk, span } = data
   return html`<section id="at-risk">
     ${sectionHead(
@@ -109,7 +109,7 @@ export function atRiskSection(data: UsageData, basePath: string): Html {
                 user =>
                   html`<tr data-testid="at-risk-row" data-user="${user.userId}">
                     <td>
-                      <a href="${userHref(basePath, user.userId, span.window)}"
+                      <a href="${userHref(usagePath, user.userId, span.window)}"
                         >user ${user.userId}</a
                       >
                     </td>

@@ -14,7 +14,7 @@ const field = (name: string, label: string, value: string, placeholder: string) 
   /></label>`
 
 /** The explorer's form (a GET, so that every answer has a link), its total and its series. */
-export function explorerSection(explorer: Explorer, basePath: string, windowDays: number): Html {
+export function explorerSection(explorer: Explorer, usagePath: string, windowDays: number): Html {
   const { form } = explorer
   const wheres = form.where.length === 0 ? [''] : form.where
   const option = (group: ExplorerGroup) =>
@@ -25,7 +25,7 @@ export function explorerSection(explorer: Explorer, basePath: string, windowDays
       Stored events matching every filter, ${form.from} … ${form.to}, by ${form.group}. A metadata
       filter KEY:VALUE reads raw events, kept 90 days.
     </p>
-    <form class="explorer" method="get" action="${basePath}/usage#explorer">
+    <form class="explorer" method="get" action="${usagePath}#explorer">
       <input type="hidden" name="window" value="${windowDays}" />
       ${field('feature', 'Feature', form.feature, 'search')}
       ${field('action', 'Action', form.action, 'submitted')}

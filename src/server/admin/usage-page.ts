@@ -5,7 +5,7 @@ import { atRiskSection, lifecycleSection, retentionSection } from './usage-cohor
 import { usageWindows, type UsageData, type UsageSpan } from './usage-data.js'
 import { explorerSection } from './usage-explorer-section.js'
 import { formatSpan } from './usage-format.js'
-import { usageHref } from './usage-links.js'
+import { usageHref, type UsagePlace } from './usage-links.js'
 import {
   activeUsersSection,
   featuresSection,
@@ -13,14 +13,14 @@ import {
   sessionsSection,
 } from './usage-sections.js'
 
-/** The header of the usage pages: back to the admin page, and the form to open a user. */
-export function usageHeader(basePath: string, span: UsageSpan): Html {
+/** The header of the usage pages: back home (the admin or fleet page), and the form to open a user. */
+export function usageHeader(place: UsagePlace, span: UsageSpan): Html {
   return html`<header>
     <h1>Tally <span>usage</span></h1>
     <div>
-      <a href="${basePath}">Admin</a>
-      <a href="${usageHref(basePath, span.window)}">Usage</a>
-      <form class="inline" method="get" action="${basePath}/usage/user">
+      <a href="${place.home.href}">${place.home.label}</a>
+      <a href="${usageHref(place.path, span.window)}">Usage</a>
+      <form class="inline" method="get" action="${place.path}/user">
         <input type="hidden" name="window" value="${span.window}" />
         <input name="id" placeholder="user id" size="8" aria-label="User id" />
         <button type="submit">Open user</button>
@@ -49,37 +49,37 @@ export function windowBar(
 }
 
 /** The usage page: every figure a question's answer, as the insights API answers it. */
-export function usagePage(data: UsageData, basePath: string, notice?: string): Html {
+export function usagePage(data: UsageData, place: UsagePlace, notice?: string): Html {
   const { span } = data
   return layout(
-    'Usage · Tally admin',
-    html`${usageHeader(basePath, span)}
+    `Usage · ${place.title}`,
+    html`${usageHeader(place, span)}
       <main class="usage">
-        ${windowBar(span, data.computedAt, days => usageHref(basePath, days))}
+        ${windowBar(span, data.computedAt, days => usageHref(place.path, days))}
         ${activeUsersSection(data)}
         <div class="columns">
           <div>${histogramSection(data)}</div>
-          <div>${sessionsSection(data)} ${atRiskSection(data, basePath)}</div>
+          <div>${sessionsSection(data)} ${atRiskSection(data, place.path)}</div>
         </div>
-        ${featuresSection(data, basePath)}
+        ${featuresSection(data, place.path)}
         <div class="columns">
           <div>${lifecycleSection(data)}</div>
           <div>${retentionSection(data)}</div>
         </div>
-        ${explorerSection(data.explorer, basePath, span.window)}
+        ${explorerSection(data.explorer, place.path, span.window)}
       </main>`,
     notice,
   )
 }
 
 /** The page for a store that keeps no insights (one without rollups). */
-export function usageUnavailablePage(basePath: string): Html {
+export function usageUnavailablePage(place: UsagePlace): Html {
   return layout(
-    'Usage · Tally admin',
+    `Usage · ${place.title}`,
     html`<main>
       <p class="notice" data-testid="usage-unavailable">
-        This instance's store keeps no usage insights, so there are no usage figures to show.
-        <a href="${basePath}">Back to the admin page</a>.
+        This store keeps no usage insights, so there are no usage figures to show.
+        <a href="${place.home.href}">Back to the ${place.home.label.toLowerCase()} page</a>.
       </p>
     </main>`,
   )

@@ -1,18 +1,28 @@
 import { Hono, type Context } from 'hono'
 import { InvalidParameterError } from '../errors/invalid-parameter-error.js'
-import type { ParameterSource } from '../insights/parameters.js'
+import { querySource } from '../insights/answer-question.js'
 import type { InsightsStore } from '../stores/insights-store.js'
 import { layout } from './admin-layout.js'
 import { html } from './html.js'
 import { readUsage, readUserUsage } from './usage-data.js'
 import { usagePage, usageUnavailablePage } from './usage-page.js'
+import type { UsagePlace } from './usage-links.js'
 import { userUsagePage } from './usage-user-page.js'
 
-export interface UsageRoutesOptions {
-  /** The store's insights; without them the pages say so. */
+/** The insights a request's pages show, and where those pages live. */
+export interface UsageScope {
+  /** Without them the pages say that there are none. */
   insights: InsightsStore | undefined
-  /** Where the admin routes are mounted, for the pages' links. */
-  basePath: string
+  /** For the pages' links: `adminUsagePlace('/admin')` on an instance. */
+  place: UsagePlace
+}
+
+export interface UsageRoutesOptions {
+  /**
+   * Read per request: one store's at an instance's admin, the instance named in the path at a
+   * gateway's fleet page.
+   */
+  scope: (c: Context) => UsageScope | Promise<UsageScope>
   /** "Now": today for the windows, and the time the page says it was computed. */
   now: () => Date
   /** A banner for every page, read per request (demo data: "Not real usage."). */
@@ -20,26 +30,27 @@ export interface UsageRoutesOptions {
 }
 
 /**
- * The usage pages, to mount behind the admin's authentication at `<basePath>/usage`:
+ * The usage pages, to mount behind the admin's authentication at `place.path` (the instance's
+ * `/admin/usage`, a gateway's `/instances/<id>`):
  *
- * - `GET /usage?window=7|30|90&minDays=&feature=&action=&user=&where=&from=&to=&group=`:
+ * - `GET <path>?window=7|30|90&minDays=&feature=&action=&user=&where=&from=&to=&group=`:
  *   the figures of the window ending today, and the events explorer.
- * - `GET /usage/users/:id?window=`: one user's activity by feature.
- * - `GET /usage/user?id=&window=`: the header's form, redirected to the user's page.
+ * - `GET <path>/users/:id?window=`: one user's activity by feature.
+ * - `GET <path>/user?id=&window=`: the header's form, redirected to the user's page.
  *
  * A parameter that is not one answers 400 with the page's notice, as the API answers 400.
  */
 export function createUsageRoutes(options: UsageRoutesOptions): Hono {
-  const { insights, basePath, now } = options
+  const { now } = options
   const app = new Hono()
 
-  const refused = (c: Context, message: string) =>
+  const refused = (c: Context, place: UsagePlace, message: string) =>
     c.html(
       layout(
-        'Usage · Tally admin',
+        `Usage · ${place.title}`,
         html`<main>
           <p class="notice error" data-testid="usage-error">
-            ${message}. <a href="${basePath}/usage">Back to the usage page</a>.
+            ${message}. <a href="${place.path}">Back to the usage page</a>.
           </p>
         </main>`,
       ).toString(),
@@ -47,37 +58,40 @@ export function createUsageRoutes(options: UsageRoutesOptions): Hono {
     )
 
   app.get('/', async c => {
-    if (insights === undefined) return c.html(usageUnavailablePage(basePath).toString())
+    const { insights, place } = await options.scope(c)
+    if (insights === undefined) return c.html(usageUnavailablePage(place).toString())
     try {
       const data = await readUsage(insights, querySource(c), now())
       return c.html(
-        usagePage(data, basePath, options.notice?.()).toString(),
+        usagePage(data, place, options.notice?.()).toString(),
         data.explorer.ok ? 200 : 400,
       )
     } catch (error) {
-      if (error instanceof InvalidParameterError) return refused(c, error.message)
+      if (error instanceof InvalidParameterError) return refused(c, place, error.message)
       throw error
     }
   })
 
-  app.get('/user', c => {
+  app.get('/user', async c => {
+    const { place } = await options.scope(c)
     const id = userIdOf(c.req.query('id'))
-    if (id === undefined) return refused(c, 'A user id is a whole number from 1')
+    if (id === undefined) return refused(c, place, 'A user id is a whole number from 1')
     const windowQuery = encodeURIComponent(c.req.query('window') ?? '')
     return c.redirect(
-      `${basePath}/usage/users/${id}${windowQuery === '' ? '' : `?window=${windowQuery}`}`,
+      `${place.path}/users/${id}${windowQuery === '' ? '' : `?window=${windowQuery}`}`,
     )
   })
 
   app.get('/users/:id', async c => {
-    if (insights === undefined) return c.html(usageUnavailablePage(basePath).toString())
+    const { insights, place } = await options.scope(c)
+    if (insights === undefined) return c.html(usageUnavailablePage(place).toString())
     const id = userIdOf(c.req.param('id'))
-    if (id === undefined) return refused(c, 'A user id is a whole number from 1')
+    if (id === undefined) return refused(c, place, 'A user id is a whole number from 1')
     try {
       const data = await readUserUsage(insights, querySource(c), id, now())
-      return c.html(userUsagePage(data, basePath, options.notice?.()).toString())
+      return c.html(userUsagePage(data, place, options.notice?.()).toString())
     } catch (error) {
-      if (error instanceof InvalidParameterError) return refused(c, error.message)
+      if (error instanceof InvalidParameterError) return refused(c, place, error.message)
       throw error
     }
   })
@@ -89,8 +103,3 @@ export function createUsageRoutes(options: UsageRoutesOptions): Hono {
 function userIdOf(text: string | undefined): number | undefined {
   return text !== undefined && /^[1-9]\d{0,8}$/.test(text.trim()) ? Number(text.trim()) : undefined
 }
-
-const querySource = (c: Context): ParameterSource => ({
-  get: name => c.req.query(name),
-  all: name => c.req.queries(name) ?? [],
-})

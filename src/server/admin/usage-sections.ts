@@ -105,7 +105,7 @@ function trend(
 }
 
 /** Features, stickiest first, each with its trend and a link into the explorer. */
-export function featuresSection(data: UsageData, basePath: string): Html {
+export function featuresSection(data: UsageData, usagePath: string): Html {
   const { features, previousFeatures, span } = data
   const before = new Map(previousFeatures.features.map(usage => [usage.feature, usage]))
   const rows = features.features.map(
@@ -113,7 +113,7 @@ export function featuresSection(data: UsageData, basePath: string): Html {
       html`<tr data-testid="feature-row" data-feature="${usage.feature}">
         <td>
           <a
-            href="${usageHref(basePath, span.window, { feature: usage.feature, from: span.from, to: span.to })}"
+            href="${usageHref(usagePath, span.window, { feature: usage.feature, from: span.from, to: span.to })}"
             ><code>${usage.feature}</code></a
           >
         </td>

@@ -2,11 +2,11 @@ import { layout } from './admin-layout.js'
 import { html, type Html } from './html.js'
 import type { UserUsageData } from './usage-data.js'
 import { formatSpan } from './usage-format.js'
-import { monthStart, usageHref, userHref } from './usage-links.js'
+import { monthStart, usageHref, userHref, type UsagePlace } from './usage-links.js'
 import { usageHeader, windowBar } from './usage-page.js'
 
 /** One user's activity by feature, each feature linked to the explorer for this month. */
-export function userUsagePage(data: UserUsageData, basePath: string, notice?: string): Html {
+export function userUsagePage(data: UserUsageData, place: UsagePlace, notice?: string): Html {
   const { span, activity } = data
   const { userId } = activity
   const thisMonth = monthStart(span.to)
@@ -14,7 +14,7 @@ export function userUsagePage(data: UserUsageData, basePath: string, notice?: st
     flag =>
       html`<li data-testid="user-flag">
         <a
-          href="${usageHref(basePath, span.window, {
+          href="${usageHref(place.path, span.window, {
             feature: flag.feature,
             action: flag.action,
             user: userId,
@@ -37,7 +37,7 @@ export function userUsagePage(data: UserUsageData, basePath: string, notice?: st
         <td>
           <a
             data-testid="user-feature-month"
-            href="${usageHref(basePath, span.window, {
+            href="${usageHref(place.path, span.window, {
               feature: usage.feature,
               user: userId,
               from: thisMonth,
@@ -47,7 +47,7 @@ export function userUsagePage(data: UserUsageData, basePath: string, notice?: st
           >
           ·
           <a
-            href="${usageHref(basePath, span.window, {
+            href="${usageHref(place.path, span.window, {
               feature: usage.feature,
               user: userId,
               from: span.from,
@@ -60,10 +60,10 @@ export function userUsagePage(data: UserUsageData, basePath: string, notice?: st
       </tr>`,
   )
   return layout(
-    `User ${userId} · Usage · Tally admin`,
-    html`${usageHeader(basePath, span)}
+    `User ${userId} · Usage · ${place.title}`,
+    html`${usageHeader(place, span)}
       <main class="usage">
-        ${windowBar(span, data.computedAt, days => userHref(basePath, userId, days))}
+        ${windowBar(span, data.computedAt, days => userHref(place.path, userId, days))}
         <h2>User ${userId}: activity by feature</h2>
         <p class="muted window" data-testid="user-window">
           ${formatSpan(span.from, span.to)}: events, and the days on which the user used each
@@ -74,7 +74,7 @@ export function userUsagePage(data: UserUsageData, basePath: string, notice?: st
           <span class="figure" data-testid="user-active-days">${activity.activeDays}</span> of
           ${span.window} days ·
           <a
-            href="${usageHref(basePath, span.window, { user: userId, from: thisMonth, to: span.to })}"
+            href="${usageHref(place.path, span.window, { user: userId, from: thisMonth, to: span.to })}"
             >all of this month's events</a
           >
         </p>

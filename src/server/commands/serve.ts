@@ -70,6 +70,8 @@ export interface ServeExtension {
 export interface RunningServer {
   url: string
   gatewayUrl: string | undefined
+  /** Whether `gatewayUrl` is the reference gateway this process started (`--local-gateway`). */
+  localGateway: boolean
   /** The admin token, generated when none was given. */
   adminToken: string
   close(): Promise<void>
@@ -91,6 +93,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     options.instanceKey === undefined
       ? undefined
       : parsePairs([options.instanceKey], '--instance-key', 'default')
+  const adminToken = options.adminToken ?? randomBytes(18).toString('base64url')
   if (options.localGateway && gatewayUrl === undefined) {
     instance ??= new Map([['local', randomBytes(18).toString('base64url')]])
     gateway = await startGateway({
@@ -98,6 +101,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       host: '127.0.0.1',
       dataDir: `${options.dataDir}-gateway`,
       instanceKeys: instance,
+      // One operator runs both: the instance's admin token opens the local fleet page too.
+      adminKey: adminToken,
     })
     gatewayUrl = gateway.url
   }
@@ -166,7 +171,6 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       (pings ? renderPingPrometheus(pings.metrics()) : ''),
   })
 
-  const adminToken = options.adminToken ?? randomBytes(18).toString('base64url')
   handler.route(
     '/admin',
     createAdminRoutes({
@@ -231,6 +235,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   return {
     url,
     gatewayUrl,
+    localGateway: gateway !== undefined,
     adminToken,
     close() {
       closing ??= (async () => {

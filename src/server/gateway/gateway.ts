@@ -1,19 +1,24 @@
-import { Hono, type Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { acknowledgement, errorBody, type ErrorCode } from '../../protocol/answers.js'
-import { decodeBatch } from '../../protocol/wire.js'
-import { checkExportedEvent } from './check-exported-event.js'
-import type { GatewayStore } from './gateway-store.js'
-import { bearerToken, sameSecret } from '../secrets.js'
+import { Hono } from 'hono'
 import { createAuthThrottle, throttleAuthentication, type AuthThrottle } from '../auth-throttle.js'
 import { noSniff } from '../security-headers.js'
+import { fail } from './gateway-answers.js'
+import type { InstanceKeys } from './gateway-auth.js'
+import { addEventsRoutes, gatewayEventsPath } from './gateway-events-routes.js'
+import { addInsightsRoutes } from './gateway-insights-routes.js'
+import { addPingsRoutes } from './gateway-pings-routes.js'
+import type { GatewayStore } from './gateway-store.js'
+
+export { gatewayEventsPath }
+export type { InstanceKeys }
 
 export interface GatewayOptions {
   store: GatewayStore
-  /** Instance id → instance key: an instance authenticates with `x-tally-instance` and its key as a bearer token. */
-  instanceKeys: ReadonlyMap<string, string>
-  /** A key that may list the events of every instance. @default none */
+  /**
+   * Instance id → instance key: an instance authenticates with `x-tally-instance` and its key as
+   * a bearer token. Read on every request (a Map, or a keys file that may change).
+   */
+  instanceKeys: InstanceKeys
+  /** A key that may read the events, pings and insights of every instance. @default none */
   adminKey?: string
   /** @default 8 MiB */
   maxBodyBytes?: number
@@ -36,123 +41,39 @@ export interface GatewayOptions {
   onInternalError?: (error: unknown) => void
 }
 
-/** Path of the gateway's one resource. */
-export const gatewayEventsPath = '/v1/events'
-
 /**
- * The reference upstream: a Hono app with `POST /v1/events` (instances send batches; every
- * event is judged alone and acknowledged, stored or refused) and `GET /v1/events?instance=…`
- * (what an instance sent, newest last). Errors are `{ error: { code, message } }`.
+ * The reference upstream, a Hono app: instances send their events (`POST /v1/events`) and
+ * daily pings (`POST /v1/pings`); an instance's key or the admin key reads them back
+ * (`GET /v1/events`, `GET /v1/pings`) and asks the usage questions over the instance's events
+ * (`GET /v1/insights/<question>`). Every route checking a key is throttled. Errors are
+ * `{ error: { code, message } }`.
  */
 export function createGateway(options: GatewayOptions): Hono {
-  const { store, instanceKeys } = options
-  const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024
-  const maxBatchEvents = options.maxBatchEvents ?? 10_000
-  const maxEventBytes = options.maxEventBytes ?? 64 * 1024
-  const defaultListLimit = options.defaultListLimit ?? 100
-  const maxListLimit = options.maxListLimit ?? 10_000
   const now = options.now ?? (() => new Date())
-
   const authThrottle = options.authThrottle ?? createAuthThrottle({ now: () => now().getTime() })
+  const shared = {
+    store: options.store,
+    instanceKeys: options.instanceKeys,
+    adminKey: options.adminKey,
+    now,
+  }
 
   const app = new Hono()
   app.use('*', noSniff())
-  app.use(
-    gatewayEventsPath,
-    throttleAuthentication({ throttle: authThrottle, kind: 'instance-key' }),
-  )
+  // One credential kind for instance keys and the admin key: a guesser gains nothing by
+  // switching between them.
+  app.use('/v1/*', throttleAuthentication({ throttle: authThrottle, kind: 'instance-key' }))
 
-  app.post(
-    gatewayEventsPath,
-    async (c, next) => {
-      const instance = c.req.header('x-tally-instance')
-      const key = bearerToken(c.req.header('authorization'))
-      if (instance === undefined || !sameSecret(instanceKeys.get(instance), key)) {
-        c.header('www-authenticate', 'Bearer')
-        return fail(c, 401, 'unauthorized', 'an instance id and its key are required')
-      }
-      const type = c.req.header('content-type') ?? ''
-      if (!/^application\/json\s*(?:;|$)/i.test(type)) {
-        return fail(c, 415, 'unsupported-media-type', 'the body must be application/json')
-      }
-      await next()
-    },
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: c => fail(c, 413, 'payload-too-large', `the body exceeds ${maxBodyBytes} bytes`),
-    }),
-    async c => {
-      const instance = c.req.header('x-tally-instance') as string
-      const decoded = decodeBatch(await c.req.text())
-      if (!decoded.ok) return fail(c, 400, 'invalid-body', decoded.reason)
-      const { events } = decoded.batch
-      if (events.length > maxBatchEvents) {
-        return fail(
-          c,
-          413,
-          'too-many-events',
-          `${events.length} events in one batch; the limit is ${maxBatchEvents}`,
-        )
-      }
-
-      // Each id is judged once per batch; a valid copy wins over an invalid one of the same id.
-      const accepted = new Map<string, string>()
-      const rejected = new Map<string, string>()
-      for (const raw of events) {
-        if (accepted.has(raw.id)) continue
-        const check = checkExportedEvent(raw, maxEventBytes)
-        if (check.ok) {
-          accepted.set(raw.id, JSON.stringify(check.event))
-          rejected.delete(raw.id)
-        } else if (!rejected.has(raw.id)) {
-          rejected.set(raw.id, check.reason)
-        }
-      }
-      await store.insert(
-        instance,
-        [...accepted].map(([id, payload]) => ({ id, payload })),
-        now(),
-      )
-      return c.json(
-        acknowledgement(
-          [...accepted.keys()],
-          [...rejected].map(([id, reason]) => ({ id, reason })),
-        ),
-      )
-    },
-  )
-
-  app.get(gatewayEventsPath, async c => {
-    const instance = c.req.query('instance')
-    if (instance === undefined || instance.length === 0) {
-      return fail(c, 400, 'invalid-query', 'the query parameter instance is required')
-    }
-    const key = bearerToken(c.req.header('authorization'))
-    if (!sameSecret(instanceKeys.get(instance), key) && !sameSecret(options.adminKey, key)) {
-      c.header('www-authenticate', 'Bearer')
-      return fail(
-        c,
-        401,
-        'unauthorized',
-        `the key of instance ${instance} or the admin key is required`,
-      )
-    }
-    const limitText = c.req.query('limit')
-    const limit = limitText === undefined ? defaultListLimit : Number(limitText)
-    if (!/^\d+$/.test(limitText ?? '0') || limit < 1 || limit > maxListLimit) {
-      return fail(c, 400, 'invalid-query', `limit must be a whole number from 1 to ${maxListLimit}`)
-    }
-    const [records, total] = await Promise.all([store.list(instance, limit), store.count(instance)])
-    return c.json({
-      instance,
-      total,
-      events: records.map(record => ({
-        id: record.id,
-        receivedAt: record.receivedAt.toISOString(),
-        event: JSON.parse(record.payload) as unknown,
-      })),
-    })
+  addEventsRoutes(app, {
+    ...shared,
+    maxBodyBytes: options.maxBodyBytes ?? 8 * 1024 * 1024,
+    maxBatchEvents: options.maxBatchEvents ?? 10_000,
+    maxEventBytes: options.maxEventBytes ?? 64 * 1024,
+    defaultListLimit: options.defaultListLimit ?? 100,
+    maxListLimit: options.maxListLimit ?? 10_000,
   })
+  addPingsRoutes(app, shared)
+  addInsightsRoutes(app, shared)
 
   app.notFound(c => fail(c, 404, 'not-found', `no route for ${c.req.method} ${c.req.path}`))
   app.onError((error, c) => {
@@ -160,13 +81,4 @@ export function createGateway(options: GatewayOptions): Hono {
     return fail(c, 500, 'internal', 'the gateway failed to handle the request')
   })
   return app
-}
-
-function fail(
-  c: Context,
-  status: ContentfulStatusCode,
-  code: ErrorCode,
-  message: string,
-): Response {
-  return c.json(errorBody(code, message), status)
 }

@@ -51,11 +51,11 @@ export const dataDir = (env: string, defaultValue: string, help: string) =>
     defaultValue,
   })
 
-export const storage = {
-  dataDir: dataDir('TALLY_DATA', './.tally', 'the SQLite folder (tally.db inside)'),
-  databaseUrl: optionalText({
+/** PostgreSQL instead of SQLite: `--database-url`, with `env` as its variable. */
+export const databaseUrl = (env: string) =>
+  optionalText({
     flag: 'database-url',
-    env: 'TALLY_DATABASE_URL',
+    env,
     placeholder: 'URL',
     help: 'PostgreSQL instead of SQLite',
     example: 'postgres://tally@db.example.com:5432/telemetry',
@@ -67,7 +67,11 @@ export const storage = {
           'postgres://tally@db.example.com/telemetry',
         )
     },
-  }),
+  })
+
+export const storage = {
+  dataDir: dataDir('TALLY_DATA', './.tally', 'the SQLite folder (tally.db inside)'),
+  databaseUrl: databaseUrl('TALLY_DATABASE_URL'),
 }
 
 const allowlistRow: Row = {

@@ -12,6 +12,7 @@ import {
   type SettingValue,
 } from './setting.js'
 import {
+  databaseUrl,
   dataDir,
   days,
   durationMs,
@@ -167,21 +168,52 @@ const serve = {
 const gateway = {
   port: port('TALLY_GATEWAY_PORT', 3090),
   host: host('TALLY_GATEWAY_HOST'),
-  dataDir: dataDir('TALLY_GATEWAY_DATA', './.tally-gateway', "the gateway's SQLite folder"),
+  dataDir: dataDir(
+    'TALLY_GATEWAY_DATA',
+    './.tally-gateway',
+    "the gateway's SQLite folder (gateway.db, one file per instance)",
+  ),
+  databaseUrl: databaseUrl('TALLY_GATEWAY_DATABASE_URL'),
   instanceKeys: list(
     pairs({
       flag: 'instance-key',
       env: 'TALLY_GATEWAY_INSTANCE_KEYS',
       placeholder: 'ID=KEY',
-      file: {
-        flag: 'instance-key-file',
-        env: 'TALLY_GATEWAY_INSTANCE_KEY_FILE',
-        help: 'a file of ID=KEY lines',
-      },
       help: 'an instance allowed to export, repeatable',
       example: 'acme=…',
       form: 'ID=KEY',
     }),
+  ),
+  instanceKeysFile: optionalText({
+    flag: 'instance-keys-file',
+    env: 'TALLY_GATEWAY_INSTANCE_KEYS_FILE',
+    placeholder: 'FILE',
+    help: 'a file of ID=KEY lines, re-read when it changes: add an instance without a restart',
+    example: '/etc/tally/instance-keys',
+  }),
+  adminKey: secret({
+    flag: 'admin-key',
+    env: 'TALLY_GATEWAY_ADMIN_KEY',
+    placeholder: 'KEY',
+    file: {
+      flag: 'admin-key-file',
+      env: 'TALLY_GATEWAY_ADMIN_KEY_FILE',
+      help: 'a file holding the admin key',
+    },
+    help: "reads every instance's events, pings and insights, 16+ characters",
+    example: '…',
+  }),
+  retentionDays: days(
+    'retention-days',
+    'TALLY_GATEWAY_RETENTION_DAYS',
+    'how long raw events are kept at the gateway, by the instance receipt',
+    90,
+  ),
+  rollupRetentionDays: days(
+    'rollup-retention-days',
+    'TALLY_GATEWAY_ROLLUP_RETENTION_DAYS',
+    "how long the instances' daily rollups and pings are kept at the gateway",
+    400,
   ),
 }
 

@@ -30,6 +30,12 @@ export interface PostgresStoreOptions {
    * @default 'public'
    */
   schema?: string
+  /**
+   * The most connections the store's pool opens. A gateway keeps one store per instance, many
+   * at once, so it asks for few each to stay under the server's `max_connections`.
+   * @default 10
+   */
+  maxConnections?: number
 }
 
 interface PostgresRow {
@@ -60,6 +66,7 @@ const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/
 export function openPostgresStore({
   connectionString,
   schema = 'public',
+  maxConnections = 10,
 }: PostgresStoreOptions): ServerEventStore {
   if (!schemaPattern.test(schema)) {
     throw new RangeError(
@@ -74,6 +81,7 @@ export function openPostgresStore({
     options: `-c search_path=${schema}`,
     // A database that does not answer fails the request instead of hanging it.
     connectionTimeoutMillis: 10_000,
+    max: maxConnections,
   })
   // An idle connection that dies (a database restart) is dropped by the pool, which emits
   // the error here; without a listener it would crash the process. The next query opens a

@@ -58,6 +58,8 @@ export async function buildBrowserBundle(): Promise<string> {
     await bundle.write({
       file: bundleFile,
       format: 'iife',
+      // An IIFE is one file: the sender's chunk (`import('./sending.js')`) is inlined.
+      inlineDynamicImports: true,
       name: bundleGlobal,
       sourcemap: true,
     })

@@ -320,11 +320,13 @@ window.telemetry = ${bundleGlobal}.createTelemetry({
   processors: [{ name: 'capture', process(event) { window.recorded.push(event.id) } }],
   ...JSON.parse(new URLSearchParams(location.search).get('options') || '{}'),
 });
-window.recordMany = count => {
+// Processors run in the batched step at the end of the task, so the ids are read after it.
+window.recordMany = async count => {
   const from = window.recorded.length;
   for (let index = 0; index < count; index++) {
     window.telemetry.recordEvent('e2e', 'recorded', { version: 1, metadata: { index } });
   }
+  await new Promise(resolve => setTimeout(resolve, 0));
   return window.recorded.slice(from);
 };
 </script>

@@ -10,7 +10,7 @@ declare global {
     /** Every id the page minted, in order, captured by a processor. */
     recorded: string[]
     /** Records `count` events and returns their ids. */
-    recordMany(count: number): string[]
+    recordMany(count: number): Promise<string[]>
     /** Unhandled rejections seen by the page. */
     unhandled: string[]
     /** `name: message` of every error the client reported through `onError`. */

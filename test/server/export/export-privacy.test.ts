@@ -84,8 +84,8 @@ describe('export privacy, end to end through a real gateway', () => {
             return
           }
           expect(result).toMatchObject({ status: 'exported', accepted: specs.length })
-          const stored = (await harness.gatewayStore.list(instanceId, specs.length)).map(
-            record => record.payload,
+          const stored = (await harness.gatewayStore.list(instanceId, specs.length)).map(record =>
+            JSON.stringify(record.event),
           )
           let seen = [harness.requests.at(-1)?.body ?? '', ...stored].join('\n')
           // A plain string under an allowlisted key leaves by design; nothing else may.

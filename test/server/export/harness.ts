@@ -6,7 +6,7 @@ import { createExportWorker, type ExportWorker } from '../../../src/server/expor
 import type { ExportWorkerOptions } from '../../../src/server/export/export-options.js'
 import { createGateway, type GatewayOptions } from '../../../src/server/gateway/gateway.js'
 import type { GatewayStore } from '../../../src/server/gateway/gateway-store.js'
-import { createMemoryGatewayStore } from '../../../src/server/gateway/memory-gateway-store.js'
+import { openTemporaryGatewayStore } from '../../../src/server/gateway/temporary-gateway-store.js'
 import type { ServerEventStore } from '../../../src/server/stores/server-event-store.js'
 import { createMemoryServerEventStore } from '../memory-server-event-store.js'
 
@@ -52,7 +52,7 @@ afterEach(async () => {
  * records every request and can answer in the gateway's place (a 503, a hang) on cue.
  */
 export async function startHarness(gatewayOptions: Partial<GatewayOptions> = {}): Promise<Harness> {
-  const gatewayStore = createMemoryGatewayStore()
+  const gatewayStore = await openTemporaryGatewayStore()
   stores.push(gatewayStore)
   const gateway = createGateway({
     store: gatewayStore,
@@ -77,7 +77,7 @@ export async function startHarness(gatewayOptions: Partial<GatewayOptions> = {})
   const url = `http://127.0.0.1:${String(port)}`
   const listing = async () =>
     (await gatewayStore.list(instanceId, 100_000)).map(
-      record => JSON.parse(record.payload) as Record<string, unknown>,
+      record => JSON.parse(JSON.stringify(record.event)) as Record<string, unknown>,
     )
   return {
     url,

@@ -9,7 +9,7 @@ import {
 import { encodeExportBatch } from '../../../src/server/export/gateway-client.js'
 import { createGateway, type GatewayOptions } from '../../../src/server/gateway/gateway.js'
 import type { GatewayStore } from '../../../src/server/gateway/gateway-store.js'
-import { createMemoryGatewayStore } from '../../../src/server/gateway/memory-gateway-store.js'
+import { openTemporaryGatewayStore } from '../../../src/server/gateway/temporary-gateway-store.js'
 import { ingested } from '../../support/server-events.js'
 
 const keys = new Map([
@@ -23,8 +23,8 @@ afterEach(async () => {
   for (const store of stores.splice(0)) await store.close()
 })
 
-function gateway(options: Partial<GatewayOptions> = {}) {
-  const store = options.store ?? createMemoryGatewayStore()
+async function gateway(options: Partial<GatewayOptions> = {}) {
+  const store = options.store ?? (await openTemporaryGatewayStore())
   stores.push(store)
   const app = createGateway({ store, instanceKeys: keys, adminKey, ...options })
   return { app, store }
@@ -95,7 +95,7 @@ describe('gateway: POST /v1/events authenticates the instance', () => {
     ['no instance header', { 'x-tally-instance': '' }],
     ['a basic scheme', { authorization: `Basic ${keys.get('acme') ?? ''}` }],
   ])('answers 401 with a JSON error for %s, storing nothing', async (_name, headers) => {
-    const { app, store } = gateway()
+    const { app, store } = await gateway()
     const response = await post(app, encodeExportBatch([exported()], new Date()), headers)
     expect(response.status).toBe(401)
     expect(response.headers.get('www-authenticate')).toBe('Bearer')
@@ -121,7 +121,7 @@ describe('gateway: POST /v1/events refuses bodies that are not a batch', () => {
       superjson.stringify({ events: [], sentAt: new Date(), extra: new Map() }),
     ],
   ])('answers 400 for %s', async (_name, body) => {
-    const { app } = gateway()
+    const { app } = await gateway()
     const response = await post(app, body)
     expect(response.status).toBe(400)
     expect(await response.json()).toEqual({
@@ -130,7 +130,7 @@ describe('gateway: POST /v1/events refuses bodies that are not a batch', () => {
   })
 
   it('answers 415 for a body that is not declared JSON', async () => {
-    const { app } = gateway()
+    const { app } = await gateway()
     const response = await post(app, encodeExportBatch([exported()], new Date()), {
       'content-type': 'text/plain',
     })
@@ -138,7 +138,7 @@ describe('gateway: POST /v1/events refuses bodies that are not a batch', () => {
   })
 
   it('answers 413 for a body over maxBodyBytes, before decoding it', async () => {
-    const { app, store } = gateway({ maxBodyBytes: 2048 })
+    const { app, store } = await gateway({ maxBodyBytes: 2048 })
     const events = Array.from({ length: 10 }, () => exported())
     const response = await postEvents(app, events)
     expect(response.status).toBe(413)
@@ -147,7 +147,7 @@ describe('gateway: POST /v1/events refuses bodies that are not a batch', () => {
   })
 
   it('answers 413 for a streamed body without content-length once it passes the bound', async () => {
-    const { app } = gateway({ maxBodyBytes: 2048 })
+    const { app } = await gateway({ maxBodyBytes: 2048 })
     const text = encodeExportBatch(
       Array.from({ length: 10 }, () => exported()),
       new Date(),
@@ -173,7 +173,7 @@ describe('gateway: POST /v1/events refuses bodies that are not a batch', () => {
   })
 
   it('answers 413 for more events than maxBatchEvents', async () => {
-    const { app } = gateway({ maxBatchEvents: 2 })
+    const { app } = await gateway({ maxBatchEvents: 2 })
     const response = await postEvents(app, [exported(), exported(), exported()])
     expect(response.status).toBe(413)
     expect(await response.json()).toMatchObject({ error: { code: 'too-many-events' } })
@@ -182,7 +182,7 @@ describe('gateway: POST /v1/events refuses bodies that are not a batch', () => {
 
 describe('gateway: POST /v1/events judges and stores each event once', () => {
   it('acknowledges and stores valid events', async () => {
-    const { app, store } = gateway()
+    const { app, store } = await gateway()
     const events = [exported(), exported()]
     const response = await postEvents(app, events)
     expect(response.status).toBe(200)
@@ -191,7 +191,7 @@ describe('gateway: POST /v1/events judges and stores each event once', () => {
   })
 
   it('acknowledges a duplicate send again without a second row', async () => {
-    const { app, store } = gateway()
+    const { app, store } = await gateway()
     const events = [exported(), exported()]
     await postEvents(app, events)
     const again = (await (await postEvents(app, events)).json()) as Acks
@@ -200,7 +200,7 @@ describe('gateway: POST /v1/events judges and stores each event once', () => {
   })
 
   it('stores an id repeated inside one batch once, acknowledging it once', async () => {
-    const { app, store } = gateway()
+    const { app, store } = await gateway()
     const event = exported()
     const acks = (await (await postEvents(app, [event, event])).json()) as Acks
     expect(acks).toEqual({ accepted: [event.id], rejected: [] })
@@ -208,7 +208,7 @@ describe('gateway: POST /v1/events judges and stores each event once', () => {
   })
 
   it('keeps the events of different instances apart, even under the same id', async () => {
-    const { app, store } = gateway()
+    const { app, store } = await gateway()
     const event = exported()
     await postEvents(app, [event], 'acme')
     await postEvents(app, [event], 'globex')
@@ -230,7 +230,7 @@ describe('gateway: POST /v1/events judges and stores each event once', () => {
     ['a timestamp from 1990', e => (e.timestamp = new Date('1990-01-01')), /timestamp/],
     ['an id outside the alphabet', e => (e.id = 'not an id!'), /^id: /],
   ])('refuses %s in `rejected` with a reason, storing nothing of it', async (_n, spoil, reason) => {
-    const { app, store } = gateway()
+    const { app, store } = await gateway()
     const good = exported()
     const bad = exported() as unknown as Record<string, unknown>
     spoil(bad)
@@ -241,7 +241,7 @@ describe('gateway: POST /v1/events judges and stores each event once', () => {
   })
 
   it('answers 200 with every event in `rejected` when all are bad', async () => {
-    const { app, store } = gateway()
+    const { app, store } = await gateway()
     const events = [exported(), exported()].map(e => ({ ...e, feature: '' }))
     const response = await postEvents(app, events)
     expect(response.status).toBe(200)
@@ -252,7 +252,7 @@ describe('gateway: POST /v1/events judges and stores each event once', () => {
   })
 
   it('refuses an oversized event as oversized, so the instance never retries it', async () => {
-    const { app, store } = gateway({ maxEventBytes: 4096 })
+    const { app, store } = await gateway({ maxEventBytes: 4096 })
     const big = exported({ privateMetadata: { blob: 'x'.repeat(5000) } })
     const small = exported()
     const acks = (await (await postEvents(app, [big, small])).json()) as Acks
@@ -264,14 +264,14 @@ describe('gateway: POST /v1/events judges and stores each event once', () => {
   })
 
   it('accepts a valid copy of an id that an earlier copy in the batch spoiled', async () => {
-    const { app } = gateway()
+    const { app } = await gateway()
     const good = exported()
     const acks = (await (await postEvents(app, [{ ...good, feature: '' }, good])).json()) as Acks
     expect(acks).toEqual({ accepted: [good.id], rejected: [] })
   })
 
   it('stores the clean copy, without fields it does not know', async () => {
-    const { app } = gateway()
+    const { app } = await gateway()
     const event = { ...exported(), injected: 'x', user: 'alice' }
     await postEvents(app, [event])
     const { body } = await list(app, 'instance=acme')
@@ -281,12 +281,14 @@ describe('gateway: POST /v1/events judges and stores each event once', () => {
   })
 
   it('answers 500 with a JSON error when the store fails, and reports the error', async () => {
+    const real = await openTemporaryGatewayStore()
+    stores.push(real)
     const failing: GatewayStore = {
-      ...createMemoryGatewayStore(),
+      ...real,
       insert: () => Promise.reject(new Error('disk full')),
     }
     const onInternalError = vi.fn()
-    const { app } = gateway({ store: failing, onInternalError })
+    const { app } = await gateway({ store: failing, onInternalError })
     const response = await postEvents(app, [exported()])
     expect(response.status).toBe(500)
     expect(await response.json()).toMatchObject({ error: { code: 'internal' } })
@@ -296,7 +298,7 @@ describe('gateway: POST /v1/events judges and stores each event once', () => {
 
 describe('gateway: GET /v1/events lists what an instance sent', () => {
   it('lists events in the order received, newest last, as JSON', async () => {
-    const { app } = gateway()
+    const { app } = await gateway()
     const first = [exported(), exported()]
     const second = [exported()]
     await postEvents(app, first)
@@ -313,7 +315,7 @@ describe('gateway: GET /v1/events lists what an instance sent', () => {
   })
 
   it('gives the newest `limit` events, still newest last', async () => {
-    const { app } = gateway()
+    const { app } = await gateway()
     const events = [exported(), exported(), exported(), exported()]
     for (const event of events) await postEvents(app, [event])
     const { body } = await list(app, 'instance=acme&limit=2')
@@ -322,7 +324,7 @@ describe('gateway: GET /v1/events lists what an instance sent', () => {
   })
 
   it('accepts the admin key for any instance', async () => {
-    const { app } = gateway()
+    const { app } = await gateway()
     await postEvents(app, [exported()], 'globex')
     const { status, body } = await list(app, 'instance=globex', adminKey)
     expect(status).toBe(200)
@@ -334,14 +336,14 @@ describe('gateway: GET /v1/events lists what an instance sent', () => {
     ['a wrong key', 'nope'],
     ["another instance's key", keys.get('globex') ?? null],
   ])('answers 401 for %s', async (_name, key) => {
-    const { app } = gateway()
+    const { app } = await gateway()
     const { status, body } = await list(app, 'instance=acme', key)
     expect(status).toBe(401)
     expect(body.error?.code).toBe('unauthorized')
   })
 
   it('lets no key list an unknown instance when no admin key is configured', async () => {
-    const store = createMemoryGatewayStore()
+    const store = await openTemporaryGatewayStore()
     stores.push(store)
     const noAdmin = createGateway({ store, instanceKeys: keys })
     expect((await list(noAdmin, 'instance=initech', keys.get('acme') ?? null)).status).toBe(401)
@@ -356,14 +358,14 @@ describe('gateway: GET /v1/events lists what an instance sent', () => {
     ['a negative limit', 'instance=acme&limit=-1'],
     ['a limit past the maximum', 'instance=acme&limit=10001'],
   ])('answers 400 for %s', async (_name, query) => {
-    const { app } = gateway()
+    const { app } = await gateway()
     const { status, body } = await list(app, query)
     expect(status).toBe(400)
     expect(body.error?.code).toBe('invalid-query')
   })
 
   it('answers unknown routes with a JSON 404', async () => {
-    const { app } = gateway()
+    const { app } = await gateway()
     const response = await app.request('/v2/events')
     expect(response.status).toBe(404)
     expect(await response.json()).toMatchObject({ error: { code: 'not-found' } })
@@ -381,7 +383,7 @@ function encode(value: unknown): string {
 
 describe('gateway: hostile bodies', () => {
   it('answers every malformed body with a 4xx, or 200 with nothing bad stored', async () => {
-    const { app, store } = gateway({ maxBodyBytes: 64 * 1024 })
+    const { app, store } = await gateway({ maxBodyBytes: 64 * 1024 })
     const anyEvent = fc.record(
       {
         id: fc.oneof(fc.string(), fc.constant('evt_fuzz_0001')),
@@ -417,5 +419,6 @@ describe('gateway: hostile bodies', () => {
       { numRuns: 1_000 },
     )
     expect(await store.count('acme')).toBe(0)
-  })
+    // A thousand requests on a machine shared with other test files: room, not a speed bound.
+  }, 30_000)
 })

@@ -1,10 +1,18 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { emptyAllowlist, redactForExport } from '../../../src/protocol/export-redaction.js'
 import { encodeExportBatch } from '../../../src/server/export/gateway-client.js'
-import { startGateway, type RunningGateway } from '../../../src/server/gateway/start-gateway.js'
+import type { Ping } from '../../../src/protocol/ping.js'
+import {
+  startGateway,
+  type RunningGateway,
+  type StartGatewayOptions,
+} from '../../../src/server/gateway/start-gateway.js'
+import { samplePing } from '../../support/gateway-data.js'
 import { ingested } from '../../support/server-events.js'
 
 const instanceKeys = new Map([['acme', 'acme-key-0123456789']])
@@ -23,7 +31,8 @@ async function start(dataDir?: string): Promise<RunningGateway> {
 }
 
 async function send(url: string): Promise<{ status: number; body: unknown; id: string }> {
-  const row = ingested()
+  // Received now: the gateway's retention, which runs at start, keeps 90 days of it.
+  const row = ingested({ receivedAt: new Date() })
   const exported = redactForExport(row, 'redact', emptyAllowlist)?.exported
   const response = await fetch(`${url}/v1/events`, {
     method: 'POST',
@@ -71,4 +80,86 @@ describe('startGateway', () => {
     const port = Number(new URL(gateway.url).port)
     await expect(startGateway({ port, instanceKeys })).rejects.toThrow(/EADDRINUSE/)
   })
+})
+
+describe('startGateway: pings across instances, resends and restarts', () => {
+  const keys = new Map([
+    ['acme', 'acme-key-0123456789'],
+    ['globex', 'globex-key-0123456789'],
+  ])
+  const adminKey = 'admin-key-0123456789'
+
+  const ping = (url: string, instance: string, day: string) =>
+    fetch(`${url}/v1/pings`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${keys.get(instance) ?? ''}`,
+        'x-tally-instance': instance,
+      },
+      body: JSON.stringify(samplePing(instance, day)),
+    })
+  const pingDays = async (url: string, instance: string) => {
+    const response = await fetch(`${url}/v1/pings?instance=${instance}`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    })
+    return ((await response.json()) as { pings: Ping[] }).pings.map(p => p.day)
+  }
+
+  const storages: [string, () => Promise<Partial<StartGatewayOptions>>, () => Promise<void>][] = [
+    [
+      'SQLite',
+      async () => {
+        const dataDir = mkdtempSync(join(tmpdir(), 'tally-gateway-'))
+        directories.push(dataDir)
+        return { dataDir }
+      },
+      async () => undefined,
+    ],
+    [
+      'PostgreSQL',
+      async () => ({ databaseUrl, databaseSchema }),
+      async () => {
+        const client = new pg.Client({ connectionString: databaseUrl })
+        await client.connect()
+        const { rows } = await client.query<{ name: string }>(
+          'SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)',
+          [databaseSchema],
+        )
+        for (const { name } of rows) await client.query(`DROP SCHEMA "${name}" CASCADE`)
+        await client.end()
+      },
+    ],
+  ]
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const databaseSchema = `tgw_start_${randomBytes(6).toString('hex')}`
+
+  it.each(storages)(
+    'keeps one ping per (instance, day) on %s',
+    async (_name, storage, drop) => {
+      const options = { port: 0, instanceKeys: keys, adminKey, ...(await storage()) }
+      try {
+        const first = await startGateway(options)
+        running.push(first)
+        expect((await ping(first.url, 'acme', '2026-11-25')).status).toBe(200)
+        expect((await ping(first.url, 'acme', '2026-11-25')).status).toBe(200)
+        expect((await ping(first.url, 'globex', '2026-11-25')).status).toBe(200)
+        await first.close()
+        const second = await startGateway(options)
+        running.push(second)
+        expect(await (await ping(second.url, 'acme', '2026-11-25')).json()).toEqual({
+          accepted: ['acme:2026-11-25'],
+          rejected: [],
+        })
+        expect((await ping(second.url, 'acme', '2026-11-26')).status).toBe(200)
+        expect(await pingDays(second.url, 'acme')).toEqual(['2026-11-25', '2026-11-26'])
+        expect(await pingDays(second.url, 'globex')).toEqual(['2026-11-25'])
+        await second.close()
+      } finally {
+        await drop()
+      }
+      // Two starts and a schema made and dropped: room on a shared machine, not a speed bound.
+    },
+    20_000,
+  )
 })

@@ -53,6 +53,6 @@ describe('tally (the command)', { timeout: 60_000 }, () => {
   it('prints a command help with exit code 0', () => {
     const result = tally(['gateway', '--help'], { TALLY_GATEWAY_PORT: 'abc' })
     expect(result.status).toBe(0)
-    expect(result.stdout).toContain('--instance-key-file F')
+    expect(result.stdout).toContain('--instance-keys-file FILE')
   })
 })

@@ -71,7 +71,12 @@ describe('resolve: defaults', () => {
       port: 3090,
       host: '127.0.0.1',
       dataDir: './.tally-gateway',
+      databaseUrl: undefined,
       instanceKeys: [],
+      instanceKeysFile: undefined,
+      adminKey: undefined,
+      retentionDays: 90,
+      rollupRetentionDays: 400,
     })
     expect(options('export', ['--preview'])).toEqual({
       preview: true,
@@ -176,6 +181,35 @@ const everySetting: [string, string, string[], Record<string, string>, unknown][
     ['--instance-key', `a=${key}`, '--instance-key', `b=${other}`],
     { TALLY_GATEWAY_INSTANCE_KEYS: `a=${key},b=${other}` },
     [`a=${key}`, `b=${other}`],
+  ],
+  [
+    'gateway',
+    'databaseUrl',
+    ['--database-url', 'postgres://db/fleet'],
+    { TALLY_GATEWAY_DATABASE_URL: 'postgres://db/fleet' },
+    'postgres://db/fleet',
+  ],
+  [
+    'gateway',
+    'instanceKeysFile',
+    ['--instance-keys-file', '/etc/tally/keys'],
+    { TALLY_GATEWAY_INSTANCE_KEYS_FILE: '/etc/tally/keys' },
+    '/etc/tally/keys',
+  ],
+  ['gateway', 'adminKey', ['--admin-key', key], { TALLY_GATEWAY_ADMIN_KEY: key }, key],
+  [
+    'gateway',
+    'retentionDays',
+    ['--retention-days', '30'],
+    { TALLY_GATEWAY_RETENTION_DAYS: '30' },
+    30,
+  ],
+  [
+    'gateway',
+    'rollupRetentionDays',
+    ['--rollup-retention-days', '800'],
+    { TALLY_GATEWAY_ROLLUP_RETENTION_DAYS: '800' },
+    800,
   ],
   ['export', 'dataDir', ['--data', '/srv/t'], { TALLY_DATA: '/srv/t' }, '/srv/t'],
   [
@@ -284,13 +318,10 @@ describe('resolve: secrets from files', () => {
     expect(
       options('serve', [], { TALLY_INSTANCE_KEY_FILE: '/s/instance' }, files).instanceKey,
     ).toBe(`acme=${key}`)
-    expect(options('gateway', ['--instance-key-file', '/s/keys'], {}, files).instanceKeys).toEqual([
-      `a=${key}`,
-      `b=${other}`,
-    ])
+    expect(options('gateway', ['--admin-key-file', '/s/admin'], {}, files).adminKey).toBe(key)
     expect(
-      options('gateway', [], { TALLY_GATEWAY_INSTANCE_KEY_FILE: '/s/keys' }, files).instanceKeys,
-    ).toEqual([`a=${key}`, `b=${other}`])
+      options('gateway', [], { TALLY_GATEWAY_ADMIN_KEY_FILE: '/s/admin' }, files).adminKey,
+    ).toBe(key)
   })
 
   it('adds a token file to the --token flags', () => {
@@ -334,6 +365,7 @@ describe('resolve: secrets from files', () => {
       refusal('serve', ['--session-secret', 'tiny-secret']),
       refusal('serve', [], { TALLY_INSTANCE_KEY: 'acme=tiny-secret' }),
       refusal('gateway', ['--instance-key', 'acme=tiny-secret']),
+      refusal('gateway', ['--admin-key', 'tiny-secret']),
       refusal('serve', ['--token-file', '/s/short'], {}, files),
     ]) {
       expect(message).not.toContain(secret)
@@ -559,7 +591,9 @@ describe('resolve: refusals', () => {
       TALLY_GATEWAY_PORT: 'abc',
       TALLY_GATEWAY_HOST: '',
       TALLY_GATEWAY_INSTANCE_KEYS: 'short',
-      TALLY_GATEWAY_INSTANCE_KEY_FILE: '/nowhere',
+      TALLY_GATEWAY_INSTANCE_KEYS_FILE: '/nowhere',
+      TALLY_GATEWAY_ADMIN_KEY: 'short',
+      TALLY_GATEWAY_DATABASE_URL: 'mysql://x',
       TALLY_GATEWAY_DATA: '',
     }
     expect(options('serve', [], everyOtherVariable).port).toBe(3080)

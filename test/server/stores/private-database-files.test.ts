@@ -1,9 +1,10 @@
-import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openSqliteGatewayStore } from '../../../src/server/gateway/sqlite-gateway-store.js'
 import { openSqliteStore } from '../../../src/server/stores/sqlite-store.js'
+import { exportedEvent, samplePing } from '../../support/gateway-data.js'
 import { ingested } from '../../support/server-events.js'
 
 const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(8)
@@ -68,22 +69,32 @@ describe.skipIf(process.platform === 'win32')('SQLite data files', () => {
     expect(row?.event.parameters.privateMetadata).toEqual({ query: 'secret' })
   })
 
-  it('of the gateway are private too', async () => {
+  it('of the gateway are private too, its catalog and each instance database', async () => {
     const root = await temporary()
-    const path = join(root, 'gateway', 'gateway.db')
-    const store = openSqliteGatewayStore({ path })
+    const dataDir = join(root, 'gateway')
+    const store = await openSqliteGatewayStore({ dataDir })
     closing.push(store)
-    await store.insert('acme', [{ id: 'a', payload: '{"secret":true}' }], new Date())
-    expect(await modes(path)).toEqual(['600', '600', '600'])
-    expect(await mode(join(root, 'gateway'))).toBe('700')
+    await store.insert('acme', [exportedEvent({ privateMetadata: { secret: true } })], new Date())
+    await store.insertPing(samplePing('acme', '2026-11-26'), new Date())
+    expect(await modes(join(dataDir, 'gateway.db'))).toEqual(['600', '600', '600'])
+    const [instanceFile] = await readdir(join(dataDir, 'instances'))
+    expect(instanceFile).toMatch(/^acme-[0-9a-f]{16}\.db$/)
+    expect(await modes(join(dataDir, 'instances', instanceFile ?? ''))).toEqual([
+      '600',
+      '600',
+      '600',
+    ])
+    expect(await mode(dataDir)).toBe('700')
+    expect(await mode(join(dataDir, 'instances'))).toBe('700')
   })
 
   it('of a gateway database given as an existing empty file are made private', async () => {
-    const path = join(await temporary(), 'gateway.db')
+    const dataDir = await temporary()
+    const path = join(dataDir, 'gateway.db')
     await writeFile(path, '', { mode: 0o644 })
-    const store = openSqliteGatewayStore({ path })
+    const store = await openSqliteGatewayStore({ dataDir })
     closing.push(store)
-    await store.insert('acme', [{ id: 'a', payload: '{}' }], new Date())
+    await store.insertPing(samplePing('acme', '2026-11-26'), new Date())
     expect(await modes(path)).toEqual(['600', '600', '600'])
   })
 })

@@ -12,6 +12,7 @@ import type { ServerEventStore } from '../../../src/server/stores/server-event-s
 import { sqliteFailure } from '../../../src/server/stores/sqlite-failure.js'
 import { openSqliteStore } from '../../../src/server/stores/sqlite-store.js'
 import { sampleEvent } from '../../support/events.js'
+import { samplePing } from '../../support/gateway-data.js'
 import { ingested } from '../../support/server-events.js'
 
 /** The StoreError `work` fails with, whether it throws or rejects. */
@@ -148,21 +149,21 @@ describe('SQLite store failures', () => {
   })
 
   it('the gateway store fails to open a file that is no database with a StoreError', async () => {
-    const path = join(await temporary(), 'gateway.db')
-    await writeFile(path, 'x'.repeat(4096))
-    const error = await storeErrorOf(() => openSqliteGatewayStore({ path }))
+    const dataDir = await temporary()
+    await writeFile(join(dataDir, 'gateway.db'), 'x'.repeat(4096))
+    const error = await storeErrorOf(() => openSqliteGatewayStore({ dataDir }))
     expect(error).toMatchObject({ kind: 'sqlite', operation: 'open' })
     expect(causeCode(error)).toBe('SQLITE_NOTADB')
   })
 
-  it('a failed gateway insert is a StoreError with the driver error as cause', async () => {
-    const path = join(await temporary(), 'gateway.db')
-    const store = opened(openSqliteGatewayStore({ path }))
-    const other = new Database(path)
-    other.exec('DROP TABLE gateway_events')
+  it('a failed gateway ping insert is a StoreError with the driver error as cause', async () => {
+    const dataDir = await temporary()
+    const store = opened(await openSqliteGatewayStore({ dataDir }))
+    const other = new Database(join(dataDir, 'gateway.db'))
+    other.exec('DROP TABLE pings')
     other.close()
     const error = await storeErrorOf(() =>
-      store.insert('acme', [{ id: 'a', payload: '{}' }], new Date()),
+      store.insertPing(samplePing('acme', '2026-11-26'), new Date()),
     )
     expect(error).toMatchObject({ kind: 'sqlite', operation: 'insert' })
     expect(causeCode(error)).toBe('SQLITE_ERROR')

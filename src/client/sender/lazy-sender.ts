@@ -1,0 +1,104 @@
+import type * as Sending from '../sending.js'
+import type { Sender, SenderDependencies } from './sender.js'
+
+export interface LazySenderDependencies extends SenderDependencies {
+  /** Runs `load` when the page is idle (or soon), so that the sender is there before it is due. */
+  whenIdle: (load: () => void) => void
+  /** Told the sender once it has loaded (to ask the backend's config, for one). */
+  onLoaded: () => void
+}
+
+/**
+ * The sender as the recording side sees it, before and after its chunk has loaded. Loading
+ * starts at the first event written, in an idle period, or at once when a flush is asked; it
+ * happens once and is kept, so that an unload send never waits on a fetch of code. Until
+ * then what an unload would send stays in the store and the spill for the next load.
+ */
+type SendingModule = Pick<typeof Sending, 'createSender'>
+
+/** The chunk, once loaded: every client of the page shares it. */
+let loaded: SendingModule | undefined
+
+/**
+ * Gives the sender at once, for builds that have no chunk to wait for: the Node entry
+ * (editor hosts), whose bundle is one file.
+ */
+export function provideSender(module: SendingModule): void {
+  loaded = module
+}
+
+const fetchChunk = (): Promise<SendingModule> =>
+  import('../sending.js').then(module => (loaded = module))
+
+/** Loads the sender's chunk ahead of need: clients created after it resolves never wait for it. */
+export function preloadSender(): Promise<void> {
+  return fetchChunk().then(() => {})
+}
+
+export interface LazySender extends Sender {
+  /** Whether the sender is here: an unload send needs it, else the spill must keep more. */
+  ready(): boolean
+}
+
+export function createLazySender(deps: LazySenderDependencies): LazySender {
+  let real: Sender | undefined
+  let loading: Promise<Sender> | undefined
+  let idleAsked = false
+  let count = 0
+  let stopped = false
+
+  const create = (module: SendingModule): Sender => {
+    if (real) return real
+    real = module.createSender(deps)
+    if (stopped) real.stop()
+    if (count > 0) real.stored(count)
+    deps.onLoaded()
+    return real
+  }
+
+  const load = (): Promise<Sender> =>
+    (loading ??= (loaded ? Promise.resolve(loaded) : fetchChunk()).then(
+      create,
+      (error: unknown) => {
+        // A failed fetch of the chunk (offline, a deploy replaced it) is tried again at the
+        // next write or flush; the events wait in the store meanwhile.
+        loading = undefined
+        idleAsked = false
+        throw error
+      },
+    ))
+
+  // A chunk already here (a second client, the Node build): nothing to wait for.
+  if (loaded) create(loaded)
+
+  return {
+    ready: () => real !== undefined,
+    state: () => real?.state() ?? (stopped ? 'stopped' : 'idle'),
+    count: () => real?.count() ?? count,
+    stored(next) {
+      if (real) return real.stored(next)
+      count = next
+      if (idleAsked || next === 0) return
+      idleAsked = true
+      deps.whenIdle(() => {
+        load().catch(() => {})
+      })
+    },
+    flush: options =>
+      load().then(
+        sender => sender.flush(options),
+        () => {},
+      ),
+    resume: () => real?.resume(),
+    sendAtUnload: events => real?.sendAtUnload(events),
+    anotherSends: () => real?.anotherSends() ?? false,
+    stop() {
+      stopped = true
+      real?.stop()
+    },
+    start() {
+      stopped = false
+      real?.start()
+    },
+  }
+}

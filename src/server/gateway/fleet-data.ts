@@ -1,0 +1,106 @@
+import type { Ping } from '../../protocol/ping.js'
+import { parseSpan, type UsageSpan } from '../admin/usage-data.js'
+import { dayOf, formatDay } from '../insights/days.js'
+import type { ParameterSource } from '../insights/parameters.js'
+import { fleetOf, type FleetAnswer } from './fleet.js'
+import {
+  declineLookbackDays,
+  fellInstances,
+  quietAfterDays,
+  type FellInstance,
+} from './fleet-activity.js'
+import type { GatewayPingStore } from './gateway-ping-store.js'
+
+/** Instances the per-instance chart draws: the most weekly users first. */
+export const maxChartedInstances = 8
+
+/** What the fleet page reads from a gateway store. */
+export type FleetPageSource = Pick<GatewayPingStore, 'latestPings' | 'pingsBetween'>
+
+/** Active users on each day of the page's window. */
+export interface ActiveSeries {
+  dau: number[]
+  wau: number[]
+  mau: number[]
+}
+
+/** Everything the fleet page shows. */
+export interface FleetPageData {
+  computedAt: Date
+  /** The UTC day of `computedAt`: `answer` is the fleet at this day. */
+  today: number
+  /** The window of the charts: its days end yesterday, the last day a ping can be of. */
+  span: UsageSpan
+  /** Exactly what `GET /v1/fleet` answers for today. */
+  answer: FleetAnswer
+  /** When the gateway received each instance's latest ping. */
+  receivedAt: ReadonlyMap<string, Date>
+  /** Instances that sent a ping of one of the 2 days before today. */
+  reporting: number
+  /** The window's days, `YYYY-MM-DD`. */
+  days: string[]
+  /** Each day, the sum over instances of their ping of that day (an instance without one adds 0). */
+  total: ActiveSeries
+  /** The instances with the most weekly users in their latest ping, each one's wau by day. */
+  perInstance: { instance: string; wau: number[] }[]
+  fell: FellInstance[]
+}
+
+/**
+ * Reads the fleet page's figures: the fleet at today, the window's pings for the charts and
+ * the 28 days before the latest pings for the instances whose activity fell. `?window=7|30|90`
+ * as on the usage page; throws InvalidParameterError for anything else.
+ */
+export async function readFleetPage(
+  store: FleetPageSource,
+  source: ParameterSource,
+  now: Date,
+): Promise<FleetPageData> {
+  const today = dayOf(now)
+  const span = parseSpan(source, today - 1)
+  const earliest = Math.min(span.from, today - quietAfterDays - declineLookbackDays)
+  const [latest, between] = await Promise.all([
+    store.latestPings(formatDay(today)),
+    store.pingsBetween(formatDay(earliest), formatDay(today)),
+  ])
+  const byKey = new Map<string, Ping>()
+  for (const { ping } of between) byKey.set(`${ping.instance} ${ping.day}`, ping)
+  const pingOf = (instance: string, day: string) => byKey.get(`${instance} ${day}`)
+
+  const days = Array.from({ length: span.window }, (_, index) => formatDay(span.from + index))
+  const total: ActiveSeries = { dau: [], wau: [], mau: [] }
+  const index = new Map(days.map((day, position) => [day, position]))
+  for (const key of ['dau', 'wau', 'mau'] as const) total[key] = days.map(() => 0)
+  for (const { ping } of between) {
+    const position = index.get(ping.day)
+    if (position === undefined) continue
+    for (const key of ['dau', 'wau', 'mau'] as const) {
+      total[key][position] = (total[key][position] ?? 0) + ping[key]
+    }
+  }
+
+  const answer = fleetOf(formatDay(today), latest)
+  const charted = [...answer.instances]
+    .sort((a, b) => b.wau - a.wau || (a.instance < b.instance ? -1 : 1))
+    .slice(0, maxChartedInstances)
+  const reportingFrom = formatDay(today - quietAfterDays)
+  return {
+    computedAt: now,
+    today,
+    span,
+    answer,
+    receivedAt: new Map(latest.map(stored => [stored.ping.instance, stored.receivedAt])),
+    reporting: answer.instances.filter(entry => entry.lastPingDay >= reportingFrom).length,
+    days,
+    total,
+    perInstance: charted.map(({ instance }) => ({
+      instance,
+      wau: days.map(day => pingOf(instance, day)?.wau ?? 0),
+    })),
+    fell: fellInstances(
+      latest.map(stored => stored.ping),
+      pingOf,
+      today,
+    ),
+  }
+}

@@ -1,0 +1,373 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ExportedEvent } from '../../src/protocol/export-redaction.js'
+import type { GatewayStore } from '../../src/server/gateway/gateway-store.js'
+import { activeUsers } from '../../src/server/insights/active-users.js'
+import { atRisk } from '../../src/server/insights/at-risk.js'
+import { formatDay } from '../../src/server/insights/days.js'
+import { events } from '../../src/server/insights/events.js'
+import { features } from '../../src/server/insights/features.js'
+import { retention } from '../../src/server/insights/retention.js'
+import { sessions } from '../../src/server/insights/sessions.js'
+import type { InsightsStore } from '../../src/server/stores/insights-store.js'
+import { exportedEvent, samplePing } from '../support/gateway-data.js'
+import { askedDays, eventsQuestions, windows } from './insights-asked.js'
+import { dayMs, firstDay, plantHistory, type Planted } from './insights-history.js'
+import {
+  oracleActiveUsers,
+  oracleAtRisk,
+  oracleEvents,
+  oracleFeatures,
+  oracleRetention,
+  oracleSessions,
+} from './insights-oracle.js'
+
+/**
+ * A planted event as its instance exports it. The client's clock runs two days behind, so an
+ * engine that counted the client's timestamp instead of the corrected one would answer other
+ * days; the instance received each event a second after it happened.
+ */
+export function plantedExport(event: Planted): ExportedEvent {
+  return {
+    id: event.id,
+    timestamp: new Date(event.ms),
+    clientTimestamp: new Date(event.ms - 2 * dayMs),
+    feature: event.feature,
+    action: event.action,
+    source: { client: 'web', clientVersion: '1.0.0' },
+    sessionId: event.sessionId,
+    parameters: { version: 1, metadata: event.metadata },
+    userId: event.userId,
+    receivedAt: new Date(event.ms + 1000),
+  }
+}
+
+const acmeHistory = plantHistory(12)
+const globexHistory = plantHistory(31)
+
+/** Inserts a history in batches of 400, as an export worker sends it, some of it twice. */
+async function plant(store: GatewayStore, instance: string, history: readonly Planted[]) {
+  const exported = history.map(plantedExport)
+  let added = 0
+  for (let at = 0; at < exported.length; at += 400) {
+    added += await store.insert(instance, exported.slice(at, at + 400), new Date())
+  }
+  // A resend of a whole batch after a lost acknowledgement adds nothing.
+  added += await store.insert(instance, exported.slice(0, 400), new Date())
+  expect(added).toBe(history.length)
+}
+
+const stickiness = (answer: { stickiness: number }) => answer.stickiness.toFixed(12)
+
+/** Room for the tests that plant a history, on a machine shared with other test files. */
+const heavy = 30_000
+
+/**
+ * What every gateway store promises, held against answers computed from the planted data.
+ * `open` opens a store on the test's storage (the same storage on each call within a test, so
+ * that a reopen finds what was stored); `cleanup` removes it after the test.
+ */
+export function describeGatewayStoreContract(
+  name: string,
+  open: () => Promise<GatewayStore>,
+  cleanup: () => Promise<void>,
+): void {
+  describe(`${name} gateway store contract`, () => {
+    const opened: GatewayStore[] = []
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map(store => store.close()))
+      await cleanup()
+    })
+    const fresh = async () => {
+      const store = await open()
+      opened.push(store)
+      return store
+    }
+    const at = new Date('2026-11-27T12:00:00.000Z')
+
+    describe('events', () => {
+      it('stores each (instance, id) once and counts only new rows', async () => {
+        const store = await fresh()
+        const [a, b, c] = [exportedEvent(), exportedEvent(), exportedEvent()]
+        expect(await store.insert('acme', [a, b] as ExportedEvent[], at)).toBe(2)
+        expect(await store.insert('acme', [b, c] as ExportedEvent[], at)).toBe(1)
+        expect(await store.insert('globex', [a] as ExportedEvent[], at)).toBe(1)
+        expect(await store.count('acme')).toBe(3)
+        expect(await store.count('globex')).toBe(1)
+        expect(await store.count('initech')).toBe(0)
+        expect(await store.instances()).toEqual(['acme', 'globex'])
+      })
+
+      it('keeps the first copy of an id and its first receipt', async () => {
+        const store = await fresh()
+        const first = exportedEvent()
+        await store.insert('acme', [first], at)
+        const later = new Date(at.getTime() + 60_000)
+        await store.insert('acme', [{ ...first, feature: 'nav' }], later)
+        expect(await store.list('acme', 10)).toEqual([
+          { instance: 'acme', id: first.id, event: first, receivedAt: at },
+        ])
+      })
+
+      it('lists the newest events newest last, by receipt then in export order', async () => {
+        const store = await fresh()
+        const batches = [
+          [exportedEvent(), exportedEvent()],
+          [exportedEvent()],
+          [exportedEvent(), exportedEvent()],
+        ]
+        for (const [index, batch] of batches.entries()) {
+          await store.insert('acme', batch, new Date(at.getTime() + index * 1000))
+        }
+        const all = batches.flat().map(event => event.id)
+        expect((await store.list('acme', 10)).map(record => record.id)).toEqual(all)
+        expect((await store.list('acme', 3)).map(record => record.id)).toEqual(all.slice(2))
+        expect(await store.list('globex', 10)).toEqual([])
+      })
+
+      it('gives back every field of an event exactly as exported', async () => {
+        const store = await fresh()
+        const event = exportedEvent({
+          privateMetadata: { query: 'a‹b›', nested: [1, { x: null }] },
+        })
+        await store.insert('acme', [event], at)
+        const [record] = await store.list('acme', 1)
+        expect(record).toEqual({ instance: 'acme', id: event.id, event, receivedAt: at })
+      })
+
+      it('knows an instance from an empty batch, without events', async () => {
+        const store = await fresh()
+        expect(await store.insert('acme', [], at)).toBe(0)
+        expect(await store.instances()).toEqual(['acme'])
+        expect(await store.count('acme')).toBe(0)
+      })
+
+      it('keeps everything across a reopen', async () => {
+        const first = await fresh()
+        const event = exportedEvent()
+        await first.insert('acme', [event], at)
+        await first.insertPing(samplePing('acme', '2026-11-26'), at)
+        await first.close()
+        const second = await fresh()
+        expect(await second.count('acme')).toBe(1)
+        expect(await second.insert('acme', [event], at)).toBe(0)
+        expect(await second.insertPing(samplePing('acme', '2026-11-26'), at)).toBe(false)
+        expect(await second.instances()).toEqual(['acme'])
+      })
+
+      it('closes twice without throwing', async () => {
+        const store = await fresh()
+        await store.close()
+        await expect(store.close()).resolves.toBeUndefined()
+      })
+    })
+
+    describe('pings', () => {
+      it('stores one ping per (instance, day): a resend is not new and the first stays', async () => {
+        const store = await fresh()
+        const first = samplePing('acme', '2026-11-26', { dau: 4 })
+        expect(await store.insertPing(first, at)).toBe(true)
+        expect(await store.insertPing({ ...first, dau: 1 }, new Date(at.getTime() + 1000))).toBe(
+          false,
+        )
+        expect(await store.insertPing(samplePing('globex', '2026-11-26'), at)).toBe(true)
+        expect(await store.pings('acme')).toEqual([{ ping: first, receivedAt: at }])
+        expect(await store.instances()).toEqual(['acme', 'globex'])
+      })
+
+      it('lists an instance its pings oldest first, within a range of days', async () => {
+        const store = await fresh()
+        const days = ['2026-11-20', '2026-11-03', '2026-11-26', '2026-10-31']
+        for (const day of days) await store.insertPing(samplePing('acme', day), at)
+        await store.insertPing(samplePing('globex', '2026-11-21'), at)
+        const listed = async (range?: { from?: string; to?: string }) =>
+          (await store.pings('acme', range)).map(entry => entry.ping.day)
+        expect(await listed()).toEqual([...days].sort())
+        expect(await listed({ from: '2026-11-03', to: '2026-11-20' })).toEqual([
+          '2026-11-03',
+          '2026-11-20',
+        ])
+        expect(await listed({ from: '2026-11-04' })).toEqual(['2026-11-20', '2026-11-26'])
+        expect(await listed({ to: '2026-11-02' })).toEqual(['2026-10-31'])
+        expect(await store.pings('initech')).toEqual([])
+      })
+
+      it('gives every instance its pings of a window, by day then instance', async () => {
+        const store = await fresh()
+        const planted = [
+          ['globex', '2026-11-02'],
+          ['acme', '2026-11-02'],
+          ['acme', '2026-11-01'],
+          ['initech', '2026-11-05'],
+          ['acme', '2026-10-30'],
+        ] as const
+        for (const [instance, day] of planted) await store.insertPing(samplePing(instance, day), at)
+        const between = await store.pingsBetween('2026-11-01', '2026-11-04')
+        expect(between.map(entry => [entry.ping.instance, entry.ping.day])).toEqual([
+          ['acme', '2026-11-01'],
+          ['acme', '2026-11-02'],
+          ['globex', '2026-11-02'],
+        ])
+      })
+
+      it(
+        'gives the latest ping of each instance up to a day',
+        async () => {
+          const store = await fresh()
+          const planted: [string, string, number][] = []
+          // Instances 0…19, each pinging on some of 40 days, a few of them only late.
+          for (let n = 0; n < 20; n++) {
+            for (let d = 0; d < 40; d++) {
+              if ((n * 7 + d * 3) % 5 === 0 || (n >= 17 && d < 25)) continue
+              planted.push([
+                `instance-${String(n).padStart(2, '0')}`,
+                formatDay(firstDay + d),
+                n + d,
+              ])
+            }
+          }
+          await Promise.all(
+            planted.map(([instance, day, dau]) =>
+              store.insertPing(samplePing(instance, day, { dau, wau: dau, mau: dau }), at),
+            ),
+          )
+          await store.insert('quiet', [], at)
+          for (const d of [-1, 0, 10, 24, 25, 39, 80]) {
+            const day = formatDay(firstDay + d)
+            const expected = new Map<string, number>()
+            for (const [instance, pinged, dau] of planted) {
+              if (
+                pinged <= day &&
+                !planted.some(([i, other]) => i === instance && other > pinged && other <= day)
+              ) {
+                expected.set(instance, dau)
+              }
+            }
+            const latest = await store.latestPings(day)
+            expect({
+              day,
+              latest: latest.map(entry => [entry.ping.instance, entry.ping.dau]),
+            }).toEqual({
+              day,
+              latest: [...expected].sort(([a], [b]) => (a < b ? -1 : 1)),
+            })
+          }
+        },
+        heavy,
+      )
+
+      it('prunes the pings of days before a day', async () => {
+        const store = await fresh()
+        for (const day of ['2026-10-01', '2026-10-02', '2026-10-03']) {
+          await store.insertPing(samplePing('acme', day), at)
+          await store.insertPing(samplePing('globex', day), at)
+        }
+        expect(await store.prunePings('2026-10-03')).toBe(4)
+        expect((await store.pingsBetween('2026-01-01', '2026-12-31')).length).toBe(2)
+      })
+    })
+
+    describe('insights per instance', () => {
+      it('is undefined for an instance never heard from, and known after a ping alone', async () => {
+        const store = await fresh()
+        expect(await store.insights('acme')).toBeUndefined()
+        await store.insertPing(samplePing('acme', '2026-11-26'), at)
+        const insights = (await store.insights('acme')) as InsightsStore
+        expect(await activeUsers(insights, { at: firstDay })).toMatchObject({ dau: 0, mau: 0 })
+      })
+
+      it(
+        "answers each instance's questions over its own exported events, as planted",
+        async () => {
+          const store = await fresh()
+          await plant(store, 'acme', acmeHistory)
+          await plant(store, 'globex', globexHistory)
+          for (const [instance, history] of [
+            ['acme', acmeHistory],
+            ['globex', globexHistory],
+          ] as const) {
+            const insights = (await store.insights(instance)) as InsightsStore
+            for (const day of askedDays) {
+              const expected = oracleActiveUsers(history, day)
+              const answer = await activeUsers(insights, { at: day })
+              expect({ instance, ...answer, stickiness: stickiness(answer) }).toEqual({
+                instance,
+                at: formatDay(day),
+                ...expected,
+                stickiness: stickiness(expected),
+              })
+              const risky = oracleAtRisk(history, day).map(user => ({
+                ...user,
+                lastActive: formatDay(user.lastActive),
+              }))
+              expect(await atRisk(insights, { at: day })).toEqual({ users: risky })
+            }
+            for (const question of eventsQuestions) {
+              expect({ question, answer: await events(insights, question) }).toEqual({
+                question,
+                answer: oracleEvents(history, question),
+              })
+            }
+            for (const window of windows) {
+              expect(await features(insights, window)).toEqual(
+                oracleFeatures(history, window.from, window.to),
+              )
+              expect(await sessions(insights, window)).toEqual(
+                oracleSessions(history, window.from, window.to),
+              )
+            }
+            const day = firstDay + 100
+            expect(await retention(insights, { at: day, weeks: 12 })).toEqual({
+              cohorts: oracleRetention(history, day, 12).map(cohort => ({
+                ...cohort,
+                start: formatDay(cohort.start),
+              })),
+            })
+          }
+        },
+        heavy,
+      )
+    })
+
+    describe('retention', () => {
+      it(
+        "deletes raw events by the instance's receipt, rollups and pings by day",
+        async () => {
+          const store = await fresh()
+          await plant(store, 'acme', acmeHistory)
+          await store.insert('globex', [exportedEvent()], at)
+          await store.insertPing(samplePing('acme', formatDay(firstDay + 10)), at)
+          await store.insertPing(samplePing('acme', formatDay(firstDay + 90)), at)
+          const eventsBefore = new Date((firstDay + 50) * dayMs)
+          const rollupsBefore = new Date((firstDay + 30) * dayMs)
+          const result = await store.prune({
+            eventsBefore,
+            rollupsBefore,
+            pingsBefore: formatDay(firstDay + 30),
+          })
+          const received = (event: Planted) => event.ms + 1000
+          const gone = acmeHistory.filter(event => received(event) < eventsBefore.getTime())
+          expect(result).toMatchObject({ events: gone.length + 1, pings: 1 })
+          expect(result.rollupRows).toBeGreaterThan(0)
+          expect(await store.count('acme')).toBe(acmeHistory.length - gone.length)
+          expect(await store.count('globex')).toBe(0)
+          expect((await store.pings('acme')).map(entry => entry.ping.day)).toEqual([
+            formatDay(firstDay + 90),
+          ])
+          // The rollups of the days kept still answer as planted, raw events pruned or not.
+          const insights = (await store.insights('acme')) as InsightsStore
+          const kept = acmeHistory.filter(event => event.ms >= rollupsBefore.getTime())
+          for (const day of [firstDay + 45, firstDay + 70, firstDay + 110]) {
+            const expected = oracleActiveUsers(kept, day)
+            const answer = await activeUsers(insights, { at: day })
+            expect({ ...answer, stickiness: stickiness(answer) }).toEqual({
+              at: formatDay(day),
+              ...expected,
+              stickiness: stickiness(expected),
+            })
+          }
+        },
+        heavy,
+      )
+    })
+  })
+}

@@ -1,0 +1,95 @@
+// An in-memory GatewayPingStore for the fleet's tests and benchmark: the pings role as
+// gateway-ping-store.ts states it, kept per instance by day.
+import type { GatewayPingStore, StoredPing } from '../../src/server/gateway/gateway-ping-store.js'
+import type { InsightsStore } from '../../src/server/stores/insights-store.js'
+import type { FleetSource } from '../../src/server/gateway/fleet-routes.js'
+
+/** Sorts text by code unit, as the stores' days and ids sort. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+export function createMemoryPingStore(): GatewayPingStore {
+  /** instance → its pings, oldest first. */
+  const byInstance = new Map<string, StoredPing[]>()
+  const instances = () => [...byInstance.keys()].sort(byText)
+  /** The index of the first ping of `list` past `day` (`strict`: day > it; else day ≥ it). */
+  const bound = (list: readonly StoredPing[], day: string, strict: boolean) => {
+    let [low, high] = [0, list.length]
+    while (low < high) {
+      const middle = (low + high) >> 1
+      const other = (list[middle] as StoredPing).ping.day
+      if (strict ? other <= day : other < day) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
+  const after = (list: readonly StoredPing[], day: string) => bound(list, day, true)
+  const from = (list: readonly StoredPing[], day: string) => bound(list, day, false)
+  const copy = (stored: StoredPing): StoredPing => structuredClone(stored)
+
+  return {
+    insertPing(ping, receivedAt) {
+      const list = byInstance.get(ping.instance) ?? []
+      byInstance.set(ping.instance, list)
+      const index = after(list, ping.day)
+      if (list[index - 1]?.ping.day === ping.day) return Promise.resolve(false)
+      list.splice(index, 0, { ping: structuredClone(ping), receivedAt: new Date(receivedAt) })
+      return Promise.resolve(true)
+    },
+    pings(instance, range = {}) {
+      const list = byInstance.get(instance) ?? []
+      const start = range.from === undefined ? 0 : from(list, range.from)
+      const end = range.to === undefined ? list.length : after(list, range.to)
+      return Promise.resolve(list.slice(start, end).map(copy))
+    },
+    pingsBetween(first, last) {
+      const found: StoredPing[] = []
+      for (const instance of instances()) {
+        const list = byInstance.get(instance) ?? []
+        found.push(...list.slice(from(list, first), after(list, last)))
+      }
+      found.sort(
+        (a, b) => byText(a.ping.day, b.ping.day) || byText(a.ping.instance, b.ping.instance),
+      )
+      return Promise.resolve(found.map(copy))
+    },
+    latestPings(at) {
+      const found: StoredPing[] = []
+      for (const instance of instances()) {
+        const list = byInstance.get(instance) ?? []
+        const last = list[after(list, at) - 1]
+        if (last !== undefined) found.push(copy(last))
+      }
+      return Promise.resolve(found)
+    },
+    prunePings(before) {
+      let pruned = 0
+      for (const [instance, list] of byInstance) {
+        const keep = list.filter(stored => stored.ping.day >= before)
+        pruned += list.length - keep.length
+        byInstance.set(instance, keep)
+      }
+      return Promise.resolve(pruned)
+    },
+  }
+}
+
+/**
+ * A fleet source over the memory pings: `insights` as given per instance (an instance with none
+ * answers undefined), `instances` those with pings or insights.
+ */
+export function createMemoryFleetSource(
+  insights: ReadonlyMap<string, InsightsStore> = new Map(),
+): FleetSource & { pingStore: GatewayPingStore } {
+  const pingStore = createMemoryPingStore()
+  return {
+    ...pingStore,
+    pingStore,
+    insights: instance => Promise.resolve(insights.get(instance)),
+    async instances() {
+      const withPings = (await pingStore.latestPings('9999-12-31')).map(
+        stored => stored.ping.instance,
+      )
+      return [...new Set([...withPings, ...insights.keys()])].sort(byText)
+    },
+  }
+}
