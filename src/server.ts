@@ -1,5 +1,5 @@
-// The instance backend entry point: a Web-standard handler, its stores, the export worker and
-// the reference gateway, and the demo's sign-in sessions. Never imported by a client bundle.
+// The instance backend entry point: a Web-standard handler, its stores, the export worker, the
+// daily ping worker and the reference gateway, and the demo's sign-in sessions. Never imported by a client bundle.
 export { createTelemetryHandler, type TelemetryHandlerOptions } from './server/handler.js'
 export {
   anyOf,
@@ -27,6 +27,9 @@ export type {
   ExportRejection,
   RetentionPolicy,
   PruneResult,
+  PingLogStore,
+  PingRecord,
+  PingStatus,
 } from './server/stores/server-event-store.js'
 export {
   StoreError,
@@ -44,6 +47,15 @@ export {
 } from './server/export/export-worker.js'
 export type { ExportWorkerOptions } from './server/export/export-options.js'
 export { renderPrometheus, type ExportMetrics } from './server/export/metrics.js'
+export {
+  createPingWorker,
+  type PingWorker,
+  type PingRunResult,
+  type PendingPing,
+} from './server/pings/ping-worker.js'
+export type { PingWorkerOptions, PingWorkerStore } from './server/pings/ping-options.js'
+export { renderPingPrometheus, type PingMetrics } from './server/pings/ping-metrics.js'
+export { checkPing, type Ping, type PingCheck } from './protocol/ping.js'
 export { createGateway, type GatewayOptions } from './server/gateway/gateway.js'
 export {
   startGateway,

@@ -3,9 +3,11 @@
 import {
   bearerTokens,
   createExportWorker,
+  createPingWorker,
   createTelemetryHandler,
   type ExportQueueStore,
   type IngestStore,
+  type PingLogStore,
   type RetentionStore,
   type ServerEventStore,
 } from '../../src/server.js'
@@ -41,3 +43,10 @@ createAdminRoutes({
 })
 // @ts-expect-error -- the admin pages show the queue's stats
 createAdminRoutes({ adminToken: 'a-token-of-16-chars!', exportMode: 'redact', store: ingest })
+
+// The daily ping reads the ping log and the insights, and knows the store's kind.
+declare const pingLog: PingLogStore
+createPingWorker({ store: full, ...gateway })
+createPingWorker({ store: { ...pingLog, kind: 'sqlite', insights: full.insights }, ...gateway })
+// @ts-expect-error -- the ping worker records what the gateway answered in the ping log
+createPingWorker({ store: { kind: 'sqlite', insights: full.insights }, ...gateway })
