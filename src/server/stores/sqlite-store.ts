@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import { StoreError } from '../errors/store-error.js'
 import { loadDriver } from './load-driver.js'
+import { flagSignature, metadataPairs } from './metadata-pairs.js'
 import { preparedStatements } from './prepared-statements.js'
 import { preparePrivateDatabaseFiles } from './private-database-files.js'
 import {
@@ -100,7 +101,7 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
     for (const { event, userId, receivedAt, correctedTimestamp } of events) {
       const changed = count(
         `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-           received_at, payload, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           received_at, payload, session_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
         event.id,
         userId,
@@ -111,6 +112,7 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
         receivedAt.getTime(),
         encodePayload(event),
         event.sessionId,
+        metadataPairs(event.parameters.metadata),
       )
       // Only a new row counts: a duplicate id must not count twice in the rollups.
       if (changed > 0) {
@@ -119,6 +121,7 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
           feature: event.feature,
           action: event.action,
           sessionId: event.sessionId,
+          flags: flagSignature(event.parameters.metadata),
           correctedTimestamp,
         })
       }
