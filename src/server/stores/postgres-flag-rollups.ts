@@ -75,7 +75,7 @@ export const postgresFlagRollupsMigration = `
     flags TEXT COLLATE "C" NOT NULL,
     user_id BIGINT NOT NULL,
     days BIGINT NOT NULL,
-    PRIMARY KEY (block, feature, action, flags, user_id)
+    PRIMARY KEY (feature, action, block, flags, user_id)
   );
   CREATE TABLE rollup_starts (
     rollup TEXT PRIMARY KEY,

@@ -119,6 +119,8 @@ export const sqliteMigrations: readonly Migration[] = [
     // feature/action; they are backfilled from the raw events still stored, the first day of
     // which `rollup_starts` keeps, since days before it are not in them. Other filters read
     // the raw events' pairs as text, from an index that covers the columns they ask about.
+    // flag_feature_blocks leads with feature and action: it is read for one feature (and
+    // action) over a few blocks, and a range on block first would read every feature's rows.
     version: 4,
     sql: `
       ALTER TABLE events ADD COLUMN metadata TEXT NOT NULL DEFAULT ',';
@@ -150,7 +152,7 @@ export const sqliteMigrations: readonly Migration[] = [
         flags TEXT NOT NULL,
         user_id INTEGER NOT NULL,
         days INTEGER NOT NULL,
-        PRIMARY KEY (block, feature, action, flags, user_id)
+        PRIMARY KEY (feature, action, block, flags, user_id)
       ) WITHOUT ROWID;
       CREATE TABLE rollup_starts (
         rollup TEXT PRIMARY KEY,
