@@ -8,6 +8,7 @@ import Database from 'better-sqlite3'
 import { encodeBatch } from '../src/protocol/wire.js'
 import { bearerTokens } from '../src/server/auth.js'
 import { createTelemetryHandler } from '../src/server/handler.js'
+import { metadataPairs } from '../src/server/stores/metadata-pairs.js'
 import { encodePayload } from '../src/server/stores/rows.js'
 import type { IngestedEvent, ServerEventStore } from '../src/server/stores/server-event-store.js'
 import { openSqliteStore } from '../src/server/stores/sqlite-store.js'
@@ -47,7 +48,7 @@ function withoutRollups(store: ServerEventStore, path: string): ServerEventStore
   db.pragma('busy_timeout = 5000')
   const statement = db.prepare(
     `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-       received_at, payload, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       received_at, payload, session_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO NOTHING`,
   )
   const insert = db.transaction((events: readonly IngestedEvent[]) => {
@@ -63,6 +64,7 @@ function withoutRollups(store: ServerEventStore, path: string): ServerEventStore
         receivedAt.getTime(),
         encodePayload(event),
         event.sessionId,
+        metadataPairs(event.parameters.metadata),
       ).changes
     }
     return added

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Hono } from 'hono'
 import { createAdminRoutes } from '../src/server/admin/admin-routes.js'
-import { importIntoStore } from '../src/server/commands/import.js'
+import { defaultImportBatchEvents, importIntoStore } from '../src/server/commands/import.js'
 import { openPostgresStore } from '../src/server/stores/postgres-store.js'
 import type { IngestedEvent, ServerEventStore } from '../src/server/stores/server-event-store.js'
 import { openSqliteStore } from '../src/server/stores/sqlite-store.js'
@@ -77,7 +77,7 @@ async function fill(store: ServerEventStore, events: number) {
   const summary = await importIntoStore(store, lines())
   const importSeconds = (performance.now() - wall - making.ms) / 1000
   const importCpuSeconds = (cpuMs() - cpu - making.cpuMs) / 1000
-  // The rest straight into the store's insert, in the import's batches of 1,000.
+  // The rest straight into the store's insert, in the import's batches.
   let inserted = 0
   let insertMs = 0
   let insertCpuMs = 0
@@ -91,7 +91,7 @@ async function fill(store: ServerEventStore, events: number) {
   }
   for (const event of all) {
     batch.push(event)
-    if (batch.length === 1000) await flush()
+    if (batch.length === defaultImportBatchEvents) await flush()
   }
   await flush()
   return {
@@ -220,7 +220,7 @@ export async function benchInsights(databaseUrl: string | undefined) {
       [
         'store',
         `importIntoStore (first ${maxImportedLines.toLocaleString('en')})`,
-        'store insert, batches of 1,000 (the rest)',
+        `store insert, batches of ${defaultImportBatchEvents.toLocaleString('en')} (the rest)`,
       ],
       imports,
     )

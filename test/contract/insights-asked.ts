@@ -30,7 +30,41 @@ export const eventsQuestions: EventsQuestion[] = windows.flatMap(window => [
     ],
   },
   { ...window, where: [{ key: 'absent', value: 0 }] },
+  // Flags alone, no user: from the flag rollups.
+  { ...window, where: [{ key: 'regex', value: 1 }] },
+  { ...window, where: [{ key: 'cache.hit', value: 0 }] },
+  {
+    ...window,
+    where: [
+      { key: 'regex', value: 0 },
+      { key: 'cache.hit', value: 1 },
+    ],
+  },
+  { ...window, feature: 'search', where: [{ key: 'regex', value: 1 }] },
+  { ...window, feature: 'nav', action: 'open', where: [{ key: 'count', value: 1 }] },
+  { ...window, action: 'run', where: [{ key: 'cache.hit', value: 1 }] },
+  { ...window, where: [{ key: 'delta', value: 0 }] },
+  // Other values, or a user: from the raw events.
+  { ...window, where: [{ key: 'delta', value: -2 }] },
+  { ...window, where: [{ key: 'ratio', value: 0.25 }] },
+  { ...window, where: [{ key: 'ratio', value: 1.25 }] },
+  { ...window, userId: 3, where: [{ key: 'regex', value: 1 }] },
+  {
+    ...window,
+    where: [
+      { key: 'regex', value: 1 },
+      { key: 'durationMs', value: 50 },
+      { key: 'cache.hit', value: 0 },
+    ],
+  },
 ])
+
+/** The source the events question reads for `question`, as the API documents it. */
+export const expectedSource = (question: EventsQuestion): 'rollups' | 'events' =>
+  question.where.length === 0 ||
+  (question.userId === undefined && question.where.every(({ value }) => value === 0 || value === 1))
+    ? 'rollups'
+    : 'events'
 
 /**
  * Days to ask about: before the history (empty windows), its first day, the days around the

@@ -40,7 +40,17 @@ export function plantHistory(seed = 12): Planted[] {
       action: pick(['run', 'open']),
       ms,
       sessionId,
-      metadata: { durationMs: Math.floor(random() * 4) * 50, count: Math.floor(random() * 3) },
+      metadata: {
+        durationMs: Math.floor(random() * 4) * 50,
+        count: Math.floor(random() * 3),
+        // Derived from the event's number, so that the random draws (and so the rest of the
+        // history) stay as they were: a flag, a dotted flag carried by half the events, a
+        // negative value (its 0 written -0) and a fractional one.
+        regex: next % 3 === 0 ? 1 : 0,
+        ...(next % 2 === 0 ? { 'cache.hit': next % 4 === 0 ? 1 : 0 } : {}),
+        delta: -(next % 4),
+        ratio: (next % 5) / 4,
+      },
     })
   }
   for (let userId = 1; userId <= 28; userId += 1) {

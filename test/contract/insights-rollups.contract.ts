@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { importIntoStore } from '../../src/server/commands/import.js'
+import { formatDay } from '../../src/server/insights/days.js'
 import { events } from '../../src/server/insights/events.js'
 import { features } from '../../src/server/insights/features.js'
 import { sessions } from '../../src/server/insights/sessions.js'
@@ -26,22 +27,35 @@ async function expectRollupAnswers(
       window,
       answer: oracleSessions(kept, window.from, window.to),
     })
+    // The rollups hold the days from the first kept one on, whatever was pruned before it.
+    const since = formatDay(Math.min(...kept.map(dayOf)))
     for (const question of [
       { ...window, where: [] },
       { ...window, feature: 'chat', where: [] },
       { ...window, feature: 'search', action: 'run', where: [] },
       { ...window, userId: 5, where: [] },
+      { ...window, where: [{ key: 'regex', value: 1 }] },
+      { ...window, feature: 'chat', where: [{ key: 'cache.hit', value: 0 }] },
+      {
+        ...window,
+        feature: 'search',
+        action: 'run',
+        where: [
+          { key: 'regex', value: 0 },
+          { key: 'count', value: 1 },
+        ],
+      },
     ]) {
       expect({ question, answer: await events(insights, question) }).toEqual({
         question,
-        answer: oracleEvents(kept, question),
+        answer: { ...oracleEvents(kept, question), coverage: { source: 'rollups', since } },
       })
     }
   }
 }
 
 /**
- * The per-day totals, the feature day bitmasks and the per-day sessions count each stored
+ * The per-day totals, the feature day bitmasks, the per-day sessions and the flag rollups count each stored
  * event once, whatever is sent again, and forget exactly the days a prune drops.
  */
 export function describeInsightsRollupsContract(

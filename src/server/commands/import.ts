@@ -12,7 +12,11 @@ import { openStore, type StorageOptions } from './options.js'
 export interface ImportSettings {
   /** Rules added to the default scrub rules, as `tally serve --scrub-rule` adds them. */
   scrubRules?: readonly ScrubRule[]
-  /** Lines stored per transaction. @default 1000 */
+  /**
+   * Lines stored per transaction: each commit writes the pages the batch touched, and the
+   * rollups count a batch's events per key before writing, so fewer, larger batches write
+   * less per event. Only one batch is held in memory. @default 10000
+   */
   maxBatchEvents?: number
   /** Refusal reasons kept for the summary; the rest are only counted. @default 10 */
   maxReasons?: number
@@ -32,6 +36,9 @@ export interface ImportSummary {
   /** The first refusals: `line 3: timestamp must be a Date`. */
   reasons: string[]
 }
+
+/** Lines stored per transaction unless the settings say otherwise. */
+export const defaultImportBatchEvents = 10_000
 
 /** A line past this is refused unread: an event is bounded well below it. */
 const maxLineLength = 1024 * 1024
@@ -96,7 +103,7 @@ export async function importIntoStore(
   lines: AsyncIterable<string> | Iterable<string>,
   settings: ImportSettings = {},
 ): Promise<ImportSummary> {
-  const maxBatchEvents = settings.maxBatchEvents ?? 1000
+  const maxBatchEvents = settings.maxBatchEvents ?? defaultImportBatchEvents
   const maxReasons = settings.maxReasons ?? 10
   const now = settings.now ?? (() => new Date())
   if (!Number.isSafeInteger(maxBatchEvents) || maxBatchEvents < 1) {

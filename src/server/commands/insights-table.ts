@@ -69,13 +69,21 @@ function bar(count: number, max: number): string {
 
 const formatters: { [Q in QuestionName]: (answer: InsightsAnswers[Q]) => string } = {
   events: answer =>
-    alignedTable(
-      ['', 'count'],
-      [
-        ['events', answer.events],
-        ['users', answer.users],
-      ],
-    ),
+    [
+      alignedTable(
+        ['', 'count'],
+        [
+          ['events', answer.events],
+          ['users', answer.users],
+        ],
+      ),
+      '',
+      `from the ${answer.coverage.source === 'rollups' ? 'daily rollups' : 'raw events'}, ${
+        answer.coverage.since === null
+          ? 'which hold no events'
+          : `which hold the days since ${answer.coverage.since}`
+      }`,
+    ].join('\n'),
   'active-users': answer =>
     alignedTable(
       [`at ${answer.at}`, 'users'],

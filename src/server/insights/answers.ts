@@ -9,6 +9,23 @@ export interface EventsAnswer {
   events: number
   /** Distinct users among them. */
   users: number
+  /** What the counts were read from, and since when it holds events. */
+  coverage: EventsCoverage
+}
+
+/**
+ * The source of an events answer. Its days before `since` are not counted: ask for a window
+ * starting on or after it for a complete answer.
+ */
+export interface EventsCoverage {
+  /**
+   * `rollups`: the daily rollups, kept 400 days by default; every question without `where`,
+   * and `where` on values 0 and 1 alone without `user`. `events`: the raw events, kept 90 days
+   * by default; `where` with any other value, or with `user`.
+   */
+  source: 'rollups' | 'events'
+  /** The first UTC day the source holds events of (`YYYY-MM-DD`); null when it holds none. */
+  since: string | null
 }
 
 export interface ActiveUsersAnswer {

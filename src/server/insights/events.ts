@@ -1,7 +1,10 @@
 import { dayMs } from '../stores/rows.js'
 import type { InsightsParameter, InsightsSql, InsightsStore } from '../stores/insights-store.js'
-import type { EventsAnswer } from './answers.js'
+import { isFlagValue, metadataToken } from '../stores/metadata-pairs.js'
+import { POSTGRES_METADATA } from '../stores/postgres-flag-rollups.js'
+import type { EventsAnswer, EventsCoverage } from './answers.js'
 import { blockParameters, daysInWindow } from './day-blocks.js'
+import { formatDay } from './days.js'
 import type { EventsParameters } from './parameters.js'
 import { countOf } from './read.js'
 
@@ -71,12 +74,59 @@ function fromRollups(question: EventsParameters) {
   }
 }
 
+/** A `where` answered from the flag rollups: every value 0 or 1, and no user asked about. */
+const onFlags = ({ where, userId }: EventsParameters) =>
+  userId === undefined && where.length > 0 && where.every(({ value }) => isFlagValue(value))
+
+/** The tokens of `where` (see stores/metadata-pairs.ts), bound as @token_0 … */
+function tokenParameters({ where }: EventsParameters) {
+  const parameters: Record<string, InsightsParameter> = {}
+  where.forEach(({ key, value }, index) => {
+    parameters[`token_${index}`] = metadataToken(key, value)
+  })
+  return parameters
+}
+
+const holds: Record<Dialect, (column: string, token: string) => string> = {
+  sqlite: (column, token) => `instr(${column}, @${token}) > 0`,
+  postgres: (column, token) => `strpos(${column}, @${token}) > 0`,
+}
+
+const tokenConditions = (dialect: Dialect, column: string, { where }: EventsParameters) =>
+  where.map((_, index) => holds[dialect](column, `token_${index}`))
+
+/**
+ * From the flag rollups, for `where` on flags alone: the events from the per-day totals by
+ * flags, the users from the per-block day bitmasks by flags (by feature and action when one is
+ * asked about). A row counts when its flags hold every pair asked for.
+ */
+function fromFlags(question: EventsParameters) {
+  const { feature, action } = question
+  const { conditions, parameters } = namedFilters(question)
+  const statement = (dialect: Dialect) => {
+    const flags = tokenConditions(dialect, 'flags', question)
+    const events = `SELECT sum(events) FROM flag_daily
+      WHERE ${['day >= @from', 'day <= @to', ...flags, ...conditions].join(' AND ')}`
+    const table =
+      feature !== undefined || action !== undefined ? 'flag_feature_blocks' : 'flag_blocks'
+    const users = `SELECT count(DISTINCT user_id) FROM ${table}
+      WHERE ${['block >= @from_block', 'block <= @to_block', ...flags, ...conditions].join(' AND ')}
+        AND ${daysInWindow[dialect]} <> 0`
+    return `SELECT (${events}) AS events, (${users}) AS users`
+  }
+  return {
+    sql: { sqlite: statement('sqlite'), postgres: statement('postgres') },
+    parameters: {
+      ...parameters,
+      ...tokenParameters(question),
+      ...blockParameters(question.from, question.to),
+    },
+  }
+}
+
 // The key is bound, and checked against the metadata key pattern (letters, digits, . _ -),
 // so quoted it is one member of the JSON path even when it holds a dot.
-const metadataValue: Record<Dialect, (key: string) => string> = {
-  sqlite: key => `json_extract(payload, '$.parameters.metadata."' || @${key} || '"')`,
-  postgres: key => `CAST(payload -> 'parameters' -> 'metadata' ->> @${key} AS double precision)`,
-}
+const metadataValue = (key: string) => `CAST(${POSTGRES_METADATA} ->> @${key} AS double precision)`
 
 const inWindow: Record<Dialect, string> = {
   sqlite: 'timestamp >= @start_ms AND timestamp < @end_ms',
@@ -84,18 +134,23 @@ const inWindow: Record<Dialect, string> = {
     AND timestamp < to_timestamp(CAST(@end_ms AS double precision) / 1000)`,
 }
 
-/** From the raw events, for numeric metadata filters, which no rollup keeps. */
+/**
+ * From the raw events, for `where` on other values or with a user. SQLite reads the events'
+ * pairs as text from the index on the time that covers them; PostgreSQL reads the payload.
+ */
 function fromEvents(question: EventsParameters) {
   const { conditions, parameters } = namedFilters(question)
   const statement = (dialect: Dialect) => {
-    const metadata = question.where.map(
-      (_, index) => `${metadataValue[dialect](`key_${index}`)} = @value_${index}`,
-    )
+    const metadata =
+      dialect === 'sqlite'
+        ? tokenConditions(dialect, 'metadata', question)
+        : question.where.map((_, index) => `${metadataValue(`key_${index}`)} = @value_${index}`)
     const where = [inWindow[dialect], ...conditions, ...metadata].join(' AND ')
     return `SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM events WHERE ${where}`
   }
   const all: Record<string, InsightsParameter> = {
     ...parameters,
+    ...tokenParameters(question),
     start_ms: question.from * dayMs,
     end_ms: (question.to + 1) * dayMs,
   }
@@ -106,18 +161,62 @@ function fromEvents(question: EventsParameters) {
   return { sql: { sqlite: statement('sqlite'), postgres: statement('postgres') }, parameters: all }
 }
 
+/** The first day each source holds, as `since_day`, and the flag rollups' first day. */
+const sinceSql: Record<EventsCoverage['source'] | 'flags', InsightsSql> = {
+  rollups: {
+    sqlite: '(SELECT min(day) FROM active_days) AS since_day',
+    postgres: '(SELECT min(day) FROM active_days) AS since_day',
+  },
+  flags: {
+    sqlite: `(SELECT min(day) FROM active_days) AS since_day,
+      (SELECT day FROM rollup_starts WHERE rollup = 'flags') AS start_day`,
+    postgres: `(SELECT min(day) FROM active_days) AS since_day,
+      (SELECT day FROM rollup_starts WHERE rollup = 'flags') AS start_day`,
+  },
+  events: {
+    sqlite: `(SELECT min(timestamp) FROM events) / ${dayMs} AS since_day`,
+    postgres: '(SELECT floor(extract(epoch FROM min(timestamp)) / 86400) FROM events) AS since_day',
+  },
+}
+
+/** The counting statement with the first day its source holds beside the counts. */
+function withSince(
+  { sql, parameters }: { sql: InsightsSql; parameters: Record<string, InsightsParameter> },
+  since: InsightsSql,
+) {
+  const statement = (dialect: Dialect) =>
+    `SELECT counted.events, counted.users, ${since[dialect]} FROM (${sql[dialect]}) counted`
+  return { sql: { sqlite: statement('sqlite'), postgres: statement('postgres') }, parameters }
+}
+
+const dayOrNull = (value: number | string | null | undefined) =>
+  value === null || value === undefined ? null : Number(value)
+
 /**
  * **events**: stored events matching the filters (feature, action, user, from … to, and each
- * `where` KEY:VALUE on numeric metadata); **users**: distinct users among them. Without
- * `where` it is read from the daily rollups (400 days); with it, from the raw events, which
- * are kept 90 days by default.
+ * `where` KEY:VALUE on numeric metadata); **users**: distinct users among them. Read from the
+ * daily rollups (400 days by default) without `where`, and for `where` on values 0 and 1 alone
+ * without a user (the flag rollups, which hold the days since their upgrade); else from the
+ * raw events, kept 90 days by default. The answer names its source and its first day.
  */
 export async function events(
   store: InsightsStore,
   question: EventsParameters,
 ): Promise<EventsAnswer> {
+  const source = question.where.length === 0 || onFlags(question) ? 'rollups' : 'events'
   const { sql, parameters } =
-    question.where.length === 0 ? fromRollups(question) : fromEvents(question)
+    question.where.length === 0
+      ? withSince(fromRollups(question), sinceSql.rollups)
+      : source === 'rollups'
+        ? withSince(fromFlags(question), sinceSql.flags)
+        : withSince(fromEvents(question), sinceSql.events)
   const [row] = await store.query(sql, parameters)
-  return { events: countOf(row, 'events'), users: countOf(row, 'users') }
+  const held = dayOrNull(row?.since_day)
+  const start = dayOrNull(row?.start_day)
+  const since = held === null ? null : Math.max(held, start ?? held)
+  return {
+    events: countOf(row, 'events'),
+    users: countOf(row, 'users'),
+    coverage: { source, since: since === null ? null : formatDay(since) },
+  }
 }

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg'
 import type { InsightsParameter, InsightsRow, InsightsStore } from './insights-store.js'
 import { inTransaction } from './postgres-transaction.js'
-import { blockDays, checkDate, dayMs } from './rows.js'
+import { blockDays, blockRollups, checkDate, dailyRollups, dayMs } from './rows.js'
 
 /**
  * `@name` placeholders to `$n`, each name one number however often it appears. The questions'
@@ -41,20 +41,23 @@ export function openPostgresInsights(pool: Pool, page: InsightsStore['page']): I
       const day = Math.floor(before.getTime() / dayMs)
       return inTransaction(pool, async client => {
         let deleted = 0
-        for (const table of ['usage_daily', 'active_days', 'events_daily', 'session_days']) {
+        for (const table of dailyRollups) {
           deleted +=
             (await client.query(`DELETE FROM ${table} WHERE day < $1`, [day])).rowCount ?? 0
         }
         // Whole blocks before the day go; the block holding it forgets the days before it.
         const block = Math.floor(day / blockDays)
         const earlier = 2 ** (day - block * blockDays) - 1
-        const blocks = await client.query('DELETE FROM feature_blocks WHERE block < $1', [block])
-        await client.query(
-          'UPDATE feature_blocks SET days = days & ~$1::bigint WHERE block = $2 AND (days & $1::bigint) <> 0',
-          [earlier, block],
-        )
-        await client.query('DELETE FROM feature_blocks WHERE days = 0')
-        return deleted + (blocks.rowCount ?? 0)
+        for (const table of blockRollups) {
+          const blocks = await client.query(`DELETE FROM ${table} WHERE block < $1`, [block])
+          deleted += blocks.rowCount ?? 0
+          await client.query(
+            `UPDATE ${table} SET days = days & ~$1::bigint WHERE block = $2 AND (days & $1::bigint) <> 0`,
+            [earlier, block],
+          )
+          await client.query(`DELETE FROM ${table} WHERE block = $1 AND days = 0`, [block])
+        }
+        return deleted
       })
     },
   }

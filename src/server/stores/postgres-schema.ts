@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg'
 import { pendingMigrations, type Migration } from './migrations.js'
+import { postgresFlagRollupsMigration } from './postgres-flag-rollups.js'
 import { blockDays, POSTGRES_DAY, SETTLED, UNSETTLED } from './rows.js'
 
 export const postgresMigrations: readonly Migration[] = [
@@ -124,6 +125,13 @@ export const postgresMigrations: readonly Migration[] = [
         settled_at TIMESTAMPTZ NOT NULL
       );
     `,
+  },
+  {
+    // Metadata filters (`where`) on flags from rollups: see postgres-flag-rollups.ts and the
+    // SQLite step of the same version. Days before the first event still stored are not in
+    // them, which `rollup_starts` keeps. Other filters read the payload as before.
+    version: 5,
+    sql: postgresFlagRollupsMigration,
   },
 ]
 

@@ -2,6 +2,7 @@ import { StoreError } from '../errors/store-error.js'
 import { loadDriver } from './load-driver.js'
 import { postgresFailure } from './postgres-failure.js'
 import { migratePostgres } from './postgres-schema.js'
+import { POSTGRES_FLAGS, postgresFlagRollups } from './postgres-flag-rollups.js'
 import { openPostgresInsights } from './postgres-insights.js'
 import { postgresPingLog } from './postgres-ping-log.js'
 import { inTransaction } from './postgres-transaction.js'
@@ -161,8 +162,9 @@ export function openPostgresStore({
              SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[],
                $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::json[], $9::text[])
              ON CONFLICT (id) DO NOTHING
-             RETURNING user_id, feature, action, session_id, ${POSTGRES_DAY} AS day
-           ), daily AS (
+             RETURNING user_id, feature, action, session_id, ${POSTGRES_DAY} AS day,
+               ${POSTGRES_FLAGS} AS flags
+           ), ${postgresFlagRollups}, daily AS (
              INSERT INTO usage_daily (day, user_id, feature, action, events)
              SELECT day, user_id, feature, action, count(*) FROM inserted
              GROUP BY day, user_id, feature, action ORDER BY day, user_id, feature, action

@@ -10,10 +10,22 @@ import type { RetentionPolicy, StoredRow } from './server-event-store.js'
 /** A UTC day in milliseconds: the rollups count days since the epoch. */
 export const dayMs = 86_400_000
 
-/** The UTC day of the `timestamp` column (the corrected timestamp), in PostgreSQL. */
 /** Days per bitmask block of the `feature_blocks` rollup (block = day / 32): 32 bits. */
 export const blockDays = 32
 
+/** The rollups keyed by day, which a prune of the rollups cuts at a day. */
+export const dailyRollups = [
+  'usage_daily',
+  'active_days',
+  'events_daily',
+  'session_days',
+  'flag_daily',
+] as const
+
+/** The rollups keyed by 32-day block with a day bitmask, which a prune cuts inside a block. */
+export const blockRollups = ['feature_blocks', 'flag_blocks', 'flag_feature_blocks'] as const
+
+/** The UTC day of the `timestamp` column (the corrected timestamp), in PostgreSQL. */
 export const POSTGRES_DAY = 'floor(extract(epoch FROM timestamp) / 86400)::integer'
 
 /** A row the gateway has not answered for yet: the export backlog. */

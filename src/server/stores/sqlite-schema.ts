@@ -126,6 +126,75 @@ export const sqliteMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Metadata filters (`where`) without parsing payloads. The flag rollups count, per the
+    // event's flags (its metadata pairs at 0 or 1, see metadata-pairs.ts), events per day and
+    // feature/action, and per 32-day block the days of each user, overall and per
+    // feature/action; they are backfilled from the raw events still stored, the first day of
+    // which `rollup_starts` keeps, since days before it are not in them. Other filters read
+    // the raw events' pairs as text, from an index that covers the columns they ask about.
+    // flag_feature_blocks leads with feature and action: it is read for one feature (and
+    // action) over a few blocks, and a range on block first would read every feature's rows.
+    version: 5,
+    sql: `
+      ALTER TABLE events ADD COLUMN metadata TEXT NOT NULL DEFAULT ',';
+      -- The value as the payload's JSON text writes it (->), which is how JavaScript writes it.
+      UPDATE events SET metadata = ',' || coalesce((
+        SELECT group_concat(key || '=' || (events.payload -> ('$.parameters.metadata."' || key || '"')), ',') || ','
+        FROM json_each(events.payload, '$.parameters.metadata')), '');
+      DROP INDEX events_timestamp;
+      CREATE INDEX events_timestamp ON events (timestamp, feature, action, user_id, metadata);
+      CREATE TABLE flag_daily (
+        day INTEGER NOT NULL,
+        flags TEXT NOT NULL,
+        feature TEXT NOT NULL,
+        action TEXT NOT NULL,
+        events INTEGER NOT NULL,
+        PRIMARY KEY (day, flags, feature, action)
+      ) WITHOUT ROWID;
+      CREATE TABLE flag_blocks (
+        block INTEGER NOT NULL,
+        flags TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        days INTEGER NOT NULL,
+        PRIMARY KEY (block, flags, user_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE flag_feature_blocks (
+        block INTEGER NOT NULL,
+        feature TEXT NOT NULL,
+        action TEXT NOT NULL,
+        flags TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        days INTEGER NOT NULL,
+        PRIMARY KEY (feature, action, block, flags, user_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE rollup_starts (
+        rollup TEXT PRIMARY KEY,
+        day INTEGER NOT NULL
+      );
+      CREATE TEMP TABLE flagged AS
+        SELECT timestamp / ${dayMs} AS day, user_id, feature, action, (
+          SELECT ',' || group_concat(pair, ',' ORDER BY pair) || ','
+          FROM (SELECT key || '=' || CASE WHEN value = 0 THEN '0' ELSE '1' END AS pair
+                FROM json_each(events.payload, '$.parameters.metadata')
+                WHERE type IN ('integer', 'real') AND value IN (0, 1))
+        ) AS flags
+        FROM events;
+      DELETE FROM temp.flagged WHERE flags IS NULL;
+      INSERT INTO flag_daily (day, flags, feature, action, events)
+        SELECT day, flags, feature, action, count(*) FROM temp.flagged GROUP BY 1, 2, 3, 4;
+      INSERT INTO flag_blocks (block, flags, user_id, days)
+        SELECT day / ${blockDays}, flags, user_id, sum(1 << (day % ${blockDays}))
+        FROM (SELECT DISTINCT day, flags, user_id FROM temp.flagged) used GROUP BY 1, 2, 3;
+      INSERT INTO flag_feature_blocks (block, feature, action, flags, user_id, days)
+        SELECT day / ${blockDays}, feature, action, flags, user_id, sum(1 << (day % ${blockDays}))
+        FROM (SELECT DISTINCT day, feature, action, flags, user_id FROM temp.flagged) used
+        GROUP BY 1, 2, 3, 4, 5;
+      DROP TABLE temp.flagged;
+      INSERT INTO rollup_starts (rollup, day)
+        SELECT 'flags', min(timestamp) / ${dayMs} FROM events HAVING count(*) > 0;
+    `,
+  },
 ]
 
 /** Applies the pending steps in one IMMEDIATE transaction, so concurrent openers take turns. */

@@ -66,8 +66,11 @@ describe('the insights API', () => {
     const [filtered, active, power, sessions, features, atRisk, lifecycle, retention] = answers.map(
       answer => answer.body,
     )
-    expect(Object.keys(filtered ?? {})).toEqual(['events', 'users'])
+    expect(Object.keys(filtered ?? {})).toEqual(['events', 'users', 'coverage'])
     expect(filtered?.events).toBeGreaterThan(0)
+    // durationMs:50 is no flag (0 or 1): read from the raw events, which say since when.
+    expect(filtered?.coverage).toMatchObject({ source: 'events' })
+    expect(Object.keys(filtered?.coverage ?? {})).toEqual(['source', 'since'])
     expect(active).toMatchObject({ at: '2026-08-01' })
     expect(Object.keys(active ?? {})).toEqual(['at', 'dau', 'wau', 'mau', 'stickiness'])
     expect(power?.histogram).toHaveLength(30)

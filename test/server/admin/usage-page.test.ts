@@ -251,7 +251,7 @@ describe('the usage page', () => {
       const query = new URL(href, 'http://x').searchParams
       expect(query.get('user')).toBe('3')
       expect(query.get('from')).toBe('2026-08-01')
-      expect(query.get('where')).toMatch(/^[A-Za-z]+:1$/)
+      expect(query.get('where')).toMatch(/^[A-Za-z][A-Za-z0-9._-]*:1$/)
       const answer = await api<{ events: number }>(
         `events?user=3&feature=${query.get('feature') ?? ''}&action=${query.get('action') ?? ''}` +
           `&where=${query.get('where') ?? ''}&from=2026-08-01&to=2026-08-15`,

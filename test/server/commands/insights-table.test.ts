@@ -111,9 +111,28 @@ describe('tally insights: the table', () => {
   })
 
   it('shows events, sessions and users at risk', () => {
-    expect(formatInsights('events', { events: 120, users: 7 })).toBe(
-      ['        count', 'events    120', 'users       7'].join('\n'),
+    expect(
+      formatInsights('events', {
+        events: 120,
+        users: 7,
+        coverage: { source: 'events', since: '2026-06-02' },
+      }),
+    ).toBe(
+      [
+        '        count',
+        'events    120',
+        'users       7',
+        '',
+        'from the raw events, which hold the days since 2026-06-02',
+      ].join('\n'),
     )
+    expect(
+      formatInsights('events', {
+        events: 0,
+        users: 0,
+        coverage: { source: 'rollups', since: null },
+      }).split('\n')[4],
+    ).toBe('from the daily rollups, which hold no events')
     expect(formatInsights('sessions', { sessions: 9, multiFeature: 2 })).toBe(
       ['               count', 'sessions           9', 'multi-feature      2'].join('\n'),
     )

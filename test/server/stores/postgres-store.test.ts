@@ -3,8 +3,8 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresMigrations } from '../../../src/server/stores/postgres-schema.js'
 import { openPostgresStore } from '../../../src/server/stores/postgres-store.js'
-import { expectBackfilled } from '../../contract/insights-backfill.js'
-import { plantHistory, v1Row } from '../../contract/insights-history.js'
+import { expectBackfilled, expectWhereBackfilled } from '../../contract/insights-backfill.js'
+import { dayMs, firstDay, plantHistory, v1Row } from '../../contract/insights-history.js'
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -66,10 +66,10 @@ describe('PostgreSQL store', () => {
       await store.close()
     }
   })
-  it('backfills the insights from the events stored before version 2', async () => {
+  /** A schema at version 1 holding `planted`, then the steps up to `version` applied. */
+  const plantedAt = async (planted: ReturnType<typeof plantHistory>, version: number) => {
     const schema = newSchema()
     const client = await admin.connect()
-    const planted = plantHistory()
     try {
       await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`)
       await client.query(postgresMigrations[0]?.sql ?? '')
@@ -93,6 +93,39 @@ describe('PostgreSQL store', () => {
           rows.map(row => row.payload),
         ],
       )
+      for (const step of postgresMigrations.filter(m => m.version > 1 && m.version <= version)) {
+        await client.query(step.sql)
+        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [step.version])
+      }
+      return { schema, client }
+    } catch (error) {
+      client.release()
+      throw error
+    }
+  }
+
+  it('backfills the insights from the events stored before version 2', async () => {
+    const planted = plantHistory()
+    const { schema, client } = await plantedAt(planted, 1)
+    await client.query('SET search_path = DEFAULT')
+    client.release()
+    const store = openPostgresStore({ connectionString, schema })
+    try {
+      await store.migrate()
+      await expectBackfilled(store, planted)
+      await expectWhereBackfilled(store, planted, firstDay)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('backfills the flag rollups at version 5 from the raw events still stored, and says since when', async () => {
+    const planted = plantHistory()
+    // Rollups at version 3 hold every day; then retention drops the raw events of the first 50.
+    const { schema, client } = await plantedAt(planted, 3)
+    const keptFrom = firstDay + 50
+    try {
+      await client.query('DELETE FROM events WHERE timestamp < $1', [new Date(keptFrom * dayMs)])
     } finally {
       await client.query('SET search_path = DEFAULT')
       client.release()
@@ -100,7 +133,7 @@ describe('PostgreSQL store', () => {
     const store = openPostgresStore({ connectionString, schema })
     try {
       await store.migrate()
-      await expectBackfilled(store, planted)
+      await expectWhereBackfilled(store, planted, keptFrom)
     } finally {
       await store.close()
     }

@@ -5,8 +5,8 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sqliteMigrations } from '../../../src/server/stores/sqlite-schema.js'
 import { openSqliteStore } from '../../../src/server/stores/sqlite-store.js'
-import { expectBackfilled } from '../../contract/insights-backfill.js'
-import { plantHistory, v1Row } from '../../contract/insights-history.js'
+import { expectBackfilled, expectWhereBackfilled } from '../../contract/insights-backfill.js'
+import { dayMs, firstDay, plantHistory, v1Row } from '../../contract/insights-history.js'
 
 describe('SQLite store', () => {
   let directory: string | undefined
@@ -50,7 +50,8 @@ describe('SQLite store', () => {
     expect(reopened.pragma('user_version', { simple: true })).toBe(999)
     reopened.close()
   })
-  it('backfills the insights from the events stored before version 2', async () => {
+  /** A version 1 database holding `planted`. */
+  const plantedAtVersion1 = async (planted: ReturnType<typeof plantHistory>) => {
     const path = await databasePath('tally.db')
     const db = new Database(path)
     db.exec(sqliteMigrations[0]?.sql ?? '')
@@ -59,15 +60,40 @@ describe('SQLite store', () => {
       `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
          received_at, payload) VALUES (@id, @userId, @feature, @action, @ms, @ms, @ms, @payload)`,
     )
-    const planted = plantHistory()
     db.transaction(() => {
       for (const event of planted) insert.run(v1Row(event))
     })()
+    return { path, db }
+  }
+
+  it('backfills the insights from the events stored before version 2', async () => {
+    const planted = plantHistory()
+    const { path, db } = await plantedAtVersion1(planted)
     db.close()
     const store = openSqliteStore({ path })
     try {
       await store.migrate()
       await expectBackfilled(store, planted)
+      await expectWhereBackfilled(store, planted, firstDay)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('backfills the flag rollups at version 5 from the raw events still stored, and says since when', async () => {
+    const planted = plantHistory()
+    const { path, db } = await plantedAtVersion1(planted)
+    // Rollups at version 3 hold every day; then retention drops the raw events of the first 50.
+    db.exec(sqliteMigrations[1]?.sql ?? '')
+    db.exec(sqliteMigrations[2]?.sql ?? '')
+    const keptFrom = firstDay + 50
+    db.prepare('DELETE FROM events WHERE timestamp < ?').run(keptFrom * dayMs)
+    db.pragma('user_version = 3')
+    db.close()
+    const store = openSqliteStore({ path })
+    try {
+      await store.migrate()
+      await expectWhereBackfilled(store, planted, keptFrom)
     } finally {
       await store.close()
     }
