@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, against the built package in dist/ where it can.
 import { benchBrowser } from './browser.js'
 import { benchFileStore } from './node-file-store.js'
+import { benchFleet } from './fleet.js'
 import { benchInsights } from './insights.js'
 import { benchRecord } from './node-record.js'
 import { benchScrub } from './node-scrub.js'
@@ -12,3 +13,4 @@ await benchFileStore()
 await benchBrowser()
 await benchServer(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
 await benchInsights(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+await benchFleet()
