@@ -110,11 +110,8 @@ export async function benchFleet() {
       const app = createGateway({ store: createMemoryGatewayStore(), instanceKeys: new Map() })
       mountFleet(app, {
         store: {
-          insertPing: (ping, receivedAt) => store.insertPing(ping, receivedAt),
-          pings: (instance, range) => store.pings(instance, range),
           pingsBetween: (from, to) => store.pingsBetween(from, to),
           latestPings: at => store.latestPings(at),
-          prunePings: before => store.prunePings(before),
           // Only the pings are timed here.
           insights: () => Promise.resolve(undefined),
           instances: () => Promise.resolve([]),
