@@ -2,6 +2,7 @@
 import { benchBrowser } from './browser.js'
 import { benchFileStore } from './node-file-store.js'
 import { benchGateway } from './gateway.js'
+import { benchFleet } from './fleet.js'
 import { benchInsights } from './insights.js'
 import { benchRecord } from './node-record.js'
 import { benchScrub } from './node-scrub.js'
@@ -14,3 +15,4 @@ await benchBrowser()
 await benchServer(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
 await benchGateway(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
 await benchInsights(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+await benchFleet()

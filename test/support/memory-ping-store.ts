@@ -79,11 +79,10 @@ export function createMemoryPingStore(): GatewayPingStore {
  */
 export function createMemoryFleetSource(
   insights: ReadonlyMap<string, InsightsStore> = new Map(),
-): FleetSource & { pingStore: GatewayPingStore } {
+): FleetSource & GatewayPingStore {
   const pingStore = createMemoryPingStore()
   return {
     ...pingStore,
-    pingStore,
     insights: instance => Promise.resolve(insights.get(instance)),
     async instances() {
       const withPings = (await pingStore.latestPings('9999-12-31')).map(

@@ -35,7 +35,7 @@ export interface FleetPageData {
   answer: FleetAnswer
   /** When the gateway received each instance's latest ping. */
   receivedAt: ReadonlyMap<string, Date>
-  /** Instances that sent a ping of one of the 2 days before today. */
+  /** Instances whose latest ping is of a day from today − 2 on: not quiet. */
   reporting: number
   /** The window's days, `YYYY-MM-DD`. */
   days: string[]

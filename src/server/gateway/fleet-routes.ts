@@ -22,8 +22,11 @@ import {
 } from './gateway-admin-session.js'
 import type { GatewayPingStore } from './gateway-ping-store.js'
 
-/** What the fleet routes read from a gateway store: its pings, and each instance's insights. */
-export type FleetSource = GatewayPingStore & {
+/**
+ * What the fleet routes read from a gateway store: its pings, and each instance's insights
+ * (the gateway store's `insights` and `instances`).
+ */
+export type FleetSource = Pick<GatewayPingStore, 'latestPings' | 'pingsBetween'> & {
   /** The insights over the events `instance` exported; undefined when the store keeps none. */
   insights(instance: string): Promise<InsightsStore | undefined>
   /** Every instance the store holds events or pings of. */
