@@ -1,15 +1,15 @@
 // The fleet at scale (issue 13): `GET /v1/fleet` over 1,000 instances × 400 days of pings
 // (`TALLY_BENCH_FLEET_INSTANCES`, `TALLY_BENCH_FLEET_DAYS`), p95 against 300 ms, through the
 // gateway's routes as a vendor's client would ask; the fleet page beside it for reference.
-// The pings live in whatever `fleetStores` opens: the in-memory test double by default; put the
-// gateway's SQLite and PostgreSQL stores there to time the real ones.
+// The pings live in the gateway's own stores: SQLite in a temporary folder, and PostgreSQL in a
+// schema of the bench's own when a database is given.
 import { performance } from 'node:perf_hooks'
 import { createAuthThrottle } from '../src/server/auth-throttle.js'
 import type { GatewayPingStore } from '../src/server/gateway/gateway-ping-store.js'
+import type { GatewayStore } from '../src/server/gateway/gateway-store.js'
 import { createGateway } from '../src/server/gateway/gateway.js'
-import { mountFleet } from '../src/server/gateway/fleet-routes.js'
-import { createMemoryGatewayStore } from '../src/server/gateway/memory-gateway-store.js'
-import { createMemoryPingStore } from '../test/support/memory-ping-store.js'
+import { openPostgresGatewayStore } from '../src/server/gateway/postgres-gateway-store.js'
+import { openTemporaryGatewayStore } from '../src/server/gateway/temporary-gateway-store.js'
 import { makePing } from '../test/support/pings.js'
 import { printTable } from './lib.js'
 
@@ -20,19 +20,46 @@ const pageRuns = 5
 const dayMs = 86_400_000
 const featureNames = ['blob', 'codeintel', 'notebook', 'search', 'settings', 'batch-changes']
 
-/** A store holding the pings role, and how to let it go. */
+/** A gateway store, and how to let it go (and what it leaves). */
 export interface FleetBenchStore {
-  store: GatewayPingStore
+  store: GatewayStore
   close(): Promise<void>
 }
 
 /** Each store the benchmark fills and times, by label. */
-export const fleetStores: [string, () => Promise<FleetBenchStore>][] = [
-  [
-    'memory (test double)',
-    () => Promise.resolve({ store: createMemoryPingStore(), close: () => Promise.resolve() }),
-  ],
-]
+function fleetStores(databaseUrl: string | undefined): [string, () => Promise<FleetBenchStore>][] {
+  const sqlite: [string, () => Promise<FleetBenchStore>] = [
+    'SQLite',
+    async () => {
+      const store = await openTemporaryGatewayStore()
+      return { store, close: () => store.close() }
+    },
+  ]
+  if (databaseUrl === undefined) return [sqlite]
+  // A schema of the bench's own: the database may be anyone's.
+  const schema = `bench_fleet_${process.pid}`
+  const postgres: [string, () => Promise<FleetBenchStore>] = [
+    'PostgreSQL',
+    async () => {
+      const store = await openPostgresGatewayStore({ connectionString: databaseUrl, schema })
+      return {
+        store,
+        async close() {
+          await store.close()
+          const { Client } = await import('pg')
+          const client = new Client({ connectionString: databaseUrl })
+          await client.connect()
+          try {
+            await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+          } finally {
+            await client.end()
+          }
+        },
+      }
+    },
+  ]
+  return [sqlite, postgres]
+}
 
 const count = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback)
@@ -96,27 +123,21 @@ async function time(request: (path: string) => Promise<Response>, path: string, 
   }
 }
 
-export async function benchFleet() {
+export async function benchFleet(databaseUrl?: string) {
   const instances = count('TALLY_BENCH_FLEET_INSTANCES', 1_000)
   const days = count('TALLY_BENCH_FLEET_DAYS', 400)
   const now = new Date()
   const today = Math.floor(now.getTime() / dayMs)
   const rows: string[][] = []
-  for (const [label, open] of fleetStores) {
+  for (const [label, open] of fleetStores(databaseUrl)) {
     const opened = await open()
     const { store } = opened
     try {
       const rate = await fill(store, instances, days, today)
       process.stderr.write(`  ${label}: ${instances * days} pings stored, ${rate.toFixed(0)}/s\n`)
-      const app = createGateway({ store: createMemoryGatewayStore(), instanceKeys: new Map() })
-      mountFleet(app, {
-        store: {
-          pingsBetween: (from, to) => store.pingsBetween(from, to),
-          latestPings: at => store.latestPings(at),
-          // Only the pings are timed here.
-          insights: () => Promise.resolve(undefined),
-          instances: () => Promise.resolve([]),
-        },
+      const app = createGateway({
+        store,
+        instanceKeys: new Map(),
         adminKey,
         authThrottle: createAuthThrottle(),
         now: () => now,

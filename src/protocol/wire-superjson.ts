@@ -6,8 +6,18 @@ import { isPlainObject } from './validate.js'
  * annotations are honoured; see `decodeBatch` in wire.ts.
  */
 
-/** The only superjson annotations a batch needs: dates, and undefined from careless encoders. */
-const allowedAnnotations = new Set(['Date', 'undefined'])
+/**
+ * The only superjson annotations a batch needs: dates, undefined from careless encoders, and
+ * the numbers JSON cannot write (superjson sends -0, NaN and ±Infinity as annotated strings):
+ * a metadata value of -0 is a number like any other, and a NaN is refused with its event alone.
+ */
+const allowedAnnotations = new Set(['Date', 'undefined', 'number'])
+const specialNumbers = new Map([
+  ['-0', -0],
+  ['NaN', Number.NaN],
+  ['Infinity', Number.POSITIVE_INFINITY],
+  ['-Infinity', Number.NEGATIVE_INFINITY],
+])
 
 const forbiddenSegments = new Set(['__proto__', 'constructor', 'prototype'])
 
@@ -58,7 +68,7 @@ function parsePath(path: string): string[] | undefined {
   return segments
 }
 
-/** Turns the annotated strings into Dates (and annotated nulls into undefined), in place. */
+/** Turns the annotated strings into Dates and numbers (and annotated nulls into undefined), in place. */
 function applyAnnotations(root: unknown, values: Record<string, [string]>): string | undefined {
   for (const [path, [type]] of Object.entries(values)) {
     const segments = parsePath(path)
@@ -80,6 +90,11 @@ function applyAnnotations(root: unknown, values: Record<string, [string]>): stri
     // As superjson would: a date made of anything but an ISO string is an invalid Date, which
     // the checks after this refuse in its place.
     const stamp = holder[key]
+    if (type === 'number') {
+      holder[key] =
+        typeof stamp === 'string' ? (specialNumbers.get(stamp) ?? Number.NaN) : Number.NaN
+      continue
+    }
     holder[key] =
       type === 'undefined' ? undefined : new Date(typeof stamp === 'string' ? stamp : Number.NaN)
   }
@@ -96,7 +111,7 @@ function checkAnnotations(values: unknown): string | undefined {
       typeof annotation[0] !== 'string' ||
       !allowedAnnotations.has(annotation[0])
     ) {
-      return `meta.values.${path.slice(0, 80)} is not a Date or undefined annotation`
+      return `meta.values.${path.slice(0, 80)} is not a Date, undefined or number annotation`
     }
   }
   return undefined

@@ -155,6 +155,23 @@ describe('encodeBatch and decodeBatch round trip', () => {
     })
   })
 
+  const withDelta = (id: string, delta: number): TelemetryEvent => {
+    const event = makeEvent(id)
+    return { ...event, parameters: { ...event.parameters, metadata: { delta } } }
+  }
+
+  it('decodes the numbers superjson annotates (-0, NaN), for validation to judge each event alone', () => {
+    const text = superjson.stringify({
+      events: [withDelta('abcdefgh', -0), withDelta('ijklmnop', Number.NaN)],
+      sentAt,
+    })
+    expect(text).toContain('"number"')
+    const [zero, nan] = decoded(text).events
+    expect(Object.is((zero?.parameters.metadata as { delta: number }).delta, -0)).toBe(true)
+    expect(validateEvent(zero).valid).toBe(true)
+    expect(validateEvent(nan).valid).toBe(false)
+  })
+
   it('re-encodes every event validateEvent accepts to the same text', () => {
     const name = fc.stringMatching(/^[a-z][a-zA-Z0-9.-]{0,20}$/)
     // Keys superjson treats specially (a prototype guard, path separators and escapes).
@@ -320,26 +337,17 @@ describe('decodeBatch refuses a body that is not a batch', () => {
       body: withProtoKeyAfter('"values":{'),
       reason: '__proto__',
     },
-    // annotations other than Date and undefined
-    ...[
-      'regexp',
-      'set',
-      'map',
-      'bigint',
-      'number',
-      'symbol',
-      'Error',
-      'URL',
-      'Infinity',
-      'date',
-    ].map(type => ({
-      name: `a ${type} annotation`,
-      body: documentOf(batchJson(), {
-        ...dateValues,
-        'events.0.parameters.privateMetadata.query': [type],
+    // annotations other than Date, undefined and number
+    ...['regexp', 'set', 'map', 'bigint', 'symbol', 'Error', 'URL', 'Infinity', 'date'].map(
+      type => ({
+        name: `a ${type} annotation`,
+        body: documentOf(batchJson(), {
+          ...dateValues,
+          'events.0.parameters.privateMetadata.query': [type],
+        }),
+        reason: 'is not a Date, undefined or number annotation',
       }),
-      reason: 'is not a Date or undefined annotation',
-    })),
+    ),
     ...(
       [
         ['a class annotation', ['class', 'Point']],
@@ -357,7 +365,7 @@ describe('decodeBatch refuses a body that is not a batch', () => {
     ).map(([name, annotation]) => ({
       name,
       body: documentOf(batchJson(), { ...dateValues, sentAt: annotation }),
-      reason: 'is not a Date or undefined annotation',
+      reason: 'is not a Date, undefined or number annotation',
     })),
     {
       name: 'meta that is a number',

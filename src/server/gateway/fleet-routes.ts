@@ -88,11 +88,8 @@ export function mountFleet(app: Hono, options: FleetRoutesOptions): void {
       }),
     )
   }
-  // Every 401 counts: a wrong guess, or an instance's key tried on the fleet.
-  app.use(
-    gatewayFleetPath,
-    throttleAuthentication({ throttle: authThrottle, kind: 'instance-key' }),
-  )
+  // `GET /v1/fleet` is throttled by the gateway's `/v1/*` guard (gateway.ts): every 401 counts,
+  // a wrong guess or an instance's key tried on the fleet.
 
   const signedIn = mountSignIn(
     app,

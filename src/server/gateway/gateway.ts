@@ -7,6 +7,7 @@ import { addEventsRoutes, gatewayEventsPath } from './gateway-events-routes.js'
 import { addInsightsRoutes } from './gateway-insights-routes.js'
 import { addPingsRoutes } from './gateway-pings-routes.js'
 import type { GatewayStore } from './gateway-store.js'
+import { mountFleet, type FleetSource } from './fleet-routes.js'
 
 export { gatewayEventsPath }
 export type { InstanceKeys }
@@ -18,8 +19,13 @@ export interface GatewayOptions {
    * a bearer token. Read on every request (a Map, or a keys file that may change).
    */
   instanceKeys: InstanceKeys
-  /** A key that may read the events, pings and insights of every instance. @default none */
+  /**
+   * A key that may read the events, pings and insights of every instance, and opens the fleet
+   * (`GET /v1/fleet`, the page at `/`). Without one there is no fleet. @default none
+   */
   adminKey?: string
+  /** Where the fleet reads pings and instances' insights. @default store */
+  fleet?: FleetSource
   /** @default 8 MiB */
   maxBodyBytes?: number
   /** @default 10_000 */
@@ -45,7 +51,8 @@ export interface GatewayOptions {
  * The reference upstream, a Hono app: instances send their events (`POST /v1/events`) and
  * daily pings (`POST /v1/pings`); an instance's key or the admin key reads them back
  * (`GET /v1/events`, `GET /v1/pings`) and asks the usage questions over the instance's events
- * (`GET /v1/insights/<question>`). Every route checking a key is throttled. Errors are
+ * (`GET /v1/insights/<question>`); with an admin key, the fleet view (fleet-routes.ts). Every
+ * route checking a key is throttled. Errors are
  * `{ error: { code, message } }`.
  */
 export function createGateway(options: GatewayOptions): Hono {
@@ -74,6 +81,14 @@ export function createGateway(options: GatewayOptions): Hono {
   })
   addPingsRoutes(app, shared)
   addInsightsRoutes(app, shared)
+  if (options.adminKey !== undefined) {
+    mountFleet(app, {
+      store: options.fleet ?? options.store,
+      adminKey: options.adminKey,
+      authThrottle,
+      now,
+    })
+  }
 
   app.notFound(c => fail(c, 404, 'not-found', `no route for ${c.req.method} ${c.req.path}`))
   app.onError((error, c) => {

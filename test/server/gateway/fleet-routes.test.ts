@@ -6,8 +6,7 @@ import { createAuthThrottle } from '../../../src/server/auth-throttle.js'
 import { importIntoStore } from '../../../src/server/commands/import.js'
 import { activeUsers } from '../../../src/server/insights/active-users.js'
 import { createGateway } from '../../../src/server/gateway/gateway.js'
-import { mountFleet } from '../../../src/server/gateway/fleet-routes.js'
-import { createMemoryGatewayStore } from '../../../src/server/gateway/memory-gateway-store.js'
+import { openTemporaryGatewayStore } from '../../../src/server/gateway/temporary-gateway-store.js'
 import type { InsightsStore } from '../../../src/server/stores/insights-store.js'
 import type { ServerEventStore } from '../../../src/server/stores/server-event-store.js'
 import { openSqliteStore } from '../../../src/server/stores/sqlite-store.js'
@@ -81,7 +80,7 @@ async function setup(options: { maxFreeFailures?: number } = {}) {
     maxFreeFailures: options.maxFreeFailures ?? 5,
     now: () => now().getTime(),
   })
-  const gatewayStore = createMemoryGatewayStore()
+  const gatewayStore = await openTemporaryGatewayStore()
   cleanups.push(() => gatewayStore.close())
   const app = createGateway({
     store: gatewayStore,
@@ -89,8 +88,8 @@ async function setup(options: { maxFreeFailures?: number } = {}) {
     adminKey,
     authThrottle: throttle,
     now,
+    fleet: source,
   })
-  mountFleet(app, { store: source, adminKey, authThrottle: throttle, now })
   const request = (path: string, init: RequestInit = {}) => app.request(path, init)
   const signIn = (token: string, headers: Record<string, string> = sameOrigin) =>
     request('/sign-in', { method: 'POST', body: new URLSearchParams({ token }), headers })

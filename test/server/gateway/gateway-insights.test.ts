@@ -104,14 +104,16 @@ describe('gateway: GET /v1/insights/<question>', () => {
       'events',
       `instance=acme&from=${formatDay(from)}&to=${formatDay(to)}&feature=chat&where=durationMs:100`,
     )
-    expect(body).toEqual(
-      oracleEvents(planted, {
+    expect(body).toEqual({
+      ...oracleEvents(planted, {
         from,
         to,
         feature: 'chat',
         where: [{ key: 'durationMs', value: 100 }],
       }),
-    )
+      // durationMs is no flag: the raw events answer, which the gateway holds from the first day.
+      coverage: { source: 'events', since: formatDay(firstDay) },
+    })
   })
 
   it.each<[string, string]>([
