@@ -7,8 +7,9 @@ import type { StoredEvent } from './event-store.js'
  * - object store `chunks`: out-of-line autoIncrement keys, which order the queue across tabs;
  *   values `{ v: 3, events }`, `events` a run of `{ event, bytes }` written by one append
  *   (`event` a structured clone of the TelemetryEvent, its Date intact; `bytes` its estimated
- *   size). One record per append, not per event: Chromium pays an IPC round trip for every
- *   request, which capped version 1 at a few thousand events a second. No index: version 2's
+ *   size), several runs where an append's estimated bytes pass the store's chunk bound. One
+ *   record per append, not per event: Chromium pays for every request, which capped
+ *   version 1 at a few thousand events a second. No index: version 2's
  *   unique multiEntry index over every id wrote one index row per event and halved the
  *   append rate; an id is now looked up only where it can be a second copy (the store's
  *   `append`).

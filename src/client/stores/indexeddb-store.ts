@@ -1,5 +1,5 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
-import type { AppendResult, EventStore, StoreBounds, StoredEvent } from './event-store.js'
+import type { EventStore, StoreBounds, StoredEvent } from './event-store.js'
 import { indexedDbLease, type IndexedDbLease } from './indexeddb-lease.js'
 import { queueVersion, upgradeQueue, type Chunk } from './indexeddb-schema.js'
 
@@ -46,27 +46,48 @@ function committed<T>(tx: IDBTransaction, result: () => T): Promise<T> {
 }
 
 /**
- * Calls `found` with those of `wanted` stored in chunks keyed below `below`. One request per
- * chunk: it runs only for events that may be second copies, once per page with a spill.
+ * Calls `found` with those of `wanted` already stored. One request per chunk: it runs only for
+ * events that may be second copies, once per page load with a spill.
  */
 function findStored(
   chunks: IDBObjectStore,
-  below: number,
   wanted: ReadonlySet<string>,
   guard: Guard,
   found: (stored: Set<string>) => void,
 ): void {
   const stored = new Set<string>()
-  // No IDBKeyRange: that global belongs to one realm, and the factory may come from another.
   const cursor = chunks.openCursor()
   cursor.onsuccess = guard(() => {
     const current = cursor.result
-    if (!current || (current.primaryKey as number) >= below) return found(stored)
+    if (!current) return found(stored)
     for (const { event } of (current.value as Chunk).events)
       if (wanted.has(event.id)) stored.add(event.id)
     if (stored.size < wanted.size) current.continue()
     else found(stored)
   })
+}
+
+/**
+ * Estimated bytes a chunk holds at most. Chromium moves a value past 64 KiB serialized into a
+ * blob of its own, several times slower to write and read; the estimate counts UTF-8, and a
+ * clone may take two bytes a character.
+ */
+const maxChunkBytes = 24 * 1024
+
+/** Adds `events` as chunks within `maxChunkBytes`, each with one event at least. */
+function addChunks(chunks: IDBObjectStore, events: readonly StoredEvent[]): void {
+  let start = 0
+  let bytes = 0
+  for (let end = 0; end < events.length; end++) {
+    const size = (events[end] as StoredEvent).bytes
+    if (end > start && bytes + size > maxChunkBytes) {
+      chunks.add({ v: 3, events: events.slice(start, end) } satisfies Chunk)
+      start = end
+      bytes = 0
+    }
+    bytes += size
+  }
+  if (start < events.length) chunks.add({ v: 3, events: events.slice(start) } satisfies Chunk)
 }
 
 /** Rejects (never throws synchronously) when IndexedDB is missing, blocked, or fails to open. */
@@ -102,13 +123,13 @@ export async function openIndexedDbStore({
   /**
    * One readwrite transaction over chunks and meta. Its requests are sent without waiting
    * for one another, each wait being a round trip to the browser process: the totals are
-   * read, then `early` may queue a request that needs no totals (an append's add), and
+   * read, then `early` may queue requests that need no totals (an append's adds), and
    * `work` runs once the totals are in, changes them and the chunks, and calls `done`.
    */
-  const write = <T, E = undefined>(
-    work: (write: WriteContext, early: E) => void,
+  const write = <T>(
+    work: (write: WriteContext) => void,
     result: (totals: Totals) => T,
-    early?: (chunks: IDBObjectStore) => E,
+    early?: (chunks: IDBObjectStore) => void,
   ): Promise<T> => {
     let tx: IDBTransaction
     try {
@@ -149,11 +170,11 @@ export async function openIndexedDbStore({
     }
     const count = meta.get('count')
     const bytes = meta.get('bytes')
-    const prepared = early?.(chunks) as E
+    early?.(chunks)
     bytes.onsuccess = guard(() => {
       totals.count = (count.result as number | undefined) ?? 0
       totals.bytes = (bytes.result as number | undefined) ?? 0
-      work({ chunks, totals, guard, done }, prepared)
+      work({ chunks, totals, guard, done })
     })
     return committed(tx, () => result(totals)).catch((error: unknown) => {
       throw failure instanceof Error ? failure : error
@@ -199,30 +220,28 @@ export async function openIndexedDbStore({
       }
       let before = 0
       let added = 0
-      return write<AppendResult, IDBRequest<IDBValidKey> | undefined>(
-        (context, add) => {
+      return write(
+        context => {
           const { chunks, totals, guard } = context
           before = totals.count
-          if (!add) return trim(context)
-          add.onsuccess = guard(() => {
-            const key = add.result as number
-            const keep = (kept: StoredEvent[]) => {
-              if (kept.length === 0) chunks.delete(key)
-              else if (kept.length < fresh.length) chunks.put({ v: 3, events: kept }, key)
-              added = kept.length
-              totals.count += added
-              for (const entry of kept) totals.bytes += entry.bytes
-              trim(context)
-            }
-            if (doubtful.size === 0) return keep(fresh)
-            findStored(chunks, key, doubtful, guard, stored => {
-              keep(fresh.filter(({ event }) => !stored.has(event.id)))
-            })
+          const keep = (kept: StoredEvent[]) => {
+            added = kept.length
+            totals.count += added
+            for (const entry of kept) totals.bytes += entry.bytes
+            trim(context)
+          }
+          if (doubtful.size === 0) return keep(fresh)
+          findStored(chunks, doubtful, guard, stored => {
+            const kept = fresh.filter(({ event }) => !stored.has(event.id))
+            addChunks(chunks, kept)
+            keep(kept)
           })
         },
         totals => ({ count: totals.count, dropped: before + added - totals.count }),
-        chunks =>
-          fresh.length === 0 ? undefined : chunks.add({ v: 3, events: fresh } satisfies Chunk),
+        // Nothing to look up: the adds go out with the totals' read, without waiting for it.
+        chunks => {
+          if (doubtful.size === 0) addChunks(chunks, fresh)
+        },
       )
     },
     async peek(maxEvents, maxBytes) {
