@@ -98,7 +98,7 @@ export async function openIndexedDbStore({
 }: IndexedDbStoreOptions): Promise<IndexedDbStore> {
   // Every event this page records is stamped after this: one stamped before came from an
   // earlier page (a spill), and only such an event can already be stored.
-  const openedAt = Date.now()
+  let openedAt = Date.now()
   // Opened by hand, then wrapped: idb's openDB always uses the global indexedDB, and it would
   // wait for ever when blocked.
   const connection = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -218,6 +218,9 @@ export async function openIndexedDbStore({
         const at = event.timestamp.getTime()
         if (!(at >= openedAt && at <= now)) doubtful.add(event.id)
       }
+      // The clock went back past the opening: this append looks its events up, and the next
+      // ones, recorded on the new clock, need not.
+      if (now < openedAt) openedAt = now
       let before = 0
       let added = 0
       return write(

@@ -167,6 +167,25 @@ describe('the queue', () => {
     expect(ids(await all(store))).toEqual(['later', 'b'])
   })
 
+  it('looks ids up once, not at every append, after the clock goes back', async () => {
+    const store = await open(new IDBFactory(), { maxEvents: 100, maxBytes: 100_000 })
+    const recorded = (id: string) => storedEvent(id, 100, { timestamp: new Date() })
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const cursors = vi.spyOn(IDBObjectStore.prototype, 'openCursor')
+    try {
+      vi.setSystemTime(Date.now() - 3_600_000)
+      await store.append([recorded('a')])
+      expect(cursors).toHaveBeenCalledTimes(1)
+      await store.append([recorded('b')])
+      await store.append([recorded('c')])
+      expect(cursors).toHaveBeenCalledTimes(1)
+    } finally {
+      cursors.mockRestore()
+      vi.useRealTimers()
+    }
+    expect(ids(await all(store))).toEqual(['a', 'b', 'c'])
+  })
+
   it('keeps neither the events nor the totals of an append that fails part-way', async () => {
     const store = await open(new IDBFactory(), { maxEvents: 100, maxBytes: 1_000 })
     await store.append(entries('a', 2))
