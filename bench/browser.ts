@@ -84,7 +84,13 @@ async function startServer() {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost')
     if (url.pathname.startsWith('/.api/telemetry/')) {
-      if (request.method === 'POST') wire.tally.bytes += Number(request.headers['content-length'])
+      if (request.method === 'POST') {
+        const length = request.headers['content-length']
+        // A streamed body has no length: count what arrives, beside the handler's own reader.
+        if (length === undefined)
+          request.on('data', (chunk: Buffer) => (wire.tally.bytes += chunk.length))
+        else wire.tally.bytes += Number(length)
+      }
       void api(request, response)
     } else if (url.pathname === '/floor/events') {
       void readBody(request).then(body => {
