@@ -17,11 +17,12 @@ import type { StoredEvent } from './event-store.js'
  *   in the transactions that change them; `claim` → `{ owner, expires }` (epoch ms), the
  *   senders' lease (indexeddb-lease.ts).
  *
- * Version 2 had the same chunks with an `ids` array under a unique multiEntry index `ids`.
+ * Version 2 had the same chunks (`v: 2`) with an `ids` array under a unique multiEntry index
+ * `ids`; they stay until sent or rewritten.
  * Version 1 kept one `{ v: 1, event, bytes }` record per event in `events`, unique index `id`.
  */
 export interface Chunk {
-  v: 3
+  v: 2 | 3
   events: StoredEvent[]
 }
 
@@ -55,18 +56,9 @@ export function upgradeQueue(db: IDBDatabase, transaction: IDBTransaction, oldVe
       }
       break
     }
-    case 2: {
-      // The chunks stay where they are, without the ids the dropped index read.
-      const chunks = transaction.objectStore('chunks')
-      chunks.deleteIndex('ids')
-      const cursor = chunks.openCursor()
-      cursor.onsuccess = () => {
-        const current = cursor.result
-        if (!current) return
-        const { events } = current.value as Chunk
-        current.update({ v: 3, events } satisfies Chunk)
-        current.continue()
-      }
-    }
+    case 2:
+      // Its chunks stay as they are, `ids` and all, until sent or rewritten: reads take only
+      // `events`.
+      transaction.objectStore('chunks').deleteIndex('ids')
   }
 }
