@@ -206,18 +206,18 @@ export async function openIndexedDbStore({
   return {
     kind: 'indexeddb',
     append(entries) {
-      const seen = new Set<string>()
-      const fresh = entries
-        .filter(({ event }) => !seen.has(event.id) && seen.add(event.id))
-        .map(({ event, bytes }) => ({ event, bytes }))
       // An id can be stored already only if it came from an earlier page, or from a clock
       // since set back: the rest need no lookup, and the add goes out with the totals' read.
       const now = Date.now()
+      const seen = new Set<string>()
       const doubtful = new Set<string>()
-      for (const { event } of fresh) {
-        const at = event.timestamp.getTime()
-        if (!(at >= openedAt && at <= now)) doubtful.add(event.id)
-      }
+      const fresh = entries.filter(({ event: { id, timestamp } }) => {
+        if (seen.has(id)) return false
+        seen.add(id)
+        const at = timestamp.getTime()
+        if (!(at >= openedAt && at <= now)) doubtful.add(id)
+        return true
+      })
       // The clock went back past the opening: this append looks its events up, and the next
       // ones, recorded on the new clock, need not.
       if (now < openedAt) openedAt = now
