@@ -11,8 +11,12 @@ import { benchServer } from './server.js'
 await benchRecord()
 await benchScrub()
 await benchFileStore()
-await benchBrowser()
-await benchServer(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+// The server first: its SQLite ingest share is the last row of the browser table, which
+// prints the figures together.
+const ingestShare = await benchServer(
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+)
+await benchBrowser({ ingestShare })
 await benchGateway(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
 await benchInsights(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
 await benchFleet(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')

@@ -1,7 +1,7 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
-import type { TelemetryEvent } from '../../protocol/event.js'
 import type { EventStore, StoreBounds, StoredEvent } from './event-store.js'
 import { indexedDbLease, type IndexedDbLease } from './indexeddb-lease.js'
+import { queueVersion, upgradeQueue, type Chunk } from './indexeddb-schema.js'
 
 export interface IndexedDbStoreOptions {
   bounds: StoreBounds
@@ -16,66 +16,9 @@ export interface IndexedDbStore extends EventStore, IndexedDbLease {
   readonly kind: 'indexeddb'
 }
 
-/**
- * The stored format, version 2 (fixtures in test/client/stores/fixtures/ pin each version;
- * `upgrade` migrates older ones):
- * - object store `chunks`: out-of-line autoIncrement keys, which order the queue across tabs;
- *   values `{ v: 2, ids, events }`, `events` a run of `{ event, bytes }` written by one append
- *   (`event` a structured clone of the TelemetryEvent, its Date intact; `bytes` its estimated
- *   size) and `ids` their ids, under a unique multiEntry index `ids`, so that an id is stored
- *   once. One record per append, not per event: Chromium pays an IPC round trip for every
- *   request, which capped version 1 at a few thousand events a second.
- * - object store `meta`, out-of-line keys: `bytes` and `count` → the sums over `chunks`, kept
- *   in the transactions that change them; `claim` → `{ owner, expires }` (epoch ms), the
- *   senders' lease (indexeddb-lease.ts).
- * Version 1 kept one `{ v: 1, event, bytes }` record per event in `events`, unique index `id`.
- */
-interface Chunk {
-  v: 2
-  ids: string[]
-  events: StoredEvent[]
-}
-
 interface Schema extends DBSchema {
-  chunks: { key: number; value: Chunk; indexes: { ids: string } }
+  chunks: { key: number; value: Chunk }
   meta: { key: 'bytes' | 'count'; value: number }
-}
-
-const version = 2
-
-/** Events a migrated chunk holds; appends make chunks of whatever they carry. */
-const migratedChunkSize = 100
-
-function createChunks(db: IDBDatabase): IDBObjectStore {
-  const chunks = db.createObjectStore('chunks', { autoIncrement: true })
-  chunks.createIndex('ids', 'ids', { unique: true, multiEntry: true })
-  return chunks
-}
-
-function upgrade(db: IDBDatabase, transaction: IDBTransaction, oldVersion: number): void {
-  switch (oldVersion) {
-    case 0:
-      createChunks(db)
-      db.createObjectStore('meta')
-      break
-    case 1: {
-      // Version 1's records, in key order, become chunks; its byte total stays valid.
-      const chunks = createChunks(db)
-      const meta = transaction.objectStore('meta')
-      const read = transaction.objectStore('events').getAll()
-      read.onsuccess = () => {
-        const records = read.result as { event: TelemetryEvent; bytes: number }[]
-        for (let start = 0; start < records.length; start += migratedChunkSize) {
-          const events = records
-            .slice(start, start + migratedChunkSize)
-            .map(({ event, bytes }) => ({ event, bytes }))
-          chunks.add({ v: 2, ids: events.map(entry => entry.event.id), events } satisfies Chunk)
-        }
-        meta.put(records.length, 'count')
-        db.deleteObjectStore('events')
-      }
-    }
-  }
 }
 
 interface Totals {
@@ -87,8 +30,9 @@ type Guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => 
 
 interface WriteContext {
   chunks: IDBObjectStore
+  /** The stored totals, read first: valid in the callback of any request made after. */
   totals: Totals
-  /** Writes the totals back; the transaction then commits. */
+  /** Writes the totals back and commits. */
   done: () => void
   guard: Guard
 }
@@ -101,18 +45,66 @@ function committed<T>(tx: IDBTransaction, result: () => T): Promise<T> {
   })
 }
 
+/**
+ * Calls `found` with those of `wanted` already stored. One request per chunk: it runs only for
+ * events that may be second copies, once per page load with a spill.
+ */
+function findStored(
+  chunks: IDBObjectStore,
+  wanted: ReadonlySet<string>,
+  guard: Guard,
+  found: (stored: Set<string>) => void,
+): void {
+  const stored = new Set<string>()
+  const cursor = chunks.openCursor()
+  cursor.onsuccess = guard(() => {
+    const current = cursor.result
+    if (!current) return found(stored)
+    for (const { event } of (current.value as Chunk).events)
+      if (wanted.has(event.id)) stored.add(event.id)
+    if (stored.size < wanted.size) current.continue()
+    else found(stored)
+  })
+}
+
+/**
+ * Estimated bytes a chunk holds at most. Chromium moves a value past 64 KiB serialized into a
+ * blob of its own, several times slower to write and read; the estimate counts UTF-8, and a
+ * clone may take two bytes a character.
+ */
+const maxChunkBytes = 24 * 1024
+
+/** Adds `events` as chunks within `maxChunkBytes`, each with one event at least. */
+function addChunks(chunks: IDBObjectStore, events: readonly StoredEvent[]): void {
+  let start = 0
+  let bytes = 0
+  for (let end = 0; end < events.length; end++) {
+    const size = (events[end] as StoredEvent).bytes
+    if (end > start && bytes + size > maxChunkBytes) {
+      chunks.add({ v: 3, events: events.slice(start, end) } satisfies Chunk)
+      start = end
+      bytes = 0
+    }
+    bytes += size
+  }
+  if (start < events.length) chunks.add({ v: 3, events: events.slice(start) } satisfies Chunk)
+}
+
 /** Rejects (never throws synchronously) when IndexedDB is missing, blocked, or fails to open. */
 export async function openIndexedDbStore({
   bounds,
   name = 'tally-telemetry',
   indexedDB: factory = globalThis.indexedDB,
 }: IndexedDbStoreOptions): Promise<IndexedDbStore> {
+  // Every event this page records is stamped after this: one stamped before came from an
+  // earlier page (a spill), and only such an event can already be stored.
+  let openedAt = Date.now()
   // Opened by hand, then wrapped: idb's openDB always uses the global indexedDB, and it would
   // wait for ever when blocked.
   const connection = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = factory.open(name, version)
+    const request = factory.open(name, queueVersion)
     request.onupgradeneeded = event => {
-      upgrade(request.result, request.transaction as IDBTransaction, event.oldVersion)
+      upgradeQueue(request.result, request.transaction as IDBTransaction, event.oldVersion)
     }
     request.onsuccess = () => resolve(request.result)
     request.onerror = () => reject(request.error ?? new Error('IndexedDB failed'))
@@ -129,16 +121,22 @@ export async function openIndexedDbStore({
   const db = wrap(connection) as unknown as IDBPDatabase<Schema>
 
   /**
-   * Runs `work` in one readwrite transaction over chunks and meta with the running totals
-   * read first; `work` changes them and the chunks, and the totals are written back.
+   * One readwrite transaction over chunks and meta. Its requests are sent without waiting
+   * for one another, each wait being a round trip to the browser process: the totals are
+   * read, then `early` may queue requests that need no totals (an append's adds), and
+   * `work` runs once the totals are in, changes them and the chunks, and calls `done`.
    */
   const write = <T>(
     work: (write: WriteContext) => void,
     result: (totals: Totals) => T,
+    early?: (chunks: IDBObjectStore) => void,
   ): Promise<T> => {
     let tx: IDBTransaction
     try {
-      tx = connection.transaction(['chunks', 'meta'], 'readwrite')
+      // Relaxed: the commit reaches the operating system before `complete`, so a crashed tab
+      // or browser keeps it; only a crash of the whole machine in the next moments could lose
+      // it, and telemetry is not worth an fsync per append.
+      tx = connection.transaction(['chunks', 'meta'], 'readwrite', { durability: 'relaxed' })
     } catch (error) {
       // A closed connection throws here: callers get a rejection, as from any other failure.
       return Promise.reject(error instanceof Error ? error : new Error(String(error)))
@@ -163,20 +161,20 @@ export async function openIndexedDbStore({
           }
         }
       }
+    const done = () => {
+      meta.put(totals.count, 'count')
+      meta.put(totals.bytes, 'bytes')
+      // Committing now rather than when the puts answer saves a round trip; browsers
+      // without commit() (Safari before 15) commit once the puts are done.
+      if (typeof tx.commit === 'function') tx.commit()
+    }
     const count = meta.get('count')
     const bytes = meta.get('bytes')
+    early?.(chunks)
     bytes.onsuccess = guard(() => {
       totals.count = (count.result as number | undefined) ?? 0
       totals.bytes = (bytes.result as number | undefined) ?? 0
-      work({
-        chunks,
-        totals,
-        guard,
-        done: () => {
-          meta.put(totals.count, 'count')
-          meta.put(totals.bytes, 'bytes')
-        },
-      })
+      work({ chunks, totals, guard, done })
     })
     return committed(tx, () => result(totals)).catch((error: unknown) => {
       throw failure instanceof Error ? failure : error
@@ -199,7 +197,7 @@ export async function openIndexedDbStore({
         totals.bytes -= entry.bytes
       }
       if (cut === chunk.events.length) oldest.delete()
-      else oldest.update({ v: 2, ids: chunk.ids.slice(cut), events: chunk.events.slice(cut) })
+      else oldest.update({ v: 3, events: chunk.events.slice(cut) } satisfies Chunk)
       if (over()) oldest.continue()
       else done()
     })
@@ -208,51 +206,45 @@ export async function openIndexedDbStore({
   return {
     kind: 'indexeddb',
     append(entries) {
-      // Duplicates within the batch first; ids stored before (a spill merged twice) make the
-      // one add fail, and then each id is looked up before a second try.
+      // An id can be stored already only if it came from an earlier page, or from a clock
+      // since set back: the rest need no lookup, and the add goes out with the totals' read.
+      const now = Date.now()
       const seen = new Set<string>()
-      const fresh = entries.filter(({ event }) => !seen.has(event.id) && seen.add(event.id))
+      const doubtful = new Set<string>()
+      const fresh = entries.filter(({ event: { id, timestamp } }) => {
+        if (seen.has(id)) return false
+        seen.add(id)
+        const at = timestamp.getTime()
+        if (!(at >= openedAt && at <= now)) doubtful.add(id)
+        return true
+      })
+      // The clock went back past the opening: this append looks its events up, and the next
+      // ones, recorded on the new clock, need not.
+      if (now < openedAt) openedAt = now
       let before = 0
       let added = 0
       return write(
         context => {
-          const { chunks, totals, done, guard } = context
+          const { chunks, totals, guard } = context
           before = totals.count
-          const add = (events: StoredEvent[], onDuplicate: () => void) => {
-            if (events.length === 0) return trim(context)
-            const request = chunks.add({
-              v: 2,
-              ids: events.map(entry => entry.event.id),
-              events: events.map(({ event, bytes }) => ({ event, bytes })),
-            } satisfies Chunk)
-            request.onsuccess = guard(() => {
-              added = events.length
-              totals.count += added
-              for (const entry of events) totals.bytes += entry.bytes
-              trim(context)
-            })
-            request.onerror = guard(error => {
-              // A ConstraintError must fail this request alone, not the transaction.
-              error.preventDefault()
-              error.stopPropagation()
-              onDuplicate()
-            })
+          const keep = (kept: StoredEvent[]) => {
+            added = kept.length
+            totals.count += added
+            for (const entry of kept) totals.bytes += entry.bytes
+            trim(context)
           }
-          add(fresh, () => {
-            const index = chunks.index('ids')
-            const known = fresh.map(({ event }) => index.count(event.id))
-            const last = known.at(-1)
-            if (!last) return done()
-            // Requests answer in order: when the last count is in, all are.
-            last.onsuccess = guard(() => {
-              add(
-                fresh.filter((_, at) => (known[at] as IDBRequest<number>).result === 0),
-                done,
-              )
-            })
+          if (doubtful.size === 0) return keep(fresh)
+          findStored(chunks, doubtful, guard, stored => {
+            const kept = fresh.filter(({ event }) => !stored.has(event.id))
+            addChunks(chunks, kept)
+            keep(kept)
           })
         },
         totals => ({ count: totals.count, dropped: before + added - totals.count }),
+        // Nothing to look up: the adds go out with the totals' read, without waiting for it.
+        chunks => {
+          if (doubtful.size === 0) addChunks(chunks, fresh)
+        },
       )
     },
     async peek(maxEvents, maxBytes) {
@@ -289,7 +281,7 @@ export async function openIndexedDbStore({
                 totals.bytes -= entry.bytes
               }
               if (kept.length === 0) current.delete()
-              else current.update({ v: 2, ids: kept.map(entry => entry.event.id), events: kept })
+              else current.update({ v: 3, events: kept } satisfies Chunk)
             }
             if (wanted.size > 0) current.continue()
             else done()

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { EventStore, StoredEvent } from '../../../src/client/stores/event-store.js'
 import { createFallbackStore } from '../../../src/client/stores/fallback-store.js'
 import { openIndexedDbStore } from '../../../src/client/stores/indexeddb-store.js'
+import { queueVersion } from '../../../src/client/stores/indexeddb-schema.js'
 import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
 import { storedEvent } from '../../support/events.js'
 
@@ -193,7 +194,7 @@ describe('a fallback store', () => {
 
     // Another tab upgrades the database: our connection closes so as not to block it.
     await new Promise<void>((resolve, reject) => {
-      const request = factory.open('tally-telemetry', 3)
+      const request = factory.open('tally-telemetry', queueVersion + 1)
       request.onblocked = () => reject(new Error('blocked'))
       request.onsuccess = () => {
         request.result.close()
@@ -209,13 +210,13 @@ describe('a fallback store', () => {
     // The next page load, with the code that upgraded (its format is the current one here),
     // finds them.
     const next = await new Promise<string[]>((resolve, reject) => {
-      const request = factory.open('tally-telemetry', 3)
+      const request = factory.open('tally-telemetry', queueVersion + 1)
       request.onsuccess = () => {
         const db = request.result
         const all = db.transaction('chunks').objectStore('chunks').getAll()
         all.onsuccess = () => {
           db.close()
-          resolve((all.result as { ids: string[] }[]).flatMap(chunk => chunk.ids))
+          resolve((all.result as { events: StoredEvent[] }[]).flatMap(chunk => ids(chunk.events)))
         }
       }
       request.onerror = () => reject(new Error('open failed'))

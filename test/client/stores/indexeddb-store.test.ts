@@ -6,9 +6,11 @@ import {
   openIndexedDbStore,
   type IndexedDbStore,
 } from '../../../src/client/stores/indexeddb-store.js'
+import { queueVersion } from '../../../src/client/stores/indexeddb-schema.js'
 import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
 import { indexedDbV1 } from './fixtures/indexeddb-v1.js'
 import { indexedDbV2 } from './fixtures/indexeddb-v2.js'
+import { indexedDbV3 } from './fixtures/indexeddb-v3.js'
 import { storedEvent } from '../../support/events.js'
 
 installIndexedDbClasses()
@@ -70,10 +72,40 @@ describe('the queue', () => {
       await store.append(entries('a', 500))
       expect(transaction).toHaveBeenCalledTimes(1)
       expect(transaction.mock.calls[0]?.[1]).toBe('readwrite')
+      // Atomic all the same; only an fsync per append is spared.
+      expect(transaction.mock.calls[0]?.[2]).toEqual({ durability: 'relaxed' })
     } finally {
       transaction.mockRestore()
     }
     expect(await store.count()).toBe(500)
+  })
+
+  it('writes a large append as several records, in order, each under the blob threshold', async () => {
+    const factory = new IDBFactory()
+    const store = await open(factory, { maxEvents: 1_000, maxBytes: 10_000_000 })
+    await store.append(entries('a', 50, 4_000))
+    await store.append([entry('b', 100_000)])
+    expect(ids(await all(store))).toEqual([...ids(entries('a', 50)), 'b'])
+
+    const sizes = await new Promise<number[]>((resolve, reject) => {
+      const request = factory.open('tally-telemetry')
+      request.onsuccess = () => {
+        const read = request.result.transaction('chunks').objectStore('chunks').getAll()
+        read.onsuccess = () => {
+          request.result.close()
+          resolve(
+            (read.result as { events: StoredEvent[] }[]).map(chunk =>
+              chunk.events.reduce((sum, { bytes }) => sum + bytes, 0),
+            ),
+          )
+        }
+      }
+      request.onerror = () => reject(new Error('reading the chunks failed'))
+    })
+    // Chromium moves a value past 64 KiB into a blob; an event past the bound goes alone.
+    expect(sizes.length).toBeGreaterThan(2)
+    expect(sizes.slice(0, -1).every(size => size <= 32 * 1024)).toBe(true)
+    expect(sizes.at(-1)).toBe(100_000)
   })
 
   it('peeks up to maxEvents and maxBytes, but always one event', async () => {
@@ -108,6 +140,68 @@ describe('the queue', () => {
     expect(await store.count()).toBe(0)
     // The byte total went with them: five more fit again.
     expect(await store.append(entries('b', 5))).toEqual({ count: 5, dropped: 0 })
+  })
+
+  it('looks no id up for events recorded since it opened: they cannot be stored yet', async () => {
+    const store = await open(new IDBFactory(), { maxEvents: 100, maxBytes: 100_000 })
+    const recorded = (id: string) => storedEvent(id, 100, { timestamp: new Date() })
+    await store.append([recorded('a'), recorded('b')])
+    const cursors = vi.spyOn(IDBObjectStore.prototype, 'openCursor')
+    try {
+      expect(await store.append([recorded('c'), recorded('d'), recorded('c')])).toEqual({
+        count: 4,
+        dropped: 0,
+      })
+      expect(cursors).not.toHaveBeenCalled()
+    } finally {
+      cursors.mockRestore()
+    }
+    expect(ids(await all(store))).toEqual(['a', 'b', 'c', 'd'])
+  })
+
+  it('stores once an event stamped after the append, as when the clock was set back', async () => {
+    const store = await open(new IDBFactory(), { maxEvents: 100, maxBytes: 100_000 })
+    const later = storedEvent('later', 100, { timestamp: new Date(Date.now() + 3_600_000) })
+    await store.append([later])
+    expect(await store.append([later, entry('b')])).toEqual({ count: 2, dropped: 0 })
+    expect(ids(await all(store))).toEqual(['later', 'b'])
+  })
+
+  it('looks ids up once, not at every append, after the clock goes back', async () => {
+    const store = await open(new IDBFactory(), { maxEvents: 100, maxBytes: 100_000 })
+    const recorded = (id: string) => storedEvent(id, 100, { timestamp: new Date() })
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const cursors = vi.spyOn(IDBObjectStore.prototype, 'openCursor')
+    try {
+      vi.setSystemTime(Date.now() - 3_600_000)
+      await store.append([recorded('a')])
+      expect(cursors).toHaveBeenCalledTimes(1)
+      await store.append([recorded('b')])
+      await store.append([recorded('c')])
+      expect(cursors).toHaveBeenCalledTimes(1)
+    } finally {
+      cursors.mockRestore()
+      vi.useRealTimers()
+    }
+    expect(ids(await all(store))).toEqual(['a', 'b', 'c'])
+  })
+
+  it('keeps neither the events nor the totals of an append that fails part-way', async () => {
+    const store = await open(new IDBFactory(), { maxEvents: 100, maxBytes: 1_000 })
+    await store.append(entries('a', 2))
+    // The totals are written last, after the events' add: fail there.
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(() => {
+      throw new Error('disk on fire')
+    })
+    try {
+      await expect(store.append(entries('b', 3))).rejects.toThrow('disk on fire')
+    } finally {
+      put.mockRestore()
+    }
+    expect(ids(await all(store))).toEqual(['a-0', 'a-1'])
+    expect(await store.count()).toBe(2)
+    // The byte total is the old one: eight more 100-byte events fit, a ninth does not.
+    expect(await store.append(entries('c', 8))).toEqual({ count: 10, dropped: 0 })
   })
 
   it('stores an id once, so that merging a spill twice is harmless', async () => {
@@ -262,7 +356,7 @@ describe('opening', () => {
   it('rejects a database a newer version already upgraded', async () => {
     const factory = new IDBFactory()
     await new Promise<void>((resolve, reject) => {
-      const request = factory.open('tally-telemetry', 3)
+      const request = factory.open('tally-telemetry', queueVersion + 1)
       request.onsuccess = () => {
         request.result.close()
         resolve()
@@ -280,7 +374,7 @@ describe('opening', () => {
     await store.append([entry('a')])
 
     const newer = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open('tally-telemetry', 3)
+      const request = factory.open('tally-telemetry', queueVersion + 1)
       request.onblocked = () => reject(new Error('our connection blocked the newer tab'))
       request.onsuccess = () => resolve(request.result)
       request.onerror = () => reject(new Error('open failed'))
@@ -364,5 +458,77 @@ describe('the stored format', () => {
     })
     expect(await store.append([entry('newer', 400)])).toEqual({ count: 3, dropped: 1 })
     expect(ids(await all(store))).toEqual(['V1ccccccccccccccccccc', 'new', 'newer'])
+  })
+
+  it("drops version 2's index when it upgrades, keeping its chunks", async () => {
+    const factory = new IDBFactory()
+    await new Promise<void>((resolve, reject) => {
+      const request = factory.open(indexedDbV2.name, indexedDbV2.version)
+      request.onupgradeneeded = () => {
+        const chunks = request.result.createObjectStore('chunks', { autoIncrement: true })
+        chunks.createIndex('ids', 'ids', { unique: true, multiEntry: true })
+        request.result.createObjectStore('meta')
+        for (const chunk of indexedDbV2.chunks) chunks.add(chunk)
+      }
+      request.onsuccess = () => {
+        request.result.close()
+        resolve()
+      }
+      request.onerror = () => reject(new Error('writing the fixture failed'))
+    })
+    await (await openIndexedDbStore({ bounds, indexedDB: factory })).close()
+
+    const upgraded = await new Promise<{ indexes: number; chunks: unknown[] }>(
+      (resolve, reject) => {
+        const request = factory.open(indexedDbV2.name)
+        request.onsuccess = () => {
+          const chunks = request.result.transaction('chunks').objectStore('chunks')
+          const read = chunks.getAll()
+          read.onsuccess = () => {
+            resolve({ indexes: chunks.indexNames.length, chunks: read.result })
+            request.result.close()
+          }
+        }
+        request.onerror = () => reject(new Error('reading the upgrade failed'))
+      },
+    )
+    expect(upgraded).toEqual({ indexes: 0, chunks: indexedDbV2.chunks })
+  })
+
+  it('reads a version 3 database written by hand from the fixture', async () => {
+    const factory = new IDBFactory()
+    await new Promise<void>((resolve, reject) => {
+      const request = factory.open(indexedDbV3.name, indexedDbV3.version)
+      request.onupgradeneeded = () => {
+        const db = request.result
+        const chunks = db.createObjectStore('chunks', { autoIncrement: true })
+        const meta = db.createObjectStore('meta')
+        for (const chunk of indexedDbV3.chunks) chunks.add(chunk)
+        meta.put(indexedDbV3.meta.bytes, 'bytes')
+        meta.put(indexedDbV3.meta.count, 'count')
+      }
+      request.onsuccess = () => {
+        request.result.close()
+        resolve()
+      }
+      request.onerror = () => reject(new Error('writing the fixture failed'))
+    })
+
+    const store = await open(factory, { maxEvents: 100, maxBytes: indexedDbV3.meta.bytes + 100 })
+    expect(await all(store)).toEqual(indexedDbV3.chunks.flatMap(chunk => chunk.events))
+    expect(await store.count()).toBe(3)
+    // Its ids are stored already: a spill merged again leaves the queue as it was.
+    expect(await store.append(indexedDbV3.chunks[1]?.events ?? [])).toEqual({
+      count: 3,
+      dropped: 0,
+    })
+    expect(await store.append([entry('new', 100)])).toEqual({ count: 4, dropped: 0 })
+    expect(await store.append([entry('newer', 1)])).toEqual({ count: 4, dropped: 1 })
+    expect(ids(await all(store))).toEqual([
+      'V1bbbbbbbbbbbbbbbbbbb',
+      'V1ccccccccccccccccccc',
+      'new',
+      'newer',
+    ])
   })
 })
