@@ -167,7 +167,8 @@ describe('encodeBatch and decodeBatch round trip', () => {
     })
     expect(text).toContain('"number"')
     const [zero, nan] = decoded(text).events
-    expect(Object.is((zero?.parameters.metadata as { delta: number }).delta, -0)).toBe(true)
+    const delta = (zero as TelemetryEvent | undefined)?.parameters.metadata?.delta
+    expect(Object.is(delta, -0)).toBe(true)
     expect(validateEvent(zero).valid).toBe(true)
     expect(validateEvent(nan).valid).toBe(false)
   })
