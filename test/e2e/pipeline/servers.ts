@@ -102,13 +102,6 @@ export const gatewayUrl = () => required(gatewayUrlVariable)
 /** The gateway's admin key: `GET /v1/fleet` and the fleet page at its `/`. */
 export const gatewayAdminKey = () => derived('gateway-admin')
 
-/**
- * Whether the gateway of this build takes `--admin-key`, stores pings (`POST /v1/pings`) and
- * serves the fleet (`mountFleet`): the fleet page's spec runs only then, and the gateway is
- * started with the key. Set once those three are in.
- */
-export const gatewayHasFleet: boolean = false
-
 /** Where a test worker finds an instance the config started. */
 export function instanceAddress(name: InstanceName): { url: string; pid: number } {
   return { url: required(urlVariable(name)), pid: Number(required(pidVariable(name))) }
@@ -168,7 +161,7 @@ export function webServers(): WebServer[] {
       'gateway',
       '--port=0',
       `--data=${gatewayDir()}`,
-      ...(gatewayHasFleet ? [`--admin-key=${gatewayAdminKey()}`] : []),
+      `--admin-key=${gatewayAdminKey()}`,
       ...instanceNames.map(name => `--instance-key=${instanceId(name)}=${instanceKey(name)}`),
     ]),
     wait: {
