@@ -269,7 +269,8 @@ export const positionals: Partial<Record<CommandName, Positional>> = {
 export const commandSummaries: Record<CommandName, string> = {
   serve: 'the instance backend (SQLite at ./.tally/ unless --database-url)',
   gateway: 'the reference upstream receiver',
-  export: 'with --preview, prints as JSON exactly what the next export would send: events, and pings',
+  export:
+    'with --preview, prints as JSON exactly what the next export would send: events, and pings',
   insights: 'answers one usage question from the store, as the insights API does',
   dump: 'writes every stored event to standard output as JSON Lines',
   import: "stores a dump's events, validated and scrubbed, each id once; exits 1 if any is refused",
