@@ -1,0 +1,197 @@
+import type { Statement } from 'better-sqlite3'
+import { blockDays, dayMs } from './rows.js'
+import { runRows, type ManyRows } from './sqlite-many-rows.js'
+
+/** A newly stored event, as the rollups count it. */
+export interface RollupEntry {
+  userId: number
+  feature: string
+  action: string
+  sessionId: string
+  /** The event's flag signature (see metadata-pairs.ts), `''` when it has no flags. */
+  flags: string
+  correctedTimestamp: Date
+}
+
+interface Counted {
+  day: number
+  userId: number
+  feature: string
+  action: string
+  flags: string
+  events: number
+}
+
+/** Sums `events` under `key`, creating the entry with `fields` first. */
+function tally<T extends { events: number }>(map: Map<string, T>, key: string, fields: T): void {
+  const counted = map.get(key)
+  if (counted === undefined) map.set(key, fields)
+  else counted.events += fields.events
+}
+
+/** Sets the day's bit in the block's mask under `key`, creating the entry with `fields` first. */
+function mark<T extends { days: number }>(
+  map: Map<string, T>,
+  key: string,
+  day: number,
+  fields: T,
+) {
+  const bit = 2 ** (day % blockDays)
+  const marked = map.get(key)
+  if (marked === undefined) map.set(key, { ...fields, days: bit })
+  // Below 2^32, so the division is exact: the bit is set when the quotient is odd.
+  else if (Math.floor(marked.days / bit) % 2 === 0) marked.days += bit
+}
+
+/**
+ * An upsert of many rows into `table (columns)`: a key already there is updated by `update`,
+ * in which `excluded` is the row offered. The statement's rows have distinct keys (each
+ * rollup's are summed first), though a repeated key would only be summed in turn.
+ */
+function upsert(into: string, key: string, update: string): ManyRows {
+  const width = into.slice(into.indexOf('(')).split(',').length
+  return {
+    width,
+    source: values =>
+      `INSERT INTO ${into} VALUES ${values} ON CONFLICT (${key}) DO UPDATE SET ${update}`,
+  }
+}
+
+/**
+ * Counts newly stored events in the rollups; the store calls it inside its insert
+ * transaction, with only the rows the insert added. A batch is mostly one user's events of one
+ * day, so the events are counted per day, user, feature, action and flags first, every rollup
+ * is summed from those counts, and each of its keys is written once.
+ */
+export function countInRollups(
+  sql: (source: string) => Statement,
+  entries: readonly RollupEntry[],
+): void {
+  // Feature and action names cannot hold NUL (see protocol/validate.ts), nor can flags, so NUL
+  // keeps the parts of a key apart; the session id, which may hold anything, comes last.
+  const counted = new Map<string, Counted>()
+  const sessions = new Map<string, { day: number; sessionId: string; min: string; max: string }>()
+  for (const { userId, feature, action, sessionId, flags, correctedTimestamp } of entries) {
+    const day = Math.floor(correctedTimestamp.getTime() / dayMs)
+    tally(counted, `${day}\0${userId}\0${feature}\0${action}\0${flags}`, {
+      day,
+      userId,
+      feature,
+      action,
+      flags,
+      events: 1,
+    })
+    const sessionKey = `${day}\0${sessionId}`
+    const session = sessions.get(sessionKey)
+    if (session === undefined)
+      sessions.set(sessionKey, { day, sessionId, min: feature, max: feature })
+    else {
+      if (feature < session.min) session.min = feature
+      if (feature > session.max) session.max = feature
+    }
+  }
+  const daily = new Map<string, Counted>()
+  const totals = new Map<string, { day: number; feature: string; action: string; events: number }>()
+  const activeDays = new Map<string, { day: number; userId: number }>()
+  const used = new Map<string, { block: number; feature: string; userId: number; days: number }>()
+  const firstDays = new Map<number, number>()
+  const flagDaily = new Map<string, Counted>()
+  const flagUsers = new Map<
+    string,
+    { block: number; flags: string; userId: number; days: number }
+  >()
+  const flagFeatureUsers = new Map<string, Counted & { block: number; days: number }>()
+  for (const entry of counted.values()) {
+    const { day, userId, feature, action, flags, events } = entry
+    tally(daily, `${day}\0${userId}\0${feature}\0${action}`, { ...entry })
+    tally(totals, `${day}\0${feature}\0${action}`, { day, feature, action, events })
+    activeDays.set(`${day}\0${userId}`, { day, userId })
+    const block = Math.floor(day / blockDays)
+    mark(used, `${block}\0${feature}\0${userId}`, day, { block, feature, userId, days: 0 })
+    firstDays.set(userId, Math.min(firstDays.get(userId) ?? day, day))
+    if (flags === '') continue
+    tally(flagDaily, `${day}\0${flags}\0${feature}\0${action}`, { ...entry })
+    mark(flagUsers, `${block}\0${flags}\0${userId}`, day, { block, flags, userId, days: 0 })
+    mark(flagFeatureUsers, `${block}\0${feature}\0${action}\0${flags}\0${userId}`, day, {
+      ...entry,
+      block,
+      days: 0,
+    })
+  }
+  const write = (statement: ManyRows, rows: (readonly unknown[])[]) => runRows(sql, statement, rows)
+  write(
+    upsert(
+      'usage_daily (day, user_id, feature, action, events)',
+      'day, user_id, feature, action',
+      'events = events + excluded.events',
+    ),
+    [...daily.values()].map(r => [r.day, r.userId, r.feature, r.action, r.events]),
+  )
+  write(
+    {
+      width: 2,
+      source: values =>
+        `INSERT INTO active_days (day, user_id) VALUES ${values} ON CONFLICT DO NOTHING`,
+    },
+    [...activeDays.values()].map(r => [r.day, r.userId]),
+  )
+  write(
+    upsert(
+      'feature_blocks (block, feature, user_id, days)',
+      'block, feature, user_id',
+      'days = days | excluded.days',
+    ),
+    [...used.values()].map(r => [r.block, r.feature, r.userId, r.days]),
+  )
+  write(
+    upsert(
+      'events_daily (day, feature, action, events)',
+      'day, feature, action',
+      'events = events + excluded.events',
+    ),
+    [...totals.values()].map(r => [r.day, r.feature, r.action, r.events]),
+  )
+  write(
+    upsert(
+      'session_days (day, session_id, min_feature, max_feature)',
+      'day, session_id',
+      'min_feature = min(min_feature, excluded.min_feature), max_feature = max(max_feature, excluded.max_feature)',
+    ),
+    [...sessions.values()].map(r => [r.day, r.sessionId, r.min, r.max]),
+  )
+  write(
+    upsert('first_days (user_id, day)', 'user_id', 'day = min(day, excluded.day)'),
+    [...firstDays].map(([userId, day]) => [userId, day]),
+  )
+  write(
+    upsert(
+      'flag_daily (day, flags, feature, action, events)',
+      'day, flags, feature, action',
+      'events = events + excluded.events',
+    ),
+    [...flagDaily.values()].map(r => [r.day, r.flags, r.feature, r.action, r.events]),
+  )
+  write(
+    upsert(
+      'flag_blocks (block, flags, user_id, days)',
+      'block, flags, user_id',
+      'days = days | excluded.days',
+    ),
+    [...flagUsers.values()].map(r => [r.block, r.flags, r.userId, r.days]),
+  )
+  write(
+    upsert(
+      'flag_feature_blocks (block, feature, action, flags, user_id, days)',
+      'block, feature, action, flags, user_id',
+      'days = days | excluded.days',
+    ),
+    [...flagFeatureUsers.values()].map(r => [
+      r.block,
+      r.feature,
+      r.action,
+      r.flags,
+      r.userId,
+      r.days,
+    ]),
+  )
+}
