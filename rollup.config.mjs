@@ -61,13 +61,17 @@ const types = libraries.map(name => ({
   plugins: [dts({ tsconfig: './tsconfig.build.json' })],
 }))
 
-const cli = {
-  input: 'src/cli.ts',
+/** A Node program of one file: the CLI, and the worker thread `tally import` loads beside it. */
+const program = (input, file) => ({
+  input,
   external,
-  output: { file: 'dist/cli.js', format: 'es', sourcemap: true },
+  output: { file, format: 'es', sourcemap: true },
   plugins: [
     typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, inlineSources: false }),
   ],
-}
+})
 
-export default [...code, ...types, cli]
+const cli = program('src/cli.ts', 'dist/cli.js')
+const importWorker = program('src/server/commands/import-worker.ts', 'dist/import-worker.js')
+
+export default [...code, ...types, cli, importWorker]
