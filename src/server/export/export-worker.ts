@@ -3,7 +3,7 @@ import { sortAcknowledgements } from './acknowledgements.js'
 import { retryDelayMs } from '../../protocol/backoff.js'
 import { fitBatch, type ExportPreviewItem } from './export-batch.js'
 import { normalizeExportOptions, type ExportWorkerOptions } from './export-options.js'
-import { createGatewayClient, encodeExportBatch, type SendToGateway } from './gateway-client.js'
+import { createUpstreamClient, encodeExportBatch } from './gateway-client.js'
 import { createPeriodicRunner } from '../periodic-runner.js'
 import type { ExportErrorClass, ExportMetrics } from './metrics.js'
 
@@ -58,15 +58,7 @@ export interface ExportWorker {
 export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
   const config = normalizeExportOptions(options)
   const { store, now, onLog } = config
-  const send: SendToGateway | undefined =
-    config.gateway &&
-    createGatewayClient({
-      ...config.gateway,
-      fetch: config.fetch,
-      timeoutMs: config.requestTimeoutMs,
-      maxAnswerBytes: config.maxAnswerBytes,
-      now,
-    })
+  const send = createUpstreamClient(config)
 
   const state = {
     runs: 0,

@@ -1,6 +1,6 @@
 import { retryDelayMs } from '../../protocol/backoff.js'
 import { checkPing, type Ping } from '../../protocol/ping.js'
-import { createGatewayClient, type SendToGateway } from '../export/gateway-client.js'
+import { createUpstreamClient } from '../export/gateway-client.js'
 import { firstDay } from '../insights/first-day.js'
 import { createPeriodicRunner } from '../periodic-runner.js'
 import type { PingRecord } from '../stores/server-event-store.js'
@@ -57,15 +57,7 @@ export interface PingWorker {
 export function createPingWorker(options: PingWorkerOptions): PingWorker {
   const config = normalizePingOptions(options)
   const { store, insights, now, onLog } = config
-  const send: SendToGateway | undefined =
-    config.gateway &&
-    createGatewayClient({
-      ...config.gateway,
-      fetch: config.fetch,
-      timeoutMs: config.requestTimeoutMs,
-      maxAnswerBytes: config.maxAnswerBytes,
-      now,
-    })
+  const send = createUpstreamClient(config)
   const instance = config.gateway?.instanceId
 
   const state: PingMetrics = {
