@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { gatewayPingsPath, type Ping } from '../../src/protocol/ping.js'
 import { makePing } from '../support/pings.js'
 import {
@@ -6,9 +6,9 @@ import {
   gatewayUrl,
   instanceId,
   instanceKey,
-  root,
   type InstanceName,
 } from './pipeline/servers.js'
+import { saveScreenshot, signIn, watchCsp } from './support/page-harness.js'
 
 // The fleet page of the real `tally gateway` of playwright.config.ts, fed by two of its real
 // `tally serve` instances: each sends its own daily ping, and the test sends, with each
@@ -49,27 +49,6 @@ async function sendPing(request: typeof fetch, name: InstanceName, ping: Ping) {
     body: JSON.stringify(ping),
   })
   expect(response.status, await response.text()).toBeLessThan(300)
-}
-
-/** Every CSP violation the page reports (see usage-page.spec.ts). */
-async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
-  const logged: string[] = []
-  page.on('console', message => {
-    if (/content security policy/i.test(message.text())) logged.push(message.text())
-  })
-  await page.addInitScript(() => {
-    const seen: string[] = []
-    Object.assign(window, { cspViolations: seen })
-    document.addEventListener('securitypolicyviolation', event => {
-      seen.push(`${event.violatedDirective} ${event.blockedURI}`)
-    })
-  })
-  return async () => [
-    ...logged,
-    ...(await page.evaluate(
-      () => (window as unknown as { cspViolations: string[] }).cspViolations,
-    )),
-  ]
 }
 
 interface FleetAnswer {
@@ -119,8 +98,7 @@ test('the fleet page draws /v1/fleet’s figures, within the strict CSP', async 
   }
 
   await page.goto(url)
-  await page.locator('input[name="token"]').fill(gatewayAdminKey())
-  await page.locator('form[data-testid="sign-in"] [type="submit"]').click()
+  await signIn(page, gatewayAdminKey())
   await expect(page.getByTestId('window-current')).toHaveText('last 30 days')
 
   const rows = page.getByTestId('instance-row')
@@ -152,11 +130,7 @@ test('the fleet page draws /v1/fleet’s figures, within the strict CSP', async 
   await expect(page.locator('svg[role="img"]')).toHaveCount(3)
   await expect(page.getByTestId('computed-at')).toContainText('UTC')
 
-  await page.screenshot({ path: `${root}test-results/fleet-page.png`, fullPage: true })
-  await testInfo.attach('fleet-page', {
-    body: await page.screenshot({ fullPage: true }),
-    contentType: 'image/png',
-  })
+  await saveScreenshot(page, testInfo, 'fleet-page')
   expect(await violations()).toEqual([])
 
   // Each instance links to its usage page: the usage charts over the events it exported.

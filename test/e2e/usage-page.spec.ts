@@ -1,7 +1,8 @@
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { importEvents } from '../../src/server/commands/import.js'
 import { importLine, plantHistory, type Planted } from '../contract/insights-history.js'
-import { adminToken, instanceAddress, instanceDir, root } from './pipeline/servers.js'
+import { adminToken, instanceAddress, instanceDir } from './pipeline/servers.js'
+import { saveScreenshot, signIn, watchCsp } from './support/page-harness.js'
 
 // The usage page of a real `tally serve` (the `usage` instance of playwright.config.ts), over
 // a planted history imported into its SQLite folder while it runs, as `tally import` would.
@@ -18,31 +19,6 @@ function recentHistory(nowMs: number): Planted[] {
   return planted
     .map(event => ({ ...event, ms: event.ms + shiftMs }))
     .filter(event => event.ms <= nowMs)
-}
-
-/**
- * Every CSP violation the page reports: on the console for every page loaded, and by event
- * for the page shown now (the listener is added again at each load).
- */
-async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
-  const logged: string[] = []
-  page.on('console', message => {
-    if (/content security policy/i.test(message.text())) logged.push(message.text())
-  })
-  // Injected by the browser's debugging protocol, so the page's CSP does not apply to it.
-  await page.addInitScript(() => {
-    const seen: string[] = []
-    Object.assign(window, { cspViolations: seen })
-    document.addEventListener('securitypolicyviolation', event => {
-      seen.push(`${event.violatedDirective} ${event.blockedURI}`)
-    })
-  })
-  return async () => [
-    ...logged,
-    ...(await page.evaluate(
-      () => (window as unknown as { cspViolations: string[] }).cspViolations,
-    )),
-  ]
 }
 
 test.beforeAll(async () => {
@@ -68,8 +44,7 @@ test('the usage page shows the insights API figures, within the admin CSP', asyn
   const from = formatDay(today - 29)
 
   await page.goto(`${url}/admin`)
-  await page.locator('input[name="token"]').fill(adminToken())
-  await page.locator('form[data-testid="sign-in"] [type="submit"]').click()
+  await signIn(page, adminToken())
   await page.getByTestId('usage-link').click()
   await expect(page.getByTestId('window-current')).toHaveText('last 30 days')
 
@@ -102,11 +77,7 @@ test('the usage page shows the insights API figures, within the admin CSP', asyn
   await expect(page.getByTestId('at-risk-row')).toHaveCount(atRisk.users.length)
   await expect(page.locator('svg[role="img"]')).toHaveCount(4)
 
-  await page.screenshot({ path: `${root}test-results/usage-page.png`, fullPage: true })
-  await testInfo.attach('usage-page', {
-    body: await page.screenshot({ fullPage: true }),
-    contentType: 'image/png',
-  })
+  await saveScreenshot(page, testInfo, 'usage-page')
 
   expect(await violations()).toEqual([])
 

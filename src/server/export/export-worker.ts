@@ -3,7 +3,8 @@ import { sortAcknowledgements } from './acknowledgements.js'
 import { retryDelayMs } from '../../protocol/backoff.js'
 import { fitBatch, type ExportPreviewItem } from './export-batch.js'
 import { normalizeExportOptions, type ExportWorkerOptions } from './export-options.js'
-import { createGatewayClient, encodeExportBatch, type SendToGateway } from './gateway-client.js'
+import { createUpstreamClient, encodeExportBatch } from './gateway-client.js'
+import { createPeriodicRunner } from '../periodic-runner.js'
 import type { ExportErrorClass, ExportMetrics } from './metrics.js'
 
 export interface ExportRunResult {
@@ -57,15 +58,7 @@ export interface ExportWorker {
 export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
   const config = normalizeExportOptions(options)
   const { store, now, onLog } = config
-  const send: SendToGateway | undefined =
-    config.gateway &&
-    createGatewayClient({
-      ...config.gateway,
-      fetch: config.fetch,
-      timeoutMs: config.requestTimeoutMs,
-      maxAnswerBytes: config.maxAnswerBytes,
-      now,
-    })
+  const send = createUpstreamClient(config)
 
   const state = {
     runs: 0,
@@ -84,19 +77,13 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
     /** Halved by a 413, so that the gateway's body limit is found without configuration. */
     batchLimit: config.maxBatchEvents,
   }
-  let inFlight: Promise<ExportRunResult> | undefined
-  let current: AbortController | undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let running = false
   /** Set by a run that made progress and may have left more behind. */
   let drainNow = false
-
-  const runOnce = (): Promise<ExportRunResult> => {
-    inFlight ??= run().finally(() => {
-      inFlight = undefined
-    })
-    return inFlight
-  }
+  const runner = createPeriodicRunner({
+    run,
+    // A run that sent a full batch may have left more: drain at once instead of waiting.
+    delayAfterMs: result => (result.status === 'exported' && drainNow ? 0 : result.nextRunInMs),
+  })
 
   async function run(): Promise<ExportRunResult> {
     const started = now()
@@ -136,14 +123,11 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
       }
       const sentIds = new Set(items.map(item => item.event.id))
       result.sent = items.length
-      current = new AbortController()
-      const answer = await send(
-        encodeExportBatch(
-          items.map(item => item.exported),
-          started,
-        ),
-        current.signal,
+      const body = encodeExportBatch(
+        items.map(item => item.exported),
+        started,
       )
+      const answer = await runner.abortable(signal => send(body, signal))
       const at = now()
 
       if (answer.type === 'success') {
@@ -213,7 +197,6 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
       failed(failure, result)
       return result
     } finally {
-      current = undefined
       await refreshBacklog()
     }
   }
@@ -304,33 +287,10 @@ export function createExportWorker(options: ExportWorkerOptions): ExportWorker {
     }
   }
 
-  function schedule(delayMs: number): void {
-    if (!running) return
-    timer = setTimeout(() => {
-      timer = undefined
-      void runOnce().then(result => {
-        // A run that sent a full batch may have left more: drain at once instead of waiting.
-        schedule(result.status === 'exported' && drainNow ? 0 : result.nextRunInMs)
-      })
-    }, delayMs)
-    // The worker alone must not keep a process alive (a CLI run, a test).
-    timer.unref()
-  }
-
   return {
-    runOnce,
-    start() {
-      if (running) return
-      running = true
-      schedule(0)
-    },
-    async stop() {
-      running = false
-      if (timer !== undefined) clearTimeout(timer)
-      timer = undefined
-      current?.abort()
-      if (inFlight) await inFlight
-    },
+    runOnce: runner.runOnce,
+    start: runner.start,
+    stop: runner.stop,
     async preview(limit = state.batchLimit, offset = 0) {
       if (config.mode === 'off' || send === undefined) return []
       const rows = await store.peekExport(limit, offset)

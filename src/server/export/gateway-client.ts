@@ -4,6 +4,7 @@ import type { ExportedEvent } from '../../protocol/export-redaction.js'
 import { parseRetryAfter } from '../../protocol/backoff.js'
 import type { SendResult } from '../../protocol/send-result.js'
 import { readBounded } from './bounded-body.js'
+import type { ResolvedUpstreamOptions } from './upstream-options.js'
 
 /**
  * Why an exchange with the gateway failed, as a closed set: what metrics label a failure with,
@@ -42,6 +43,20 @@ export function encodeExportBatch(events: readonly ExportedEvent[], sentAt: Date
 
 /** Sends one batch; never throws (a network error or a timeout is a `retryable` result). */
 export type SendToGateway = (body: string, signal: AbortSignal) => Promise<GatewayResult>
+
+/** The client a worker sends with, from its resolved options; none in `off` mode. */
+export function createUpstreamClient(config: ResolvedUpstreamOptions): SendToGateway | undefined {
+  return (
+    config.gateway &&
+    createGatewayClient({
+      ...config.gateway,
+      fetch: config.fetch,
+      timeoutMs: config.requestTimeoutMs,
+      maxAnswerBytes: config.maxAnswerBytes,
+      now: config.now,
+    })
+  )
+}
 
 export function createGatewayClient(options: GatewayClientOptions): SendToGateway {
   // Errors name the gateway by its origin alone: the URL checks already refuse credentials in

@@ -1,7 +1,8 @@
 import { retryDelayMs } from '../../protocol/backoff.js'
 import { checkPing, type Ping } from '../../protocol/ping.js'
-import { createGatewayClient, type SendToGateway } from '../export/gateway-client.js'
+import { createUpstreamClient } from '../export/gateway-client.js'
 import { firstDay } from '../insights/first-day.js'
+import { createPeriodicRunner } from '../periodic-runner.js'
 import type { PingRecord } from '../stores/server-event-store.js'
 import { buildPing } from './build-ping.js'
 import { dueDays, lastCompletedDay, untilNextDayMs } from './due-days.js'
@@ -56,15 +57,7 @@ export interface PingWorker {
 export function createPingWorker(options: PingWorkerOptions): PingWorker {
   const config = normalizePingOptions(options)
   const { store, insights, now, onLog } = config
-  const send: SendToGateway | undefined =
-    config.gateway &&
-    createGatewayClient({
-      ...config.gateway,
-      fetch: config.fetch,
-      timeoutMs: config.requestTimeoutMs,
-      maxAnswerBytes: config.maxAnswerBytes,
-      now,
-    })
+  const send = createUpstreamClient(config)
   const instance = config.gateway?.instanceId
 
   const state: PingMetrics = {
@@ -78,10 +71,7 @@ export function createPingWorker(options: PingWorkerOptions): PingWorker {
     lastError: null,
   }
   let nextAttemptAt = 0
-  let inFlight: Promise<PingRunResult> | undefined
-  let current: AbortController | undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let running = false
+  const runner = createPeriodicRunner({ run, delayAfterMs: result => result.nextRunInMs })
 
   async function duePings(at: Date): Promise<(PendingPing & { day: number })[]> {
     if (instance === undefined) return []
@@ -125,9 +115,7 @@ export function createPingWorker(options: PingWorkerOptions): PingWorker {
           refusedDay(result, ping.day, checked.reason)
           continue
         }
-        current = new AbortController()
-        const answer = await send(body, current.signal)
-        current = undefined
+        const answer = await runner.abortable(signal => send(body, signal))
         if (answer.type === 'success') {
           const rejection = answer.rejected.find(entry => entry.id === ping.id)
           if (answer.accepted.includes(ping.id)) {
@@ -164,8 +152,6 @@ export function createPingWorker(options: PingWorkerOptions): PingWorker {
           : // Everything else the run awaits is the store (the gateway client never throws).
             new PingFailure(error instanceof Error ? error.message : String(error), 'store')
       return failed(failure, result)
-    } finally {
-      current = undefined
     }
   }
 
@@ -205,37 +191,12 @@ export function createPingWorker(options: PingWorkerOptions): PingWorker {
     return { ...result, status: 'failed', error: failure.message, nextRunInMs: delay }
   }
 
-  const runOnce = (): Promise<PingRunResult> => {
-    inFlight ??= run().finally(() => {
-      inFlight = undefined
-    })
-    return inFlight
-  }
-
-  function schedule(delayMs: number): void {
-    if (!running) return
-    timer = setTimeout(() => {
-      timer = undefined
-      void runOnce().then(result => schedule(result.nextRunInMs))
-    }, delayMs)
-    // The worker alone must not keep a process alive (a CLI run, a test).
-    timer.unref()
-  }
-
   return {
-    runOnce,
+    runOnce: runner.runOnce,
     start() {
-      if (running || send === undefined) return
-      running = true
-      schedule(0)
+      if (send !== undefined) runner.start()
     },
-    async stop() {
-      running = false
-      if (timer !== undefined) clearTimeout(timer)
-      timer = undefined
-      current?.abort()
-      if (inFlight) await inFlight
-    },
+    stop: runner.stop,
     async pending() {
       if (send === undefined) return []
       return (await duePings(now())).map(({ ping, body }) => ({ ping, body }))
