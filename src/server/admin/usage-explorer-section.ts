@@ -1,4 +1,5 @@
 import { barChart } from './charts/bar-chart.js'
+import { formatDay } from '../insights/days.js'
 import { html, type Html } from './html.js'
 import type { Explorer, ExplorerGroup } from './usage-explorer.js'
 import { explorerGroups } from './usage-explorer.js'
@@ -23,7 +24,8 @@ export function explorerSection(explorer: Explorer, usagePath: string, windowDay
     <h2>Events explorer</h2>
     <p class="muted window" data-testid="explorer-window">
       Stored events matching every filter, ${form.from} … ${form.to}, by ${form.group}. A metadata
-      filter KEY:VALUE reads raw events, kept 90 days.
+      filter KEY:VALUE on 0 or 1 reads the daily rollups; on another value, or with a user, the raw
+      events, which are kept for less time.
     </p>
     <form class="explorer" method="get" action="${usagePath}#explorer">
       <input type="hidden" name="window" value="${windowDays}" />
@@ -47,12 +49,36 @@ export function explorerSection(explorer: Explorer, usagePath: string, windowDay
   </section>`
 }
 
+/**
+ * Where the counts were read from and since when it holds events: a window that starts before
+ * that day is answered for the days it holds only, and the page says so.
+ */
+function coverageNote({ question, total }: Extract<Explorer, { ok: true }>): Html {
+  const { source, since } = total.coverage
+  const name = source === 'rollups' ? 'the daily rollups' : 'the raw events'
+  if (since === null) {
+    return html`<p class="muted" data-testid="explorer-coverage">
+      Read from ${name}, which hold no events yet.
+    </p>`
+  }
+  // Both are YYYY-MM-DD, so the text order is the days' order.
+  if (formatDay(question.from) < since) {
+    return html`<p class="notice" data-testid="explorer-coverage">
+      Read from ${name}, which hold events from ${since} on: the days before it are not counted.
+    </p>`
+  }
+  return html`<p class="muted" data-testid="explorer-coverage">
+    Read from ${name}, which hold events from ${since} on.
+  </p>`
+}
+
 function explorerAnswer(explorer: Extract<Explorer, { ok: true }>): Html {
   const { total, buckets, form } = explorer
   return html`<p>
       <span class="figure" data-testid="explorer-events">${total.events}</span> events by
       <span data-testid="explorer-users">${total.users}</span> users
     </p>
+    ${coverageNote(explorer)}
     ${barChart({
       label: `Events matching the filters by ${form.group}, ${form.from} … ${form.to}`,
       unit: 'events',

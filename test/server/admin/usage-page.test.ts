@@ -206,6 +206,30 @@ describe('the usage page', () => {
     expect(one(body, 'explorer-where').attributes.value).toBe('durationMs:50')
   })
 
+  it("says what the explorer's counts were read from, and the days its source misses", async () => {
+    const { page, api } = await setup()
+    type Coverage = { coverage: { source: string; since: string } }
+    const raw = 'where=durationMs:50&from=2026-06-15&to=2026-08-15'
+    const rawAnswer = await api<Coverage>(`events?${raw}`)
+    expect(rawAnswer.coverage.source).toBe('events')
+    expect(figure((await page(`usage?${raw}&group=month`)).body, 'explorer-coverage')).toBe(
+      `Read from the raw events, which hold events from ${rawAnswer.coverage.since} on.`,
+    )
+    const rolled = 'feature=search&from=2026-06-15&to=2026-08-15'
+    const rolledAnswer = await api<Coverage>(`events?${rolled}`)
+    expect(rolledAnswer.coverage.source).toBe('rollups')
+    expect(figure((await page(`usage?${rolled}&group=month`)).body, 'explorer-coverage')).toBe(
+      `Read from the daily rollups, which hold events from ${rolledAnswer.coverage.since} on.`,
+    )
+    // A window from before the first stored day: the page says those days are not counted.
+    const early = await page('usage?feature=search&from=2026-05-01&to=2026-08-15&group=month')
+    const note = one(early.body, 'explorer-coverage')
+    expect(note.attributes.class).toBe('notice')
+    expect(text(note.inner).trim()).toBe(
+      `Read from the daily rollups, which hold events from ${rolledAnswer.coverage.since} on: the days before it are not counted.`,
+    )
+  })
+
   it('refuses what the API refuses, with the reason and status 400', async () => {
     const { page } = await setup()
     const badWindow = await page('usage?window=14')
