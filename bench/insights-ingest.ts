@@ -8,8 +8,9 @@ import Database from 'better-sqlite3'
 import { encodeBatch } from '../src/protocol/wire.js'
 import { bearerTokens } from '../src/server/auth.js'
 import { createTelemetryHandler } from '../src/server/handler.js'
-import { metadataPairs } from '../src/server/stores/metadata-pairs.js'
-import { encodePayload } from '../src/server/stores/rows.js'
+import { tuneSqliteConnection } from '../src/server/stores/sqlite-connection.js'
+import { preparedStatements } from '../src/server/stores/prepared-statements.js'
+import { insertEventRows } from '../src/server/stores/sqlite-event-rows.js'
 import type { IngestedEvent, ServerEventStore } from '../src/server/stores/server-event-store.js'
 import { openSqliteStore } from '../src/server/stores/sqlite-store.js'
 import { history } from './insights-history.js'
@@ -40,35 +41,17 @@ async function ingestRate(store: ServerEventStore, bodies: string[], events: num
   return events / (ms / 1000)
 }
 
-/** The store, its insert replaced by the events INSERT alone on a second connection. */
+/**
+ * The store, its insert replaced by the store's own events INSERT alone, on a second
+ * connection: what the rollups add is the only difference.
+ */
 function withoutRollups(store: ServerEventStore, path: string): ServerEventStore {
   const db = new Database(path)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  db.pragma('busy_timeout = 5000')
-  const statement = db.prepare(
-    `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-       received_at, payload, session_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO NOTHING`,
+  tuneSqliteConnection(db)
+  const sql = preparedStatements(db)
+  const insert = db.transaction(
+    (events: readonly IngestedEvent[]) => insertEventRows(sql, events).size,
   )
-  const insert = db.transaction((events: readonly IngestedEvent[]) => {
-    let added = 0
-    for (const { event, userId, receivedAt, correctedTimestamp } of events) {
-      added += statement.run(
-        event.id,
-        userId,
-        event.feature,
-        event.action,
-        event.timestamp.getTime(),
-        correctedTimestamp.getTime(),
-        receivedAt.getTime(),
-        encodePayload(event),
-        event.sessionId,
-        metadataPairs(event.parameters.metadata),
-      ).changes
-    }
-    return added
-  })
   return {
     ...store,
     insert: async events => insert.immediate(events),

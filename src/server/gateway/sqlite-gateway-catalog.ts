@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { tuneSqliteConnection } from '../stores/sqlite-connection.js'
 import { loadDriver } from '../stores/load-driver.js'
 import { preparedStatements } from '../stores/prepared-statements.js'
 import { preparePrivateDatabaseFiles } from '../stores/private-database-files.js'
@@ -16,10 +17,7 @@ export function openSqliteGatewayCatalog(path: string): GatewayCatalog {
   try {
     preparePrivateDatabaseFiles(path)
     db = new Driver(path)
-    db.pragma('journal_mode = WAL')
-    // As the instance store: a commit is in the WAL when it resolves, which survives kill -9.
-    db.pragma('synchronous = NORMAL')
-    db.pragma('busy_timeout = 5000')
+    tuneSqliteConnection(db)
     db.exec(`
       CREATE TABLE IF NOT EXISTS instances (
         instance TEXT PRIMARY KEY,

@@ -1,14 +1,13 @@
 import type Database from 'better-sqlite3'
 import { StoreError } from '../errors/store-error.js'
 import { loadDriver } from './load-driver.js'
-import { flagSignature, metadataPairs } from './metadata-pairs.js'
+import { flagSignature } from './metadata-pairs.js'
 import { preparedStatements } from './prepared-statements.js'
 import { preparePrivateDatabaseFiles } from './private-database-files.js'
 import {
   checkCount,
   checkDate,
   checkRetention,
-  encodePayload,
   EXPORT_ORDER,
   inExportOrder,
   inRequestedOrder,
@@ -18,8 +17,9 @@ import {
 } from './rows.js'
 import type { IngestedEvent, ServerEventStore, StoredRow } from './server-event-store.js'
 import { openSqliteInsights } from './sqlite-insights.js'
-import { returnedValues, type ManyRows } from './sqlite-many-rows.js'
+import { insertEventRows } from './sqlite-event-rows.js'
 import { countInRollups, type RollupEntry } from './sqlite-rollups.js'
+import { tuneSqliteConnection } from './sqlite-connection.js'
 import { sqliteFailure } from './sqlite-failure.js'
 import { sqlitePingLog } from './sqlite-ping-log.js'
 import { migrateSqlite } from './sqlite-schema.js'
@@ -42,14 +42,6 @@ const COLUMNS = `payload, user_id AS userId, received_at AS receivedAt,
   timestamp AS correctedTimestamp, exported_at AS exportedAt, export_rejection AS exportRejection`
 
 const CLAIMABLE = `${UNSETTLED} AND (export_claimed_until IS NULL OR export_claimed_until <= @now)`
-
-/** A batch's events, many rows a statement; an id already stored is left as it was. */
-const insertEvents: ManyRows = {
-  width: 10,
-  source: values => `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-      received_at, payload, session_id, metadata) VALUES ${values}
-    ON CONFLICT (id) DO NOTHING RETURNING id`,
-}
 
 type Rejection = Parameters<ServerEventStore['markRejected']>[0][number]
 
@@ -74,27 +66,7 @@ export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore 
   try {
     preparePrivateDatabaseFiles(path)
     db = new Driver(path)
-    db.pragma('journal_mode = WAL')
-    // In WAL mode, NORMAL syncs only at checkpoints: a committed transaction is in the WAL
-    // file (the OS page cache) when `insert` resolves, so it survives kill -9 of the server,
-    // which is the promise we make. Only a power loss or OS crash may lose the last commits;
-    // FULL would cover that at the price of an fsync per batch.
-    db.pragma('synchronous = NORMAL')
-    // Other connections (a second store, `tally export --preview`) wait for the write lock
-    // instead of failing at once with SQLITE_BUSY.
-    db.pragma('busy_timeout = 5000')
-    // 64 MiB of page cache rather than the default 2 MiB: a batch of events touches a leaf of
-    // the user index per user in it, scattered over the file, and those pages must stay in
-    // memory until the commit instead of spilling to the WAL mid-transaction; at ten million
-    // events the import's batches of 10,000 dirty that much.
-    db.pragma('cache_size = -65536')
-    // A checkpoint every 64 MiB of WAL rather than every 4 MiB: each checkpoint syncs the
-    // database file, which costs as much as the writes of a thousand events on a virtual
-    // disk, and pages rewritten by many commits (the rollups', an index's last leaves) are
-    // copied back once. Readers find pages in the WAL through its index, so its size costs
-    // them nothing; the file is cut back to that size after a larger transaction.
-    db.pragma('wal_autocheckpoint = 16384')
-    db.pragma('journal_size_limit = 67108864')
+    tuneSqliteConnection(db)
   } catch (error) {
     // A file that is no database fails at the first pragma, once the connection is open.
     db?.close()
@@ -120,26 +92,7 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
   }
 
   const insert = write((events: readonly IngestedEvent[]) => {
-    // RETURNING names the rows added: an id stored before is not returned, and an id repeated
-    // in the batch once, for its first row, which is the one stored.
-    const added = new Set(
-      returnedValues(
-        sql,
-        insertEvents,
-        events.map(({ event, userId, receivedAt, correctedTimestamp }) => [
-          event.id,
-          userId,
-          event.feature,
-          event.action,
-          event.timestamp.getTime(),
-          correctedTimestamp.getTime(),
-          receivedAt.getTime(),
-          encodePayload(event),
-          event.sessionId,
-          metadataPairs(event.parameters.metadata),
-        ]),
-      ),
-    )
+    const added = insertEventRows(sql, events)
     // Only a new row counts: a duplicate id must not count twice in the rollups.
     const counted: RollupEntry[] = []
     for (const { event, userId, correctedTimestamp } of events) {
