@@ -49,10 +49,17 @@ export function createQueue(deps: QueueDependencies) {
 
   const keep = (entry: StoredEvent) => {
     countDrops(pending.push(entry), 'the store is not keeping up and the memory buffer is full')
-    if (deps.remember) {
-      remembered.set(entry.event.id, entry)
-      if (remembered.size > maxRemembered)
-        remembered.delete(remembered.keys().next().value as string)
+    if (deps.remember) remembered.set(entry.event.id, entry)
+  }
+
+  /**
+   * Forgets the oldest remembered events past the bound, once per batch: a fresh iterator per
+   * event would skip over every entry deleted before it, which V8 keeps until it rehashes.
+   */
+  const trimRemembered = () => {
+    for (const id of remembered.keys()) {
+      if (remembered.size <= maxRemembered) return
+      remembered.delete(id)
     }
   }
 
@@ -67,6 +74,7 @@ export function createQueue(deps: QueueDependencies) {
         report(outcome.error)
       }
     }
+    trimRemembered()
   }
 
   const write = async () => {
@@ -115,6 +123,7 @@ export function createQueue(deps: QueueDependencies) {
     /** Takes events already built (an earlier page's spill). */
     restore(entries: readonly StoredEvent[]) {
       for (const entry of entries) keep(entry)
+      trimRemembered()
       void persist()
     },
     /** Runs the batched step now, for what must be judged at once (stats, an unload). */

@@ -18,7 +18,11 @@ const unscrubbable = '[redacted:unscrubbable]'
  */
 const maxRounds = 4
 
-/** Strings this short are remembered, at most this many, oldest forgotten first. */
+/**
+ * Strings this short are remembered, at most this many; a full memo starts again empty, since
+ * dropping the oldest one at a time costs a Map iterator per new string, past every entry
+ * deleted before it, and a value that repeats comes back after one scan.
+ */
 const maxMemoLength = 128
 const maxMemoEntries = 512
 
@@ -91,7 +95,7 @@ export function createScrubber(rules: readonly ScrubRule[]): Scrubber {
     let scrubbed = memo.get(value)
     if (scrubbed === undefined) {
       scrubbed = scrubValue(value)
-      if (memo.size >= maxMemoEntries) memo.delete(memo.keys().next().value as string)
+      if (memo.size >= maxMemoEntries) memo.clear()
       memo.set(value, scrubbed)
     }
     return scrubbed

@@ -250,6 +250,22 @@ describe('page hide', () => {
     expect(sentBytes).toBeLessThanOrEqual(maxKeepaliveBytes)
   })
 
+  it('sends the newest 1,000 of this tab’s unacknowledged events at unload, oldest first', async () => {
+    const host = fakePlatform()
+    const transport = createTestTransport()
+    transport.answerWith(() => new Promise(() => {}))
+    const { telemetry } = client(host.platform, transport)
+    // Over two tasks, so that the bound holds across batched steps, not only within one.
+    for (let i = 0; i < 600; i++) telemetry.recordEvent('search', 'submitted', { version: i })
+    await vi.advanceTimersByTimeAsync(0)
+    for (let i = 600; i < 1_200; i++) telemetry.recordEvent('search', 'submitted', { version: i })
+    await vi.advanceTimersByTimeAsync(0)
+    host.hide(true)
+    const keepalive = transport.batches.find((_, index) => transport.contexts[index]?.keepalive)
+    const versions = keepalive?.events.map(event => event.parameters.version) ?? []
+    expect(versions).toEqual(Array.from({ length: 1_000 }, (_, i) => 200 + i))
+  })
+
   it('puts a previous page’s spill back in the queue first', async () => {
     const host = fakePlatform()
     const first = client(host.platform)

@@ -13,8 +13,14 @@ export async function gzipBody(text: string): Promise<Uint8Array<ArrayBuffer> | 
   if (text.length < minCompressedBytes || typeof CompressionStream !== 'function') return undefined
   try {
     const plain = new TextEncoder().encode(text)
-    const stream = new Blob([plain]).stream().pipeThrough(new CompressionStream('gzip'))
-    const compressed = new Uint8Array(await new Response(stream).arrayBuffer())
+    const gzip = new CompressionStream('gzip')
+    // Written to the stream rather than read from a Blob: Chromium registers every Blob with
+    // the browser process, a synchronous round trip that cost more than the compression.
+    // A failure surfaces in the read below; these rejections would only repeat it.
+    const writer = gzip.writable.getWriter()
+    writer.write(plain).catch(() => {})
+    writer.close().catch(() => {})
+    const compressed = new Uint8Array(await new Response(gzip.readable).arrayBuffer())
     return compressed.byteLength < plain.byteLength ? compressed : undefined
   } catch {
     return undefined
