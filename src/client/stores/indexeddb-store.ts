@@ -1,7 +1,7 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
 import type { EventStore, StoreBounds, StoredEvent } from './event-store.js'
 import { indexedDbLease, type IndexedDbLease } from './indexeddb-lease.js'
-import { queueVersion, upgradeQueue, type Chunk } from './indexeddb-schema.js'
+import { queueVersion, upgradeQueue, type Chunk, type Totals } from './indexeddb-schema.js'
 
 export interface IndexedDbStoreOptions {
   bounds: StoreBounds
@@ -18,12 +18,7 @@ export interface IndexedDbStore extends EventStore, IndexedDbLease {
 
 interface Schema extends DBSchema {
   chunks: { key: number; value: Chunk }
-  meta: { key: 'bytes' | 'count'; value: number }
-}
-
-interface Totals {
-  count: number
-  bytes: number
+  meta: { key: 'totals'; value: Totals }
 }
 
 type Guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => void
@@ -162,18 +157,17 @@ export async function openIndexedDbStore({
         }
       }
     const done = () => {
-      meta.put(totals.count, 'count')
-      meta.put(totals.bytes, 'bytes')
+      meta.put(totals, 'totals')
       // Committing now rather than when the puts answer saves a round trip; browsers
       // without commit() (Safari before 15) commit once the puts are done.
       if (typeof tx.commit === 'function') tx.commit()
     }
-    const count = meta.get('count')
-    const bytes = meta.get('bytes')
+    const stored = meta.get('totals')
     early?.(chunks)
-    bytes.onsuccess = guard(() => {
-      totals.count = (count.result as number | undefined) ?? 0
-      totals.bytes = (bytes.result as number | undefined) ?? 0
+    stored.onsuccess = guard(() => {
+      const read = stored.result as Totals | undefined
+      totals.count = read?.count ?? 0
+      totals.bytes = read?.bytes ?? 0
       work({ chunks, totals, guard, done })
     })
     return committed(tx, () => result(totals)).catch((error: unknown) => {
@@ -290,7 +284,7 @@ export async function openIndexedDbStore({
         totals => totals.count,
       )
     },
-    count: async () => (await db.get('meta', 'count')) ?? 0,
+    count: async () => (await db.get('meta', 'totals'))?.count ?? 0,
     clear() {
       let removed = 0
       return write(

@@ -11,6 +11,7 @@ import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
 import { indexedDbV1 } from './fixtures/indexeddb-v1.js'
 import { indexedDbV2 } from './fixtures/indexeddb-v2.js'
 import { indexedDbV3 } from './fixtures/indexeddb-v3.js'
+import { indexedDbV4 } from './fixtures/indexeddb-v4.js'
 import { storedEvent } from '../../support/events.js'
 
 installIndexedDbClasses()
@@ -389,6 +390,47 @@ describe('opening', () => {
   })
 })
 
+/** Writes the version 3 fixture with the raw IndexedDB API, as version 3 wrote it. */
+function writeV3(factory: IDBFactory): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const request = factory.open(indexedDbV3.name, indexedDbV3.version)
+    request.onupgradeneeded = () => {
+      const db = request.result
+      const chunks = db.createObjectStore('chunks', { autoIncrement: true })
+      const meta = db.createObjectStore('meta')
+      for (const chunk of indexedDbV3.chunks) chunks.add(chunk)
+      meta.put(indexedDbV3.meta.bytes, 'bytes')
+      meta.put(indexedDbV3.meta.count, 'count')
+    }
+    request.onsuccess = () => {
+      request.result.close()
+      resolve()
+    }
+    request.onerror = () => reject(new Error('writing the fixture failed'))
+  })
+}
+
+/** Every record of `meta` and `chunks`, read with the raw API. */
+function readRaw(factory: IDBFactory, name: string) {
+  return new Promise<{ meta: Record<string, unknown>; chunks: unknown[] }>((resolve, reject) => {
+    const request = factory.open(name)
+    request.onsuccess = () => {
+      const tx = request.result.transaction(['meta', 'chunks'])
+      const keys = tx.objectStore('meta').getAllKeys()
+      const values = tx.objectStore('meta').getAll()
+      const chunks = tx.objectStore('chunks').getAll()
+      tx.oncomplete = () => {
+        request.result.close()
+        const meta = Object.fromEntries(
+          (keys.result as string[]).map((key, index) => [key, values.result[index]]),
+        )
+        resolve({ meta, chunks: chunks.result })
+      }
+    }
+    request.onerror = () => reject(new Error('reading the database failed'))
+  })
+}
+
 describe('the stored format', () => {
   it('reads a version 1 database written by hand from the fixture', async () => {
     const factory = new IDBFactory()
@@ -497,22 +539,7 @@ describe('the stored format', () => {
 
   it('reads a version 3 database written by hand from the fixture', async () => {
     const factory = new IDBFactory()
-    await new Promise<void>((resolve, reject) => {
-      const request = factory.open(indexedDbV3.name, indexedDbV3.version)
-      request.onupgradeneeded = () => {
-        const db = request.result
-        const chunks = db.createObjectStore('chunks', { autoIncrement: true })
-        const meta = db.createObjectStore('meta')
-        for (const chunk of indexedDbV3.chunks) chunks.add(chunk)
-        meta.put(indexedDbV3.meta.bytes, 'bytes')
-        meta.put(indexedDbV3.meta.count, 'count')
-      }
-      request.onsuccess = () => {
-        request.result.close()
-        resolve()
-      }
-      request.onerror = () => reject(new Error('writing the fixture failed'))
-    })
+    await writeV3(factory)
 
     const store = await open(factory, { maxEvents: 100, maxBytes: indexedDbV3.meta.bytes + 100 })
     expect(await all(store)).toEqual(indexedDbV3.chunks.flatMap(chunk => chunk.events))
@@ -530,5 +557,54 @@ describe('the stored format', () => {
       'new',
       'newer',
     ])
+  })
+  it("moves version 3's totals into one record when it upgrades, keeping its chunks as they were", async () => {
+    const factory = new IDBFactory()
+    await writeV3(factory)
+    await (await openIndexedDbStore({ bounds, indexedDB: factory })).close()
+
+    expect(await readRaw(factory, indexedDbV3.name)).toEqual({
+      meta: { totals: { count: indexedDbV3.meta.count, bytes: indexedDbV3.meta.bytes } },
+      chunks: indexedDbV3.chunks,
+    })
+    // Every event comes back once, and the totals hold them exactly: one more byte than they
+    // hold drops the oldest.
+    const store = await open(factory, { maxEvents: 100, maxBytes: indexedDbV3.meta.bytes })
+    const events = indexedDbV3.chunks.flatMap(chunk => chunk.events)
+    expect(await all(store)).toEqual(events)
+    expect(await store.count()).toBe(events.length)
+    expect(await store.append([entry('new', 1)])).toEqual({ count: events.length, dropped: 1 })
+    expect(ids(await all(store))).toEqual([...ids(events.slice(1)), 'new'])
+  })
+
+  it('reads a version 4 database written by hand from the fixture', async () => {
+    const factory = new IDBFactory()
+    await new Promise<void>((resolve, reject) => {
+      const request = factory.open(indexedDbV4.name, indexedDbV4.version)
+      request.onupgradeneeded = () => {
+        const db = request.result
+        const chunks = db.createObjectStore('chunks', { autoIncrement: true })
+        const meta = db.createObjectStore('meta')
+        for (const chunk of indexedDbV4.chunks) chunks.add(chunk)
+        meta.put(indexedDbV4.meta.totals, 'totals')
+      }
+      request.onsuccess = () => {
+        request.result.close()
+        resolve()
+      }
+      request.onerror = () => reject(new Error('writing the fixture failed'))
+    })
+
+    const store = await open(factory, {
+      maxEvents: 3,
+      maxBytes: indexedDbV4.meta.totals.bytes + 100,
+    })
+    const events = indexedDbV4.chunks.flatMap(chunk => chunk.events)
+    expect(await all(store)).toEqual(events)
+    expect(await store.count()).toBe(3)
+    expect(await store.remove([events[1]?.event.id ?? ''])).toBe(2)
+    expect(await store.append([entry('new', 100)])).toEqual({ count: 3, dropped: 0 })
+    expect(await store.append([entry('newer', 100)])).toEqual({ count: 3, dropped: 1 })
+    expect(ids(await all(store))).toEqual([events[2]?.event.id, 'new', 'newer'])
   })
 })
