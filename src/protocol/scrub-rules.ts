@@ -38,6 +38,14 @@ export interface ScrubRule {
 
 const redacted = (name: string): string => `[redacted:${name}]`
 
+/** One default rule; most replace the whole match with `[redacted:<name>]`. */
+const rule = (
+  name: string,
+  trigger: RegExp,
+  pattern: RegExp,
+  replace: ScrubRule['replace'] = redacted(name),
+): ScrubRule => ({ name, trigger, pattern, replace })
+
 /** `scheme://`, e.g. `https://`, `git+ssh://`. */
 const scheme = String.raw`\b[A-Za-z][\w+.-]{1,20}:\/\/`
 
@@ -121,181 +129,145 @@ const secretName =
  * 7. email, then home-path, last: they rewrite text the earlier rules may need to see.
  */
 export const defaultScrubRules: readonly ScrubRule[] = [
-  {
-    // User name and password in a URL (https://user:pass@host): removed, since either may be a
-    // token.
-    name: 'url-credentials',
-    trigger: /:\/\//,
+  // User name and password in a URL (https://user:pass@host): removed, since either may be a
+  // token.
+  rule(
+    'url-credentials',
+    /:\/\//,
     // Greedy up to the last `@` of the authority, for passwords with a raw `@` in them.
-    pattern: new RegExp(String.raw`(${scheme})[^\s/?#"'<>\x60]+@`, 'g'),
-    replace: '$1',
-  },
-  {
-    // PEM private-key blocks (PKCS#8, RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), or a truncated one up
-    // to where its body ends.
-    name: 'private-key',
-    trigger: /PRIVATE KEY/,
-    pattern: new RegExp(
+    new RegExp(String.raw`(${scheme})[^\s/?#"'<>\x60]+@`, 'g'),
+    '$1',
+  ),
+  // PEM private-key blocks (PKCS#8, RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), or a truncated one up
+  // to where its body ends.
+  rule(
+    'private-key',
+    /PRIVATE KEY/,
+    new RegExp(
       String.raw`-----BEGIN[A-Z0-9 ]{1,40}PRIVATE KEY(?: BLOCK)?-----` +
         String.raw`(?:[\s\S]{0,16384}?-----END[A-Z0-9 ]{1,40}PRIVATE KEY(?: BLOCK)?-----|` +
         // A block cut off by a log line limit still leaks its body, so take what is left of it.
         String.raw`[\w+/=\s\\:.,-]{0,16384})`,
       'g',
     ),
-    replace: redacted('private-key'),
-  },
-  {
-    // JSON Web Tokens: three base64url segments, the header starting eyJ; they are bearer
-    // credentials.
-    name: 'jwt',
-    trigger: /eyJ/,
+  ),
+  // JSON Web Tokens: three base64url segments, the header starting eyJ; they are bearer
+  // credentials.
+  rule(
+    'jwt',
+    /eyJ/,
     // Not after a `-` either: in `eyJa-eyJa-…` every `eyJ` would rescan up to 1024 characters.
-    pattern: /(^|[^\w-])eyJ[\w-]{8,1024}\.[\w-]{2,8192}\.[\w-]{0,2048}/g,
-    replace: `$1${redacted('jwt')}`,
-  },
-  {
-    // Slack incoming-webhook and workflow URLs: the path is the credential.
-    name: 'slack-webhook',
-    trigger: /hooks\.slack\.com/,
-    pattern: /\b(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[\w/-]{8,255}/g,
-    replace: redacted('slack-webhook'),
-  },
-  {
-    // The query of a URL (?a=1&b=2): replaced whole, since tokens, codes and emails travel there.
-    name: 'url-query',
-    trigger: /:\/\//,
-    pattern: new RegExp(String.raw`(${scheme}${urlUpTo('?#')})\?${urlTail('#')}+`, 'g'),
-    replace: '$1?[redacted]',
-  },
-  {
-    // The fragment of a URL (#…): replaced whole, since OAuth implicit flows put access tokens
-    // there.
-    name: 'url-fragment',
-    trigger: /:\/\//,
-    pattern: new RegExp(String.raw`(${scheme}${urlUpTo('#')})#${urlTail('')}+`, 'g'),
-    replace: '$1#[redacted]',
-  },
-  {
-    // GitHub tokens: classic and fine-grained personal, OAuth, user-to-server, server-to-server,
-    // refresh.
-    name: 'github-token',
-    trigger: /gh[pousr]_|github_pat_/,
-    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_\w{22,255})/g,
-    replace: redacted('github-token'),
-  },
-  {
-    // GitLab tokens by their documented prefixes (glpat-, gldt-, glrt-, glptt-, gloas-, …) and
-    // legacy runner registration tokens.
-    name: 'gitlab-token',
-    trigger: /gl[a-z]{2,6}-|GR1348941/,
+    /(^|[^\w-])eyJ[\w-]{8,1024}\.[\w-]{2,8192}\.[\w-]{0,2048}/g,
+    `$1${redacted('jwt')}`,
+  ),
+  // Slack incoming-webhook and workflow URLs: the path is the credential.
+  rule(
+    'slack-webhook',
+    /hooks\.slack\.com/,
+    /\b(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[\w/-]{8,255}/g,
+  ),
+  // The query of a URL (?a=1&b=2): replaced whole, since tokens, codes and emails travel there.
+  rule(
+    'url-query',
+    /:\/\//,
+    new RegExp(String.raw`(${scheme}${urlUpTo('?#')})\?${urlTail('#')}+`, 'g'),
+    '$1?[redacted]',
+  ),
+  // The fragment of a URL (#…): replaced whole, since OAuth implicit flows put access tokens
+  // there.
+  rule(
+    'url-fragment',
+    /:\/\//,
+    new RegExp(String.raw`(${scheme}${urlUpTo('#')})#${urlTail('')}+`, 'g'),
+    '$1#[redacted]',
+  ),
+  // GitHub tokens: classic and fine-grained personal, OAuth, user-to-server, server-to-server,
+  // refresh.
+  rule(
+    'github-token',
+    /gh[pousr]_|github_pat_/,
+    /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_\w{22,255})/g,
+  ),
+  // GitLab tokens by their documented prefixes (glpat-, gldt-, glrt-, glptt-, gloas-, …) and
+  // legacy runner registration tokens.
+  rule(
+    'gitlab-token',
+    /gl[a-z]{2,6}-|GR1348941/,
     // An explicit list, not gl[a-z]+-: that would take kebab-case words such as glossary-….
-    pattern:
-      /\b(?:gl(?:pat|dt|rt|rtr|ptt|ft|imt|agent|oas|cbt|soat|ffct|wt)-[\w.-]{20,255}|GR1348941[\w-]{20,255})/g,
-    replace: redacted('gitlab-token'),
-  },
-  {
-    // Slack bot, user, app, refresh and configuration tokens (xoxb-, xoxp-, xapp-, …).
-    name: 'slack-token',
-    trigger: /xox|xapp-/,
+    /\b(?:gl(?:pat|dt|rt|rtr|ptt|ft|imt|agent|oas|cbt|soat|ffct|wt)-[\w.-]{20,255}|GR1348941[\w-]{20,255})/g,
+  ),
+  // Slack bot, user, app, refresh and configuration tokens (xoxb-, xoxp-, xapp-, …).
+  rule(
+    'slack-token',
+    /xox|xapp-/,
     // Their bodies start with a digit (a team or user id), which keeps xoxo-hugs-and-kisses out.
-    pattern:
-      /\b(?:xox(?:[abcprs]|e(?:\.xox[bp])?)-\d[A-Za-z0-9-]{9,254}|xapp-\d-[A-Za-z0-9-]{10,255})/g,
-    replace: redacted('slack-token'),
-  },
-  {
-    // AWS access key ids (AKIA… long-term, ASIA… temporary): not secret alone, but they name the
-    // key pair.
-    name: 'aws-access-key-id',
-    trigger: /A[KSBC][IC]A/,
-    pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
-    replace: redacted('aws-access-key-id'),
-  },
-  {
-    // AWS secret access keys where labelled (aws_secret_access_key = …, "SecretAccessKey": "…");
-    // unlabelled they are just 40 base64 characters.
-    name: 'aws-secret-key',
-    trigger: /secret/i,
-    pattern:
-      /\b([\w.-]{0,32}?secret[_-]?(?:access[_-]?)?key\\?["']?\s*(?::=|=>|[:=])\s*\\?["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
-    replace: `$1${redacted('aws-secret-key')}`,
-  },
-  {
-    // npm access tokens (npm_ and 36 characters), as found in .npmrc and CI logs.
-    name: 'npm-token',
-    trigger: /npm_/,
-    pattern: /\bnpm_[A-Za-z0-9]{36,255}/g,
-    replace: redacted('npm-token'),
-  },
-  {
-    // Anthropic API and admin keys (sk-ant-…).
-    name: 'anthropic-key',
-    trigger: /sk-ant-/,
-    pattern: /\bsk-ant-[\w-]{20,255}/g,
-    replace: redacted('anthropic-key'),
-  },
-  {
-    // OpenAI-style secret keys (sk-…, sk-proj-…, sk-svcacct-…) and the many APIs that copied the
-    // format.
-    name: 'openai-key',
-    trigger: /sk-/,
+    /\b(?:xox(?:[abcprs]|e(?:\.xox[bp])?)-\d[A-Za-z0-9-]{9,254}|xapp-\d-[A-Za-z0-9-]{10,255})/g,
+  ),
+  // AWS access key ids (AKIA… long-term, ASIA… temporary): not secret alone, but they name the
+  // key pair.
+  rule('aws-access-key-id', /A[KSBC][IC]A/, /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g),
+  // AWS secret access keys where labelled (aws_secret_access_key = …, "SecretAccessKey": "…");
+  // unlabelled they are just 40 base64 characters.
+  rule(
+    'aws-secret-key',
+    /secret/i,
+    /\b([\w.-]{0,32}?secret[_-]?(?:access[_-]?)?key\\?["']?\s*(?::=|=>|[:=])\s*\\?["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
+    `$1${redacted('aws-secret-key')}`,
+  ),
+  // npm access tokens (npm_ and 36 characters), as found in .npmrc and CI logs.
+  rule('npm-token', /npm_/, /\bnpm_[A-Za-z0-9]{36,255}/g),
+  // Anthropic API and admin keys (sk-ant-…).
+  rule('anthropic-key', /sk-ant-/, /\bsk-ant-[\w-]{20,255}/g),
+  // OpenAI-style secret keys (sk-…, sk-proj-…, sk-svcacct-…) and the many APIs that copied the
+  // format.
+  rule(
+    'openai-key',
+    /sk-/,
     // A digit is required so that kebab-case words after `sk-` (sk-learn-…) stay; a real key of
     // 20 or more random characters has one with near certainty.
-    pattern: /\bsk-(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]{0,254}\d)[\w-]{20,255}/g,
-    replace: redacted('openai-key'),
-  },
-  {
-    // Sourcegraph access tokens (sgp_…, including sgp_local_… and instance-scoped ones).
-    name: 'sourcegraph-token',
-    trigger: /sgp_/,
-    pattern: /\bsgp_\w{20,255}/g,
-    replace: redacted('sourcegraph-token'),
-  },
-  {
-    // Google API keys (AIza and 35 characters), which bill to their owner.
-    name: 'google-api-key',
-    trigger: /AIza/,
-    pattern: /\bAIza[\w-]{35}/g,
-    replace: redacted('google-api-key'),
-  },
-  {
-    // Stripe secret, restricted and publishable keys (sk_live_, rk_test_, pk_live_, …) and webhook
-    // secrets (whsec_).
-    name: 'stripe-key',
-    trigger: /_live_|_test_|whsec_/,
+    /\bsk-(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]{0,254}\d)[\w-]{20,255}/g,
+  ),
+  // Sourcegraph access tokens (sgp_…, including sgp_local_… and instance-scoped ones).
+  rule('sourcegraph-token', /sgp_/, /\bsgp_\w{20,255}/g),
+  // Google API keys (AIza and 35 characters), which bill to their owner.
+  rule('google-api-key', /AIza/, /\bAIza[\w-]{35}/g),
+  // Stripe secret, restricted and publishable keys (sk_live_, rk_test_, pk_live_, …) and webhook
+  // secrets (whsec_).
+  rule(
+    'stripe-key',
+    /_live_|_test_|whsec_/,
     // Publishable keys are public by design but still identify the account, and cost nothing to drop.
-    pattern: /\b(?:(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,255}|whsec_[A-Za-z0-9]{24,255})/g,
-    replace: redacted('stripe-key'),
-  },
-  {
-    // The credential after "Bearer", in a header or anywhere else; the scheme word is kept.
-    name: 'bearer-token',
-    trigger: /bearer/i,
+    /\b(?:(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,255}|whsec_[A-Za-z0-9]{24,255})/g,
+  ),
+  // The credential after "Bearer", in a header or anywhere else; the scheme word is kept.
+  rule(
+    'bearer-token',
+    /bearer/i,
     // Short values must contain a digit, so that prose ("the bearer of bad news") survives; a
     // value of 20 or more token characters is taken as is.
-    pattern:
-      /\b(bearer\s+)(?!\[redacted)(?:[\w.~+/-]{20,4096}|(?=[A-Za-z.~+/_-]{0,18}\d)[\w.~+/-]{6,19}(?![\w.~+/-]))=*/gi,
-    replace: `$1${redacted('bearer-token')}`,
-  },
-  {
-    // The base64 user:password after "Basic"; the scheme word is kept. Declines plain words such as
-    // "Basic settings".
-    name: 'basic-auth',
-    trigger: /basic/i,
-    pattern: /\b(basic\s+)(?!\[redacted)[A-Za-z0-9+/]{8,4096}={0,2}/gi,
-    replace: (match: string, scheme: string | undefined = '') => {
+    /\b(bearer\s+)(?!\[redacted)(?:[\w.~+/-]{20,4096}|(?=[A-Za-z.~+/_-]{0,18}\d)[\w.~+/-]{6,19}(?![\w.~+/-]))=*/gi,
+    `$1${redacted('bearer-token')}`,
+  ),
+  // The base64 user:password after "Basic"; the scheme word is kept. Declines plain words such as
+  // "Basic settings".
+  rule(
+    'basic-auth',
+    /basic/i,
+    /\b(basic\s+)(?!\[redacted)[A-Za-z0-9+/]{8,4096}={0,2}/gi,
+    (match: string, scheme: string | undefined = '') => {
       const value = match.slice(scheme.length)
       // Base64 always comes in fours; credentials encode to mixed case, digits or + / =,
       // where a word is lower case after its first letter.
       const looksEncoded = value.length % 4 === 0 && /[\d+/=]|.[A-Z]/.test(value)
       return looksEncoded ? scheme + redacted('basic-auth') : match
     },
-  },
-  {
-    // The value of an Authorization or Proxy-Authorization header that bearer-token and basic-auth
-    // declined (token, Bot, short bearer values, …).
-    name: 'authorization-header',
-    trigger: /authorization/i,
-    pattern: new RegExp(
+  ),
+  // The value of an Authorization or Proxy-Authorization header that bearer-token and basic-auth
+  // declined (token, Bot, short bearer values, …).
+  rule(
+    'authorization-header',
+    /authorization/i,
+    new RegExp(
       // One run of spaces on each side of an optional quote, never two runs in a row: `\s*\\?["']?\s*`
       // splits a run of n spaces n ways, and 48,000 of them froze the server for seconds.
       String.raw`\b((?:proxy-)?authorization\\?["']?\s*[:=](?:\s*\\?["'])?\s*(?:(?:${authSchemes})\s+)?)` +
@@ -304,59 +276,57 @@ export const defaultScrubRules: readonly ScrubRule[] = [
         String.raw`(?:${authParam}|[^\s"'\\,;]{1,4096})(?:\s*,\s*${authParam}){0,16}`,
       'gi',
     ),
-    replace: `$1${redacted('authorization-header')}`,
-  },
-  {
-    // Values assigned to keys that end in token, secret, password, api_key, auth, … (key=v,
-    // key: v, "key": "v"); the key is kept.
-    name: 'assignment',
+    `$1${redacted('authorization-header')}`,
+  ),
+  // Values assigned to keys that end in token, secret, password, api_key, auth, … (key=v,
+  // key: v, "key": "v"); the key is kept.
+  rule(
+    'assignment',
     // Wider than the keywords (any `key`, any `pass`): a trigger only spares the scan.
-    trigger: /token|secret|pass|pwd|auth|credential|key/i,
-    pattern: new RegExp(
+    /token|secret|pass|pwd|auth|credential|key/i,
+    new RegExp(
       String.raw`\b([\w.-]{0,64}?(?:${assignmentKeyword}))(${assignedBy})` + assignedValue('', ''),
       'gi',
     ),
     // Unmatched groups substitute as '', so the quote the value had, if any, is put back.
-    replace: `$1$2$3$4$5${redacted('assignment')}$3$4$5`,
-  },
-  {
-    // Values of other secret-sounding names in environment, shell, config and cookie syntax
-    // (SECRET_KEY_BASE=…, DB_PASS=…, session_id=…; Path=/); the name is kept.
-    name: 'secret-name',
-    trigger: /pass|sid|sess|key/i,
-    pattern: new RegExp(
+    `$1$2$3$4$5${redacted('assignment')}$3$4$5`,
+  ),
+  // Values of other secret-sounding names in environment, shell, config and cookie syntax
+  // (SECRET_KEY_BASE=…, DB_PASS=…, session_id=…; Path=/); the name is kept.
+  rule(
+    'secret-name',
+    /pass|sid|sess|key/i,
+    new RegExp(
       String.raw`\b((?:${secretName})${assignedBy})()` +
         // A number of up to 6 digits after such a name is a setting (session: 3600, sid=42).
         assignedValue(';,', String.raw`|\d{1,6}`),
       'gi',
     ),
-    replace: `$1$3$4$5${redacted('secret-name')}$3$4$5`,
-  },
-  {
-    // Email addresses. Not npm specs (pkg@1.2.3, @types/node) and not git@ of SSH remotes, which
-    // name no one.
-    name: 'email',
-    trigger: /@/,
-    pattern:
-      /\b(?!git@)\w[\w.%+-]{0,63}@(?!v?\d+\.\d+\.\d+)(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b/g,
-    replace: redacted('email'),
-  },
-  {
-    // Home directories (/home/alice, /Users/alice, C:\\Users\\alice, WSL /mnt/c/Users/alice) become
-    // ~: the user name is personal. /root is kept: it names no one, and shows a tool ran as root.
-    name: 'home-path',
-    trigger: /\/Users|\/home|:[\\/]{1,2}users/i,
+    `$1$3$4$5${redacted('secret-name')}$3$4$5`,
+  ),
+  // Email addresses. Not npm specs (pkg@1.2.3, @types/node) and not git@ of SSH remotes, which
+  // name no one.
+  rule(
+    'email',
+    /@/,
+    /\b(?!git@)\w[\w.%+-]{0,63}@(?!v?\d+\.\d+\.\d+)(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b/g,
+  ),
+  // Home directories (/home/alice, /Users/alice, C:\\Users\\alice, WSL /mnt/c/Users/alice) become
+  // ~: the user name is personal. /root is kept: it names no one, and shows a tool ran as root.
+  rule(
+    'home-path',
+    /\/Users|\/home|:[\\/]{1,2}users/i,
     // The captured character before the path stands in for a lookbehind: /home inside a longer
     // path or a URL (example.com/home/…) is left alone.
-    pattern: new RegExp(
+    new RegExp(
       String.raw`(^|[^\w.~-])(?:(?:\/mnt\/[a-z])?\/Users|\/home|[A-Za-z]:(?:\\{1,2}|\/)[Uu][Ss][Ee][Rr][Ss])` +
         String.raw`(?:\\{1,2}|\/)` +
         // A Windows profile name may have spaces, but only take them when a separator follows.
         String.raw`(?:${userName}(?: ${userName}){1,4}(?=[\\/])|${userName})`,
       'g',
     ),
-    replace: '$1~',
-  },
+    '$1~',
+  ),
 ]
 
 /**

@@ -19,8 +19,20 @@ export type ValidationResult =
 
 type PlainObject = Record<string, unknown>
 
+// Read once into locals: a minifier shortens a local's name but never a property's.
+const {
+  maxNameLength,
+  maxMetadataKeys,
+  maxPrivateMetadataDepth,
+  maxPrivateMetadataBytes,
+  maxSourceLength,
+} = limits
+
 const metadataKeyPattern = /^[a-zA-Z][a-zA-Z0-9._-]*$/
 const sourcePattern = /^[a-zA-Z0-9@][a-zA-Z0-9@._/+-]*$/
+const nameRule = 'must start with a-z and use only letters, digits, . and -'
+const anObject = 'must be an object'
+const privatePath = 'parameters.privateMetadata'
 
 /**
  * Keys superjson refuses to encode (its guard against prototype pollution): an event holding
@@ -46,23 +58,25 @@ export function validateEvent(value: unknown, options: ValidateOptions = {}): Va
   } catch {
     // Only a caller's exotic object gets here (a throwing getter, a proxy, an object posing
     // as a Date): plain data, from a store or the wire, cannot throw while being read.
-    return { valid: false, problems: [{ path: '', reason: 'the event could not be read' }] }
+    return invalid('the event could not be read')
   }
+}
+
+function invalid(reason: string): ValidationResult {
+  return { valid: false, problems: [{ path: '', reason }] }
 }
 
 function check(value: unknown, scrub: Scrubber | undefined): ValidationResult {
   const problems: ValidationProblem[] = []
-  const report = (path: string, reason: string): undefined => {
+  const report: Report = (path, reason) => {
     problems.push({ path, reason })
   }
-  if (!isPlainObject(value)) {
-    return { valid: false, problems: [{ path: '', reason: 'an event must be an object' }] }
-  }
+  if (!isPlainObject(value)) return invalid('an event must be an object')
 
   const id = checkId(value.id, 'id', report)
   const timestamp = checkTimestamp(value.timestamp, report)
-  const feature = checkName(value.feature, 'feature', report)
-  const action = checkName(value.action, 'action', report)
+  const feature = checkText(value.feature, 'feature', report, namePattern, nameRule, maxNameLength)
+  const action = checkText(value.action, 'action', report, namePattern, nameRule, maxNameLength)
   const source = checkSource(value.source, report)
   const sessionId = checkId(value.sessionId, 'sessionId', report)
   const parameters = checkParameters(value.parameters, report, scrub)
@@ -92,68 +106,62 @@ export function isPlainObject(value: unknown): value is PlainObject {
   return proto === Object.prototype || proto === null
 }
 
-function checkId(value: unknown, path: string, report: Report): string | undefined {
-  if (typeof value !== 'string') return report(path, 'must be a string')
-  if (value.length < limits.minIdLength || value.length > limits.maxIdLength) {
-    return report(path, `must be ${limits.minIdLength} to ${limits.maxIdLength} characters`)
-  }
-  if (!idPattern.test(value)) return report(path, 'must use only A-Z a-z 0-9 _ -')
-  return value
-}
-
-function checkTimestamp(value: unknown, report: Report): Date | undefined {
-  if (!(value instanceof Date)) return report('timestamp', 'must be a Date')
-  const ms = value.getTime()
-  if (Number.isNaN(ms)) return report('timestamp', 'must be a valid date')
-  if (ms < limits.minTimestampMs || ms >= limits.maxTimestampMs) {
-    return report('timestamp', 'must fall between 2000 and 2100')
-  }
-  return new Date(ms)
-}
-
-function checkName(value: unknown, path: string, report: Report): string | undefined {
-  if (typeof value !== 'string') return report(path, 'must be a string')
-  if (value.length === 0 || value.length > limits.maxNameLength) {
-    return report(path, `must be 1 to ${limits.maxNameLength} characters`)
-  }
-  if (!namePattern.test(value)) {
-    return report(path, 'must start with a-z and use only letters, digits, . and -')
-  }
-  return value
-}
-
-function checkShortString(
+/** One helper for every bounded string: ids, names, the source, the interaction id. */
+function checkText(
   value: unknown,
   path: string,
   report: Report,
   pattern: RegExp,
-  maxLength: number,
+  rule: string,
+  max: number,
+  min = 1,
 ): string | undefined {
   if (typeof value !== 'string') return report(path, 'must be a string')
-  if (value.length === 0 || value.length > maxLength) {
-    return report(path, `must be 1 to ${maxLength} characters`)
+  if (value.length < min || value.length > max) {
+    return report(path, `must be ${min} to ${max} characters`)
   }
-  if (!pattern.test(value)) return report(path, `must match ${String(pattern)}`)
-  return value
+  return pattern.test(value) ? value : report(path, rule)
+}
+
+function checkId(value: unknown, path: string, report: Report): string | undefined {
+  return checkText(
+    value,
+    path,
+    report,
+    idPattern,
+    'must use only A-Z a-z 0-9 _ -',
+    limits.maxIdLength,
+    limits.minIdLength,
+  )
+}
+
+function checkSourceText(value: unknown, path: string, report: Report): string | undefined {
+  return checkText(
+    value,
+    path,
+    report,
+    sourcePattern,
+    `must match ${String(sourcePattern)}`,
+    maxSourceLength,
+  )
+}
+
+function checkTimestamp(value: unknown, report: Report): Date | undefined {
+  const path = 'timestamp'
+  if (!(value instanceof Date)) return report(path, 'must be a Date')
+  const ms = value.getTime()
+  if (Number.isNaN(ms)) return report(path, 'must be a valid date')
+  if (ms < limits.minTimestampMs || ms >= limits.maxTimestampMs) {
+    return report(path, 'must fall between 2000 and 2100')
+  }
+  return new Date(ms)
 }
 
 function checkSource(value: unknown, report: Report): TelemetryEvent['source'] | undefined {
-  if (!isPlainObject(value)) return report('source', 'must be an object')
-  const client = checkShortString(
-    value.client,
-    'source.client',
-    report,
-    sourcePattern,
-    limits.maxSourceLength,
-  )
+  if (!isPlainObject(value)) return report('source', anObject)
+  const client = checkSourceText(value.client, 'source.client', report)
   if (value.clientVersion === undefined) return client === undefined ? undefined : { client }
-  const clientVersion = checkShortString(
-    value.clientVersion,
-    'source.clientVersion',
-    report,
-    sourcePattern,
-    limits.maxSourceLength,
-  )
+  const clientVersion = checkSourceText(value.clientVersion, 'source.clientVersion', report)
   if (client === undefined || clientVersion === undefined) return undefined
   return { client, clientVersion }
 }
@@ -163,7 +171,7 @@ function checkParameters(
   report: Report,
   scrub: Scrubber | undefined,
 ): TelemetryEventParameters | undefined {
-  if (!isPlainObject(value)) return report('parameters', 'must be an object')
+  if (!isPlainObject(value)) return report('parameters', anObject)
   const { version, metadata, privateMetadata, billingMetadata, interactionId } = value
   const clean: TelemetryEventParameters = { version: 0 }
   if (
@@ -185,23 +193,33 @@ function checkParameters(
     if (checked) clean.privateMetadata = checked
   }
   if (billingMetadata !== undefined) {
+    const path = 'parameters.billingMetadata'
     if (!isPlainObject(billingMetadata)) {
-      report('parameters.billingMetadata', 'must be an object')
+      report(path, anObject)
     } else {
-      const path = 'parameters.billingMetadata'
-      const product = checkName(billingMetadata.product, `${path}.product`, report)
-      const category = checkName(billingMetadata.category, `${path}.category`, report)
+      const name = (key: 'product' | 'category') =>
+        checkText(
+          billingMetadata[key],
+          `${path}.${key}`,
+          report,
+          namePattern,
+          nameRule,
+          maxNameLength,
+        )
+      const product = name('product')
+      const category = name('category')
       if (product !== undefined && category !== undefined) {
         clean.billingMetadata = { product, category }
       }
     }
   }
   if (interactionId !== undefined) {
-    const checked = checkShortString(
+    const checked = checkText(
       interactionId,
       'parameters.interactionId',
       report,
       idPattern,
+      `must match ${String(idPattern)}`,
       limits.maxInteractionIdLength,
     )
     if (checked !== undefined) clean.interactionId = checked
@@ -211,29 +229,28 @@ function checkParameters(
 
 function checkMetadata(value: unknown, report: Report): Record<string, number> | undefined {
   const path = 'parameters.metadata'
-  if (!isPlainObject(value)) return report(path, 'must be an object of numbers')
+  if (!isPlainObject(value)) return report(path, `${anObject} of numbers`)
   const keys = Object.keys(value)
-  if (keys.length > limits.maxMetadataKeys) {
-    return report(path, `must have at most ${limits.maxMetadataKeys} keys`)
+  if (keys.length > maxMetadataKeys) {
+    return report(path, `must have at most ${maxMetadataKeys} keys`)
   }
   const clean: Record<string, number> = {}
   let ok = true
   for (const key of keys) {
     const entry = value[key]
-    if (key.length > limits.maxNameLength || !metadataKeyPattern.test(key)) {
-      report(
-        `${path}.${key.slice(0, 80)}`,
-        'keys must start with a letter and use only letters, digits, . _ -',
-      )
-      ok = false
-    } else if (reservedKeys.has(key)) {
-      report(`${path}.${key}`, `must not use the key ${key}`)
-      ok = false
-    } else if (typeof entry !== 'number' || !Number.isFinite(entry)) {
-      report(`${path}.${key}`, 'must be a finite number')
+    const reason =
+      key.length > maxNameLength || !metadataKeyPattern.test(key)
+        ? 'keys must start with a letter and use only letters, digits, . _ -'
+        : reservedKeys.has(key)
+          ? `must not use the key ${key}`
+          : typeof entry !== 'number' || !Number.isFinite(entry)
+            ? 'must be a finite number'
+            : undefined
+    if (reason) {
+      report(pathOf(path, key), reason)
       ok = false
     } else {
-      clean[key] = withoutNegativeZero(entry)
+      clean[key] = withoutNegativeZero(entry as number)
     }
   }
   return ok ? clean : undefined
@@ -244,32 +261,17 @@ function checkPrivateMetadata(
   report: Report,
   scrub: Scrubber | undefined,
 ): Record<string, JsonValue> | undefined {
-  const path = 'parameters.privateMetadata'
-  if (!isPlainObject(value)) return report(path, 'must be an object')
+  if (!isPlainObject(value)) return report(privatePath, anObject)
   // Every bound is checked on what was given before any rule runs: scrubbing costs time in
   // proportion to the strings, so an oversized event must cost no more than its refusal. The
   // second walk scrubs what the first has proved plain and small, and measures it again, since
   // a replacement may be longer than what it replaced (`a@b.co` becomes `[redacted:email]`).
   let clean: unknown = value
   for (const pass of scrub ? [undefined, scrub] : [undefined]) {
-    const walk: Walk = { upperBoundBytes: 0, report, scrub: pass }
-    const copy = copyJson(clean, 'parameters', 'privateMetadata', 1, walk)
-    if (copy === undefined || !fitsInLimit(copy, walk.upperBoundBytes, report)) return undefined
-    clean = copy
+    clean = copyJson(clean, report, pass)
+    if (clean === undefined) return undefined
   }
   return clean as Record<string, JsonValue>
-}
-
-/** The walk summed a cheap upper bound; only a value near the limit pays for an exact count. */
-function fitsInLimit(value: JsonValue, upperBoundBytes: number, report: Report): boolean {
-  if (upperBoundBytes <= limits.maxPrivateMetadataBytes) return true
-  const bytes = utf8Length(JSON.stringify(value))
-  if (bytes <= limits.maxPrivateMetadataBytes) return true
-  report(
-    'parameters.privateMetadata',
-    `is ${bytes} bytes encoded; the limit is ${limits.maxPrivateMetadataBytes}`,
-  )
-  return false
 }
 
 /**
@@ -277,18 +279,12 @@ function fitsInLimit(value: JsonValue, upperBoundBytes: number, report: Report):
  * refusal on no more than 4 × the limit in characters. A value at the limit stays below it
  * even when made of numbers, which the bound counts at 24 bytes.
  */
-const maxUpperBoundBytes = limits.maxPrivateMetadataBytes * 24
-
-interface Walk {
-  /** The encoded size counting 6 bytes a UTF-16 unit, which covers `\uXXXX` escapes. */
-  upperBoundBytes: number
-  report: Report
-  scrub: Scrubber | undefined
-}
+const maxUpperBoundBytes = maxPrivateMetadataBytes * 24
 
 /**
  * Copies a JSON value, checking its shape and depth, scrubbing its strings and keys when asked,
- * and summing bounds of its encoded size.
+ * and summing an upper bound of its encoded size (6 bytes a UTF-16 unit, which covers `\uXXXX`
+ * escapes); only a value near the limit pays for an exact count.
  * Paths are only spelled out for a report or a nested value: building one per leaf would
  * cost more than the checks. Recursion is bounded by the depth limit, so hostile nesting
  * cannot blow the stack, and the walk stops once the bound is far past the limit, so a huge
@@ -296,70 +292,73 @@ interface Walk {
  */
 function copyJson(
   value: unknown,
-  parent: string,
-  key: string | number,
-  depth: number,
-  walk: Walk,
+  report: Report,
+  scrub: Scrubber | undefined,
 ): JsonValue | undefined {
-  switch (typeof value) {
-    case 'string': {
-      const text = walk.scrub ? walk.scrub(value) : value
-      return addBytes(walk, text.length * 6 + 2) ? text : undefined
+  let upperBoundBytes = 0
+  /** Adds to the upper bound; reports and returns false once it is past all hope. */
+  const add = (bytes: number): boolean => {
+    upperBoundBytes += bytes
+    if (upperBoundBytes <= maxUpperBoundBytes) return true
+    report(privatePath, `exceeds ${maxPrivateMetadataBytes} bytes encoded`)
+    return false
+  }
+  const copy = (
+    value: unknown,
+    parent: string,
+    key: string | number,
+    depth: number,
+  ): JsonValue | undefined => {
+    switch (typeof value) {
+      case 'string': {
+        const text = scrub ? scrub(value) : value
+        return add(text.length * 6 + 2) ? text : undefined
+      }
+      case 'boolean':
+        return add(5) ? value : undefined
+      case 'number':
+        if (!Number.isFinite(value)) return report(pathOf(parent, key), 'must be a finite number')
+        return add(24) ? withoutNegativeZero(value) : undefined
+      case 'object':
+        break
+      default:
+        return report(pathOf(parent, key), `a ${typeof value} is not a JSON value`)
     }
-    case 'boolean':
-      return addBytes(walk, 5) ? value : undefined
-    case 'number':
-      if (!Number.isFinite(value))
-        return walk.report(pathOf(parent, key), 'must be a finite number')
-      return addBytes(walk, 24) ? withoutNegativeZero(value) : undefined
-    case 'object':
-      break
-    default:
-      return walk.report(pathOf(parent, key), `a ${typeof value} is not a JSON value`)
-  }
-  if (value === null) return addBytes(walk, 4) ? null : undefined
-  if (depth > limits.maxPrivateMetadataDepth) {
-    return walk.report(
-      pathOf(parent, key),
-      `nests deeper than ${limits.maxPrivateMetadataDepth} levels`,
-    )
-  }
-  const here = pathOf(parent, key)
-  if (Array.isArray(value)) {
-    const copy: JsonValue[] = []
-    if (!addBytes(walk, 2)) return undefined
-    for (let index = 0; index < value.length; index++) {
-      const item = copyJson(value[index], here, index, depth + 1, walk)
-      if (item === undefined || !addBytes(walk, 1)) return undefined
-      copy.push(item)
+    if (value === null) return add(4) ? null : undefined
+    const here = pathOf(parent, key)
+    if (depth > maxPrivateMetadataDepth) {
+      return report(here, `nests deeper than ${maxPrivateMetadataDepth} levels`)
     }
-    return copy
+    if (Array.isArray(value)) {
+      const items: JsonValue[] = []
+      if (!add(2)) return undefined
+      for (let index = 0; index < value.length; index++) {
+        const item = copy(value[index], here, index, depth + 1)
+        if (item === undefined || !add(1)) return undefined
+        items.push(item)
+      }
+      return items
+    }
+    if (!isPlainObject(value)) return report(here, 'must be a plain object, array or primitive')
+    const entries: Record<string, JsonValue> = {}
+    if (!add(2)) return undefined
+    for (const original of Object.keys(value)) {
+      // A key can hold a secret as well as a value; a reserved key is refused even when a
+      // scrub rule produced it.
+      const name = scrub ? scrub(original) : original
+      if (reservedKeys.has(name)) return report(here, `must not use the key ${name}`)
+      if (!add(name.length * 6 + 4)) return undefined
+      const item = copy(value[original], here, original, depth + 1)
+      if (item === undefined) return undefined
+      entries[name] = item
+    }
+    return entries
   }
-  if (!isPlainObject(value)) return walk.report(here, 'must be a plain object, array or primitive')
-  const copy: Record<string, JsonValue> = {}
-  if (!addBytes(walk, 2)) return undefined
-  for (const original of Object.keys(value)) {
-    // A key can hold a secret as well as a value; a reserved key is refused even when a
-    // scrub rule produced it.
-    const name = walk.scrub ? walk.scrub(original) : original
-    if (reservedKeys.has(name)) return walk.report(here, `must not use the key ${name}`)
-    if (!addBytes(walk, name.length * 6 + 4)) return undefined
-    const item = copyJson(value[original], here, original, depth + 1, walk)
-    if (item === undefined) return undefined
-    copy[name] = item
-  }
-  return copy
-}
-
-/** Adds to the upper bound; reports and returns false once it is past all hope. */
-function addBytes(walk: Walk, bytes: number): boolean {
-  walk.upperBoundBytes += bytes
-  if (walk.upperBoundBytes <= maxUpperBoundBytes) return true
-  walk.report(
-    'parameters.privateMetadata',
-    `exceeds ${limits.maxPrivateMetadataBytes} bytes encoded`,
-  )
-  return false
+  const result = copy(value, 'parameters', 'privateMetadata', 1)
+  if (result === undefined || upperBoundBytes <= maxPrivateMetadataBytes) return result
+  const bytes = utf8Length(JSON.stringify(result))
+  if (bytes <= maxPrivateMetadataBytes) return result
+  return report(privatePath, `is ${bytes} bytes encoded; the limit is ${maxPrivateMetadataBytes}`)
 }
 
 function pathOf(parent: string, key: string | number): string {

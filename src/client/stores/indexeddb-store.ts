@@ -41,8 +41,32 @@ function committed<T>(tx: IDBTransaction, result: () => T): Promise<T> {
 }
 
 /**
- * Calls `found` with those of `wanted` already stored. One request per chunk: it runs only for
- * events that may be second copies, once per page load with a spill.
+ * Walks the chunks oldest first, one request per chunk: `visit` returns the events a chunk
+ * keeps (it is deleted when none, rewritten when fewer) and whether to go on; `done` runs at
+ * the end of the walk or where it stops.
+ */
+function walkChunks(
+  chunks: IDBObjectStore,
+  guard: Guard,
+  visit: (events: StoredEvent[]) => [kept: StoredEvent[], more: boolean],
+  done: () => void,
+): void {
+  const cursor = chunks.openCursor()
+  cursor.onsuccess = guard(() => {
+    const current = cursor.result
+    if (!current) return done()
+    const { events } = current.value as Chunk
+    const [kept, more] = visit(events)
+    if (kept.length === 0) current.delete()
+    else if (kept.length < events.length) current.update({ v: 3, events: kept } satisfies Chunk)
+    if (more) current.continue()
+    else done()
+  })
+}
+
+/**
+ * Calls `found` with those of `wanted` already stored. It runs only for events that may be
+ * second copies, once per page load with a spill.
  */
 function findStored(
   chunks: IDBObjectStore,
@@ -51,15 +75,15 @@ function findStored(
   found: (stored: Set<string>) => void,
 ): void {
   const stored = new Set<string>()
-  const cursor = chunks.openCursor()
-  cursor.onsuccess = guard(() => {
-    const current = cursor.result
-    if (!current) return found(stored)
-    for (const { event } of (current.value as Chunk).events)
-      if (wanted.has(event.id)) stored.add(event.id)
-    if (stored.size < wanted.size) current.continue()
-    else found(stored)
-  })
+  walkChunks(
+    chunks,
+    guard,
+    events => {
+      for (const { event } of events) if (wanted.has(event.id)) stored.add(event.id)
+      return [events, stored.size < wanted.size]
+    },
+    () => found(stored),
+  )
 }
 
 /**
@@ -179,22 +203,20 @@ export async function openIndexedDbStore({
   const trim = ({ chunks, totals, done, guard }: WriteContext) => {
     const over = () => totals.count > bounds.maxEvents || totals.bytes > bounds.maxBytes
     if (!over()) return done()
-    const cursor = chunks.openCursor()
-    cursor.onsuccess = guard(() => {
-      const oldest = cursor.result
-      if (!oldest) return done()
-      const chunk = oldest.value as Chunk
-      let cut = 0
-      while (cut < chunk.events.length && over()) {
-        const entry = chunk.events[cut++] as StoredEvent
-        totals.count--
-        totals.bytes -= entry.bytes
-      }
-      if (cut === chunk.events.length) oldest.delete()
-      else oldest.update({ v: 3, events: chunk.events.slice(cut) } satisfies Chunk)
-      if (over()) oldest.continue()
-      else done()
-    })
+    walkChunks(
+      chunks,
+      guard,
+      events => {
+        let cut = 0
+        while (cut < events.length && over()) {
+          const entry = events[cut++] as StoredEvent
+          totals.count--
+          totals.bytes -= entry.bytes
+        }
+        return [events.slice(cut), over()]
+      },
+      done,
+    )
   }
 
   return {
@@ -262,24 +284,22 @@ export async function openIndexedDbStore({
           if (wanted.size === 0) return done()
           // Acknowledged ids are nearly always the oldest: walk from the front and stop
           // once every id is found, one request per chunk rather than per event.
-          const cursor = chunks.openCursor()
-          cursor.onsuccess = guard(() => {
-            const current = cursor.result
-            if (!current) return done()
-            const chunk = current.value as Chunk
-            const kept = chunk.events.filter(({ event }) => !wanted.has(event.id))
-            if (kept.length < chunk.events.length) {
-              for (const entry of chunk.events) {
-                if (!wanted.delete(entry.event.id)) continue
-                totals.count--
-                totals.bytes -= entry.bytes
+          walkChunks(
+            chunks,
+            guard,
+            events => {
+              const kept = events.filter(({ event }) => !wanted.has(event.id))
+              if (kept.length < events.length) {
+                for (const entry of events) {
+                  if (!wanted.delete(entry.event.id)) continue
+                  totals.count--
+                  totals.bytes -= entry.bytes
+                }
               }
-              if (kept.length === 0) current.delete()
-              else current.update({ v: 3, events: kept } satisfies Chunk)
-            }
-            if (wanted.size > 0) current.continue()
-            else done()
-          })
+              return [kept, wanted.size > 0]
+            },
+            done,
+          )
         },
         totals => totals.count,
       )
