@@ -61,17 +61,13 @@ const types = libraries.map(name => ({
   plugins: [dts({ tsconfig: './tsconfig.build.json' })],
 }))
 
-/** A Node program of one file: the CLI, and the worker thread `tally import` loads beside it. */
-const program = (input, file) => ({
-  input,
+const cli = {
+  input: 'src/cli.ts',
   external,
-  output: { file, format: 'es', sourcemap: true },
+  output: { file: 'dist/cli.js', format: 'es', sourcemap: true },
   plugins: [
     typescript({ tsconfig: './tsconfig.build.json', sourceMap: true, inlineSources: false }),
   ],
-})
+}
 
-const cli = program('src/cli.ts', 'dist/cli.js')
-const importWorker = program('src/server/commands/import-worker.ts', 'dist/import-worker.js')
-
-export default [...code, ...types, cli, importWorker]
+export default [...code, ...types, cli]

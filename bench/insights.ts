@@ -68,7 +68,7 @@ const questions: [string, string][] = [
 /**
  * Fills the store with `events` events: all but the last `maxImportedLines` straight into the
  * store's insert, in the import's batches, then the rest through `tally import` as installed
- * (the built CLI, its worker thread judging lines while it stores), from a file written
+ * (the built CLI), from a file written
  * beforehand, into the store that holds the rest already: the import's worst case.
  */
 async function fill(
@@ -249,7 +249,7 @@ export async function benchInsights(databaseUrl: string | undefined) {
       [
         'store',
         `store insert, batches of ${defaultImportBatchEvents.toLocaleString('en')} (all but the last ${maxImportedLines.toLocaleString('en')})`,
-        `tally import FILE (the last ${maxImportedLines.toLocaleString('en')}, lines judged in its worker thread)`,
+        `tally import FILE (the last ${maxImportedLines.toLocaleString('en')})`,
       ],
       imports,
     )

@@ -145,25 +145,4 @@ describe('the installed package', { timeout: 60_000 }, () => {
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ exportMode: 'off' })
   })
-
-  it('imports lines with its worker thread beside it once better-sqlite3 is installed', () => {
-    const installed = join(project, 'node_modules', 'tally-telemetry')
-    expect(existsSync(join(installed, 'dist', 'import-worker.js'))).toBe(true)
-    const file = join(workDir, 'import.jsonl')
-    const line = (n: number) =>
-      JSON.stringify({
-        id: `package-${n}`,
-        timestamp: '2026-06-01T12:00:00.000Z',
-        feature: 'search',
-        action: 'submitted',
-        source: { client: 'web', clientVersion: '1.0.0' },
-        sessionId: 'session-1',
-        parameters: { version: 1 },
-        userId: 1,
-      })
-    writeFileSync(file, [line(1), line(2), 'nope', line(1)].join('\n'))
-    const result = tally(['import', file, '--data', join(workDir, 'imported')])
-    expect(result.stderr).toBe('')
-    expect(result.stdout).toBe('2 stored, 1 already present, 1 refused\n  line 3: not JSON\n')
-  })
 })

@@ -1,11 +1,12 @@
 import { open } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
-import type { ScrubRule } from '../../protocol/scrub-rules.js'
+import { limits } from '../../protocol/event.js'
+import { defaultScrubRules, type ScrubRule } from '../../protocol/scrub-rules.js'
+import { createScrubber, type Scrubber } from '../../protocol/scrub.js'
+import { isPlainObject, validateEvent } from '../../protocol/validate.js'
 import { InvalidSettingError } from '../errors/invalid-setting-error.js'
-import type { ServerEventStore } from '../stores/server-event-store.js'
-import { openLinesJudge } from './import-judges.js'
-import type { JudgedLines, LinesChunk } from './import-lines.js'
+import type { IngestedEvent, ServerEventStore } from '../stores/server-event-store.js'
 import { openStore, type StorageOptions } from './options.js'
 
 export interface ImportSettings {
@@ -14,20 +15,13 @@ export interface ImportSettings {
   /**
    * Lines stored per transaction: each commit writes the pages the batch touched, and the
    * rollups count a batch's events per key before writing, so fewer, larger batches write
-   * less per event. @default 10000
+   * less per event. Only one batch is held in memory. @default 10000
    */
   maxBatchEvents?: number
   /** Refusal reasons kept for the summary; the rest are only counted. @default 10 */
   maxReasons?: number
-  /** `receivedAt` for lines without one, read once per batch. @default () => new Date() */
+  /** `receivedAt` for lines without one. @default () => new Date() */
   now?: () => Date
-  /**
-   * Judge the lines (parse, validate, scrub) in a worker thread while this thread stores the
-   * batch before, as the built package does when its worker file is beside it and the scrub
-   * rules can be sent to a thread (a rule whose replacement is a function cannot); false, or
-   * either missing, judges them on this thread. @default true
-   */
-  worker?: boolean
 }
 
 export interface ImportOptions extends StorageOptions, ImportSettings {}
@@ -46,30 +40,63 @@ export interface ImportSummary {
 /** Lines stored per transaction unless the settings say otherwise. */
 export const defaultImportBatchEvents = 10_000
 
-/** Chunks of `size` lines, each stamped with the time it was read. */
-async function* chunksOf(
-  lines: AsyncIterable<string> | Iterable<string>,
-  size: number,
-  now: () => Date,
-): AsyncGenerator<LinesChunk> {
-  let chunk: string[] = []
-  let firstLine = 1
-  for await (const line of lines) {
-    chunk.push(line)
-    if (chunk.length < size) continue
-    yield { lines: chunk, firstLine, readAt: now() }
-    firstLine += chunk.length
-    chunk = []
+/** A line past this is refused unread: an event is bounded well below it. */
+const maxLineLength = 1024 * 1024
+
+const isoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+
+/** An ISO 8601 time within the protocol's plausible years, or undefined. */
+function parseTime(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || !isoPattern.test(value)) return undefined
+  const date = new Date(value)
+  const ms = date.getTime()
+  return ms >= limits.minTimestampMs && ms < limits.maxTimestampMs ? date : undefined
+}
+
+type Verdict = { ok: true; row: IngestedEvent } | { ok: false; reason: string }
+
+function readLine(line: string, scrub: Scrubber, now: () => Date): Verdict {
+  if (line.length > maxLineLength)
+    return { ok: false, reason: `longer than ${maxLineLength} characters` }
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch {
+    return { ok: false, reason: 'not JSON' }
   }
-  if (chunk.length > 0) yield { lines: chunk, firstLine, readAt: now() }
+  if (!isPlainObject(value)) return { ok: false, reason: 'not a JSON object' }
+  const { userId } = value
+  if (typeof userId !== 'number' || !Number.isSafeInteger(userId) || userId < 1) {
+    return { ok: false, reason: 'userId must be a positive whole number' }
+  }
+  const timestamp = parseTime(value.timestamp)
+  if (timestamp === undefined) {
+    return { ok: false, reason: 'timestamp must be an ISO 8601 time from 2000 to 2099' }
+  }
+  // Judged and scrubbed as ingest judges an event; unknown fields are left out of the copy.
+  const verdict = validateEvent({ ...value, timestamp }, { scrub })
+  if (!verdict.valid) {
+    return {
+      ok: false,
+      reason: verdict.problems.map(p => `${p.path || 'event'} ${p.reason}`).join('; '),
+    }
+  }
+  return {
+    ok: true,
+    row: {
+      event: verdict.event,
+      userId,
+      // The timestamp is kept as given: a dump writes the corrected one beside it.
+      correctedTimestamp: parseTime(value.correctedTimestamp) ?? timestamp,
+      receivedAt: parseTime(value.receivedAt) ?? now(),
+    },
+  }
 }
 
 /**
  * Reads events as JSON Lines (what `tally dump` writes: the event with ISO times, plus
  * `userId`), validates and scrubs each like ingest, and stores them in batches, each batch one
- * transaction; an id already stored is left as it was. Streams: the lines are judged a chunk
- * ahead of the batch being stored (in a worker thread where there is one, see
- * import-judges.ts), so at most three chunks are held.
+ * transaction; an id already stored is left as it was. Streams: only one batch is held.
  */
 export async function importIntoStore(
   store: ServerEventStore,
@@ -78,35 +105,35 @@ export async function importIntoStore(
 ): Promise<ImportSummary> {
   const maxBatchEvents = settings.maxBatchEvents ?? defaultImportBatchEvents
   const maxReasons = settings.maxReasons ?? 10
+  const now = settings.now ?? (() => new Date())
   if (!Number.isSafeInteger(maxBatchEvents) || maxBatchEvents < 1) {
     throw new RangeError('maxBatchEvents must be a positive whole number')
   }
+  const scrub = createScrubber([...defaultScrubRules, ...(settings.scrubRules ?? [])])
   const summary: ImportSummary = { stored: 0, present: 0, refused: 0, reasons: [] }
-  const keep = async ({ rows, refused }: JudgedLines) => {
-    for (const { line, reason } of refused) {
-      if (summary.reasons.length < maxReasons) summary.reasons.push(`line ${line}: ${reason}`)
-    }
-    summary.refused += refused.length
-    if (rows.length === 0) return
-    const stored = await store.insert(rows)
+  let batch: IngestedEvent[] = []
+  const flush = async () => {
+    if (batch.length === 0) return
+    const stored = await store.insert(batch)
     summary.stored += stored
-    summary.present += rows.length - stored
+    summary.present += batch.length - stored
+    batch = []
   }
-  const judge = openLinesJudge(settings.scrubRules ?? [], settings.worker ?? true)
-  try {
-    const ahead: Promise<JudgedLines>[] = []
-    for await (const chunk of chunksOf(lines, maxBatchEvents, settings.now ?? (() => new Date()))) {
-      const judged = judge.judge(chunk)
-      // Awaited in turn below; a failure meanwhile must not count as unhandled.
-      judged.catch(() => undefined)
-      ahead.push(judged)
-      const next = ahead.length > 1 ? ahead.shift() : undefined
-      if (next !== undefined) await keep(await next)
+  let number = 0
+  for await (const line of lines) {
+    number += 1
+    if (line.trim() === '') continue
+    const verdict = readLine(line, scrub, now)
+    if (!verdict.ok) {
+      summary.refused += 1
+      if (summary.reasons.length < maxReasons)
+        summary.reasons.push(`line ${number}: ${verdict.reason}`)
+      continue
     }
-    for (const judged of ahead) await keep(await judged)
-  } finally {
-    await judge.close()
+    batch.push(verdict.row)
+    if (batch.length >= maxBatchEvents) await flush()
   }
+  await flush()
   return summary
 }
 
