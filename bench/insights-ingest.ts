@@ -50,7 +50,7 @@ function withoutRollups(store: ServerEventStore, path: string): ServerEventStore
   tuneSqliteConnection(db)
   const sql = preparedStatements(db)
   const insert = db.transaction(
-    (events: readonly IngestedEvent[]) => insertEventRows(sql, events).size,
+    (events: readonly IngestedEvent[]) => insertEventRows(sql, events).length,
   )
   return {
     ...store,

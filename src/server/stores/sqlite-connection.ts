@@ -20,10 +20,11 @@ export function tuneSqliteConnection(db: Database): void {
   // events the import's batches of 10,000 dirty that much.
   db.pragma('cache_size = -65536')
   // A checkpoint every 64 MiB of WAL rather than every 4 MiB: each checkpoint syncs the
-  // database file, which costs as much as the writes of a thousand events on a virtual
-  // disk, and pages rewritten by many commits (the rollups', an index's last leaves) are
-  // copied back once. Readers find pages in the WAL through its index, so its size costs
-  // them nothing; the file is cut back to that size after a larger transaction.
+  // database file, and pages rewritten by many commits (the rollups', an index's last leaves)
+  // are copied back once; storing an event measured 10-20 % faster. A reader looks a page up
+  // in one more hash table of the WAL's index per 4 MiB, and the insights' timings measured
+  // the same with the WAL full or checkpointed. The file is cut back to 64 MiB after a larger
+  // transaction.
   db.pragma('wal_autocheckpoint = 16384')
   db.pragma('journal_size_limit = 67108864')
 }

@@ -4,20 +4,21 @@ import { encodePayload } from './rows.js'
 import type { IngestedEvent } from './server-event-store.js'
 
 /**
- * Inserts the events' rows and gives the ids it added: an id stored before, or repeated in the
- * batch, is left as it was and added once, for its first row.
+ * Inserts the events' rows and gives the events it added, in order: an id stored before, or
+ * repeated in the batch, is left as it was and added once, for its first row.
  */
 export function insertEventRows(
   sql: (source: string) => Statement,
   events: readonly IngestedEvent[],
-): Set<string> {
+): IngestedEvent[] {
   const insert = sql(
     `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
        received_at, payload, session_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO NOTHING`,
   )
-  const added = new Set<string>()
-  for (const { event, userId, receivedAt, correctedTimestamp } of events) {
+  const added: IngestedEvent[] = []
+  for (const ingested of events) {
+    const { event, userId, receivedAt, correctedTimestamp } = ingested
     const { changes } = insert.run(
       event.id,
       userId,
@@ -30,7 +31,7 @@ export function insertEventRows(
       event.sessionId,
       metadataPairs(event.parameters.metadata),
     )
-    if (changes > 0) added.add(event.id)
+    if (changes > 0) added.push(ingested)
   }
   return added
 }

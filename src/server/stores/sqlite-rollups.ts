@@ -115,79 +115,67 @@ export function countInRollups(
   }
   // A statement a row: one statement of many rows was measured no faster, the work being
   // SQLite's own rather than the calls into the driver.
-  const write = (source: string, rows: (readonly unknown[])[]) => {
-    const statement = sql(source)
-    for (const row of rows) statement.run(row)
-  }
-  write(
+  const bump = sql(
     upsert(
       'usage_daily (day, user_id, feature, action, events)',
       'day, user_id, feature, action',
       'events = events + excluded.events',
     ),
-    [...daily.values()].map(r => [r.day, r.userId, r.feature, r.action, r.events]),
   )
-  write(
+  for (const r of daily.values()) bump.run(r.day, r.userId, r.feature, r.action, r.events)
+  const activeDay = sql(
     'INSERT INTO active_days (day, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
-    [...activeDays.values()].map(r => [r.day, r.userId]),
   )
-  write(
+  for (const r of activeDays.values()) activeDay.run(r.day, r.userId)
+  const use = sql(
     upsert(
       'feature_blocks (block, feature, user_id, days)',
       'block, feature, user_id',
       'days = days | excluded.days',
     ),
-    [...used.values()].map(r => [r.block, r.feature, r.userId, r.days]),
   )
-  write(
+  for (const r of used.values()) use.run(r.block, r.feature, r.userId, r.days)
+  const total = sql(
     upsert(
       'events_daily (day, feature, action, events)',
       'day, feature, action',
       'events = events + excluded.events',
     ),
-    [...totals.values()].map(r => [r.day, r.feature, r.action, r.events]),
   )
-  write(
+  for (const r of totals.values()) total.run(r.day, r.feature, r.action, r.events)
+  const session = sql(
     upsert(
       'session_days (day, session_id, min_feature, max_feature)',
       'day, session_id',
       'min_feature = min(min_feature, excluded.min_feature), max_feature = max(max_feature, excluded.max_feature)',
     ),
-    [...sessions.values()].map(r => [r.day, r.sessionId, r.min, r.max]),
   )
-  write(
-    upsert('first_days (user_id, day)', 'user_id', 'day = min(day, excluded.day)'),
-    [...firstDays].map(([userId, day]) => [userId, day]),
-  )
-  write(
+  for (const r of sessions.values()) session.run(r.day, r.sessionId, r.min, r.max)
+  const first = sql(upsert('first_days (user_id, day)', 'user_id', 'day = min(day, excluded.day)'))
+  for (const [userId, day] of firstDays) first.run(userId, day)
+  const flagTotal = sql(
     upsert(
       'flag_daily (day, flags, feature, action, events)',
       'day, flags, feature, action',
       'events = events + excluded.events',
     ),
-    [...flagDaily.values()].map(r => [r.day, r.flags, r.feature, r.action, r.events]),
   )
-  write(
+  for (const r of flagDaily.values()) flagTotal.run(r.day, r.flags, r.feature, r.action, r.events)
+  const flagUser = sql(
     upsert(
       'flag_blocks (block, flags, user_id, days)',
       'block, flags, user_id',
       'days = days | excluded.days',
     ),
-    [...flagUsers.values()].map(r => [r.block, r.flags, r.userId, r.days]),
   )
-  write(
+  for (const r of flagUsers.values()) flagUser.run(r.block, r.flags, r.userId, r.days)
+  const flagFeatureUser = sql(
     upsert(
       'flag_feature_blocks (block, feature, action, flags, user_id, days)',
       'block, feature, action, flags, user_id',
       'days = days | excluded.days',
     ),
-    [...flagFeatureUsers.values()].map(r => [
-      r.block,
-      r.feature,
-      r.action,
-      r.flags,
-      r.userId,
-      r.days,
-    ]),
   )
+  for (const r of flagFeatureUsers.values())
+    flagFeatureUser.run(r.block, r.feature, r.action, r.flags, r.userId, r.days)
 }

@@ -92,20 +92,17 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
   }
 
   const insert = write((events: readonly IngestedEvent[]) => {
-    const added = insertEventRows(sql, events)
     // Only a new row counts: a duplicate id must not count twice in the rollups.
-    const counted: RollupEntry[] = []
-    for (const { event, userId, correctedTimestamp } of events) {
-      if (!added.delete(event.id)) continue
-      counted.push({
+    const counted: RollupEntry[] = insertEventRows(sql, events).map(
+      ({ event, userId, correctedTimestamp }) => ({
         userId,
         feature: event.feature,
         action: event.action,
         sessionId: event.sessionId,
         flags: flagSignature(event.parameters.metadata),
         correctedTimestamp,
-      })
-    }
+      }),
+    )
     countInRollups(sql, counted)
     return counted.length
   })
