@@ -56,19 +56,14 @@ export function explorerSection(explorer: Explorer, usagePath: string, windowDay
 function coverageNote({ question, total }: Extract<Explorer, { ok: true }>): Html {
   const { source, since } = total.coverage
   const name = source === 'rollups' ? 'the daily rollups' : 'the raw events'
-  if (since === null) {
-    return html`<p class="muted" data-testid="explorer-coverage">
-      Read from ${name}, which hold no events yet.
-    </p>`
-  }
   // Both are YYYY-MM-DD, so the text order is the days' order.
-  if (formatDay(question.from) < since) {
-    return html`<p class="notice" data-testid="explorer-coverage">
-      Read from ${name}, which hold events from ${since} on: the days before it are not counted.
-    </p>`
-  }
-  return html`<p class="muted" data-testid="explorer-coverage">
-    Read from ${name}, which hold events from ${since} on.
+  const partial = since !== null && formatDay(question.from) < since
+  const held =
+    since === null
+      ? 'which hold no events yet'
+      : `which hold events from ${since} on${partial ? ': the days before it are not counted' : ''}`
+  return html`<p class="${partial ? 'notice' : 'muted'}" data-testid="explorer-coverage">
+    Read from ${name}, ${held}.
   </p>`
 }
 
