@@ -12,6 +12,22 @@ export interface Family {
   samples: Sample[]
 }
 
+/** A time as a gauge's one sample in seconds since the epoch, or none when there is none. */
+export function timestampSamples(date: Date | null): Sample[] {
+  return date === null ? [] : [{ value: date.getTime() / 1000 }]
+}
+
+/**
+ * The last error's time, labelled by its class only: a message may name the gateway's
+ * address, and labels are scraped and kept by systems that should learn nothing about where
+ * data goes.
+ */
+export function lastErrorSamples(error: { errorClass: string; at: Date } | null): Sample[] {
+  return error === null
+    ? []
+    : [{ labels: { class: error.errorClass }, value: error.at.getTime() / 1000 }]
+}
+
 /** The content type of {@link renderFamilies}'s output. */
 export const prometheusContentType = 'text/plain; version=0.0.4; charset=utf-8'
 

@@ -1,5 +1,11 @@
 import type { ExportMode } from '../../protocol/config.js'
-import { prometheusContentType, renderFamilies, type Family } from '../prometheus.js'
+import {
+  lastErrorSamples,
+  prometheusContentType,
+  renderFamilies,
+  timestampSamples,
+  type Family,
+} from '../prometheus.js'
 import type { GatewayErrorClass } from './gateway-client.js'
 
 /**
@@ -37,7 +43,6 @@ export interface ExportMetrics {
 
 /** Renders the metrics in the Prometheus text exposition format (version 0.0.4). */
 export function renderPrometheus(metrics: ExportMetrics): string {
-  const seconds = (date: Date | null) => (date === null ? [] : [{ value: date.getTime() / 1000 }])
   const families: Family[] = [
     {
       name: 'tally_export_mode',
@@ -62,24 +67,15 @@ export function renderPrometheus(metrics: ExportMetrics): string {
     },
     {
       name: 'tally_export_last_error_timestamp_seconds',
-      // Labelled by class only: a message may name the gateway's address, and labels are
-      // scraped and kept by systems that should learn nothing about where exports go.
       help: 'When the last export error happened, labelled with its class.',
       type: 'gauge',
-      samples: metrics.lastError
-        ? [
-            {
-              labels: { class: metrics.lastError.errorClass },
-              value: metrics.lastError.at.getTime() / 1000,
-            },
-          ]
-        : [],
+      samples: lastErrorSamples(metrics.lastError),
     },
     {
       name: 'tally_export_last_success_timestamp_seconds',
       help: 'When the gateway last acknowledged a batch.',
       type: 'gauge',
-      samples: seconds(metrics.lastSuccessAt),
+      samples: timestampSamples(metrics.lastSuccessAt),
     },
     {
       name: 'tally_export_consecutive_failures',

@@ -1,4 +1,4 @@
-import { renderFamilies, type Family } from '../prometheus.js'
+import { lastErrorSamples, renderFamilies, timestampSamples, type Family } from '../prometheus.js'
 import type { ExportErrorClass } from '../export/metrics.js'
 
 /** Why a ping run did not get its days through: the gateway client's classes, or the store. */
@@ -59,20 +59,13 @@ export function renderPingPrometheus(metrics: PingMetrics): string {
       name: 'tally_ping_last_error_timestamp_seconds',
       help: 'When the last ping error happened, labelled with its class.',
       type: 'gauge',
-      samples: metrics.lastError
-        ? [
-            {
-              labels: { class: metrics.lastError.errorClass },
-              value: metrics.lastError.at.getTime() / 1000,
-            },
-          ]
-        : [],
+      samples: lastErrorSamples(metrics.lastError),
     },
     {
       name: 'tally_ping_last_sent_timestamp_seconds',
       help: 'When the gateway last acknowledged a ping.',
       type: 'gauge',
-      samples: metrics.lastSentAt ? [{ value: metrics.lastSentAt.getTime() / 1000 }] : [],
+      samples: timestampSamples(metrics.lastSentAt),
     },
   ]
   return renderFamilies(families)
