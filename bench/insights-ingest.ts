@@ -1,45 +1,17 @@
 // Ingest over HTTP with the insights' rollups kept in the insert transaction, beside the same
 // ingest into a store whose insert writes the events alone (the same INSERT, no rollups).
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
-import { serve } from '@hono/node-server'
 import Database from 'better-sqlite3'
 import { encodeBatch } from '../src/protocol/wire.js'
-import { bearerTokens } from '../src/server/auth.js'
-import { createTelemetryHandler } from '../src/server/handler.js'
 import { tuneSqliteConnection } from '../src/server/stores/sqlite-connection.js'
 import { preparedStatements } from '../src/server/stores/prepared-statements.js'
 import { insertEventRows } from '../src/server/stores/sqlite-event-rows.js'
 import type { IngestedEvent, ServerEventStore } from '../src/server/stores/server-event-store.js'
-import { openSqliteStore } from '../src/server/stores/sqlite-store.js'
 import { history } from './insights-history.js'
-import { loadGenerator } from './server.js'
+import { builtServer } from './built-server.js'
+import { ingestRate } from './server.js'
 
-const token = 'bench-token-0123456789'
 const batchSize = 500
-const concurrency = 4
-
-async function ingestRate(store: ServerEventStore, bodies: string[], events: number) {
-  const handler = createTelemetryHandler({
-    store,
-    authenticate: bearerTokens(new Map([['bench', token]])),
-    maxEventsPerMinute: 1e9,
-  })
-  const server = serve({ fetch: handler.fetch, port: 0, hostname: '127.0.0.1' })
-  await new Promise<void>(resolve => server.once('listening', () => resolve()))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.api/telemetry/events`
-  const ms = await new Promise<number>((resolve, reject) => {
-    const worker = new Worker(loadGenerator, {
-      eval: true,
-      workerData: { url, bodies, token, concurrency },
-    })
-    worker.once('message', resolve)
-    worker.once('error', reject)
-  })
-  await new Promise<void>(resolve => server.close(() => resolve()))
-  return events / (ms / 1000)
-}
 
 /**
  * The store, its insert replaced by the store's own events INSERT alone, on a second
@@ -80,11 +52,11 @@ export async function benchIngestRollups(directory: string, events: number) {
   // Alternated, three rounds each, so neither side gets the quieter moments of a shared machine.
   for (let round = 0; round < 3; round += 1) {
     const path = (name: string) => join(directory, `ingest-${name}-${round}.db`)
-    const kept = openSqliteStore({ path: path('rollups') })
+    const kept = builtServer.openSqliteStore({ path: path('rollups') })
     await kept.migrate()
     const withRollups = await ingestRate(kept, bodies, all.length)
     await kept.close()
-    const plain = openSqliteStore({ path: path('plain') })
+    const plain = builtServer.openSqliteStore({ path: path('plain') })
     await plain.migrate()
     const bare = withoutRollups(plain, path('plain'))
     const withoutRollupsRate = await ingestRate(bare, bodies, all.length)

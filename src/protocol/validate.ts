@@ -31,6 +31,9 @@ const {
 const metadataKeyPattern = /^[a-zA-Z][a-zA-Z0-9._-]*$/
 const sourcePattern = /^[a-zA-Z0-9@][a-zA-Z0-9@._/+-]*$/
 const nameRule = 'must start with a-z and use only letters, digits, . and -'
+// Spelled out once: building a rule's text per check cost ingest a microsecond per event.
+const sourceRule = `must match ${String(sourcePattern)}`
+const interactionIdRule = `must match ${String(idPattern)}`
 const anObject = 'must be an object'
 const privatePath = 'parameters.privateMetadata'
 
@@ -136,14 +139,7 @@ function checkId(value: unknown, path: string, report: Report): string | undefin
 }
 
 function checkSourceText(value: unknown, path: string, report: Report): string | undefined {
-  return checkText(
-    value,
-    path,
-    report,
-    sourcePattern,
-    `must match ${String(sourcePattern)}`,
-    maxSourceLength,
-  )
+  return checkText(value, path, report, sourcePattern, sourceRule, maxSourceLength)
 }
 
 function checkTimestamp(value: unknown, report: Report): Date | undefined {
@@ -219,7 +215,7 @@ function checkParameters(
       'parameters.interactionId',
       report,
       idPattern,
-      `must match ${String(idPattern)}`,
+      interactionIdRule,
       limits.maxInteractionIdLength,
     )
     if (checked !== undefined) clean.interactionId = checked

@@ -446,6 +446,32 @@ describe('decodeBatch refuses a body that is not a batch', () => {
     expect(validateEvent(result.events[0]).valid).toBe(false)
   })
 
+  it('counts no bracket inside a string, however its quotes and backslashes are escaped', () => {
+    // Strings full of brackets, escaped quotes and runs of backslashes before a closing
+    // quote: a scan that lost track of where a string ends would count 40 levels or more.
+    const brackets = '['.repeat(40)
+    const texts = [
+      `${brackets}\\"${brackets}`,
+      `\\\\\\"${brackets}\\\\`,
+      `\\\\`,
+      `${brackets}\\\\\\\\`,
+    ]
+    const body = withPrivateMetadataText(
+      `{${texts.map((text, index) => `"k${index}":"${text}"`).join(',')},"tail":[[1]]}`,
+    )
+    expect(decoded(body).events[0]?.parameters).toHaveProperty('privateMetadata', {
+      k0: `${brackets}"${brackets}`,
+      k1: `\\"${brackets}\\`,
+      k2: '\\',
+      k3: `${brackets}\\\\`,
+      tail: [[1]],
+    })
+    // After the last string, the nesting is counted again.
+    expect(
+      refusal(withPrivateMetadataText(`{"k":"\\\\","deep":${nestedArraysText(40)}}`)),
+    ).toContain('nests deeper than 32 levels')
+  })
+
   it('refuses every truncation of an encoded batch, without throwing', () => {
     const text = encodeBatch(validBatch())
     let cuts = 0
