@@ -23,7 +23,7 @@ export interface PeriodicRunner<T> {
   readonly abortable: <R>(send: (signal: AbortSignal) => Promise<R>) => Promise<R>
 }
 
-/** The schedule the export and ping workers share. */
+/** The schedule the export and ping workers and the gateway's retention share. */
 export function createPeriodicRunner<T>(options: PeriodicRunnerOptions<T>): PeriodicRunner<T> {
   let inFlight: Promise<T> | undefined
   let current: AbortController | undefined

@@ -1,3 +1,4 @@
+import { createPeriodicRunner } from '../periodic-runner.js'
 import { dayMs } from '../stores/rows.js'
 import type { GatewayPruneResult, GatewayRetention, GatewayStore } from './gateway-store.js'
 
@@ -44,33 +45,17 @@ export function startGatewayRetention(options: GatewayRetentionOptions): Gateway
   const rollupDays = options.rollupDays ?? 400
   const intervalMs = options.intervalMs ?? 3_600_000
   const now = options.now ?? (() => new Date())
-  let stopped = false
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<void> = Promise.resolve()
-
-  const schedule = (delayMs: number) => {
-    if (stopped) return
-    timer = setTimeout(() => {
-      running = run()
-    }, delayMs)
-    timer.unref()
-  }
-  const run = async () => {
-    try {
-      const result = await options.store.prune(retentionAt(now(), rawDays, rollupDays))
-      options.onPruned?.(result)
-    } catch (error) {
-      options.onError?.(error)
-    }
-    schedule(intervalMs)
-  }
-
-  schedule(0)
-  return {
-    async stop() {
-      stopped = true
-      clearTimeout(timer)
-      await running
+  const runner = createPeriodicRunner({
+    run: async () => {
+      try {
+        const result = await options.store.prune(retentionAt(now(), rawDays, rollupDays))
+        options.onPruned?.(result)
+      } catch (error) {
+        options.onError?.(error)
+      }
     },
-  }
+    delayAfterMs: () => intervalMs,
+  })
+  runner.start()
+  return { stop: runner.stop }
 }
