@@ -16,6 +16,7 @@ import pg from 'pg'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServe } from '../../support/tally-serve.js'
+import { testDatabaseUrl } from '../../support/postgres-schemas.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const tallyBin = join(root, 'bin', 'tally.js')
@@ -564,7 +565,7 @@ describe('instances exporting to a real gateway', { timeout: 240_000 }, () => {
 })
 
 describe('a gateway on PostgreSQL', { timeout: 240_000 }, () => {
-  const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const server = testDatabaseUrl
   const admin = new pg.Pool({ connectionString: server, max: 1, connectionTimeoutMillis: 3_000 })
   admin.on('error', () => undefined)
   // A database of its own, dropped after: the gateway's schemas are the test's alone.

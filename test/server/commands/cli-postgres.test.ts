@@ -16,9 +16,10 @@ import {
   tally,
   temporary,
 } from './cli-process.js'
+import { testDatabaseUrl } from '../../support/postgres-schemas.js'
 
 describe('tally dump | tally import --database-url', { timeout: 120_000 }, () => {
-  const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const server = testDatabaseUrl
   const admin = new pg.Pool({ connectionString: server, max: 1, connectionTimeoutMillis: 3_000 })
   admin.on('error', () => undefined)
   // A database of its own, so that the CLI's default schema is the test's alone.

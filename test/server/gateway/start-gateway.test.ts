@@ -14,6 +14,7 @@ import {
 } from '../../../src/server/gateway/start-gateway.js'
 import { samplePing } from '../../support/gateway-data.js'
 import { ingested } from '../../support/server-events.js'
+import { testDatabaseUrl } from '../../support/postgres-schemas.js'
 
 const instanceKeys = new Map([['acme', 'acme-key-0123456789']])
 const running: RunningGateway[] = []
@@ -131,7 +132,7 @@ describe('startGateway: pings across instances, resends and restarts', () => {
       },
     ],
   ]
-  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const databaseUrl = testDatabaseUrl
   const databaseSchema = `tgw_start_${randomBytes(6).toString('hex')}`
 
   it.each(storages)(

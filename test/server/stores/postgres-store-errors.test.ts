@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { isStoreError, type StoreError } from '../../../src/server/errors/store-error.js'
 import { postgresFailure } from '../../../src/server/stores/postgres-failure.js'
 import { openPostgresStore } from '../../../src/server/stores/postgres-store.js'
 import { ingested } from '../../support/server-events.js'
-
-const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+import { scratchSchemas } from '../../support/postgres-schemas.js'
 
 async function storeErrorOf(work: () => Promise<unknown>): Promise<StoreError> {
   try {
@@ -19,18 +16,7 @@ async function storeErrorOf(work: () => Promise<unknown>): Promise<StoreError> {
 }
 
 describe('PostgreSQL store failures', () => {
-  const admin = new pg.Pool({ connectionString, connectionTimeoutMillis: 3_000, max: 1 })
-  admin.on('error', () => undefined)
-  const schemas: string[] = []
-  const newSchema = () => {
-    const schema = `tally_test_${randomBytes(8).toString('hex')}`
-    schemas.push(schema)
-    return schema
-  }
-  afterAll(async () => {
-    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await admin.end()
-  })
+  const { admin, connectionString, newSchema } = scratchSchemas()
 
   it('an unreachable database fails to migrate with a retryable StoreError that hides the password', async () => {
     // Port 1 on loopback: nothing listens, so the connection is refused at once.

@@ -1,26 +1,12 @@
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { postgresMigrations } from '../../../src/server/stores/postgres-schema.js'
 import { openPostgresStore } from '../../../src/server/stores/postgres-store.js'
 import { expectBackfilled, expectWhereBackfilled } from '../../contract/insights-backfill.js'
 import { dayMs, firstDay, plantHistory, v1Row } from '../../contract/insights-history.js'
-
-const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+import { scratchSchemas } from '../../support/postgres-schemas.js'
 
 describe('PostgreSQL store', () => {
-  const admin = new pg.Pool({ connectionString, connectionTimeoutMillis: 3_000, max: 1 })
-  admin.on('error', () => undefined)
-  const schemas: string[] = []
-  const newSchema = () => {
-    const schema = `tally_test_${randomBytes(8).toString('hex')}`
-    schemas.push(schema)
-    return schema
-  }
-  afterAll(async () => {
-    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await admin.end()
-  })
+  const { admin, connectionString, newSchema } = scratchSchemas()
 
   it.each(['Tally', 'tally-data', 'a"; DROP SCHEMA public; --', '', '1tally', 'x'.repeat(64)])(
     'refuses the schema name %j at once, before connecting',
