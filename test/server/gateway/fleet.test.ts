@@ -160,9 +160,9 @@ describe('the instances whose activity fell', () => {
     const latest = [...new Set(history.map(entry => entry.instance))].map(
       instance => history.filter(entry => entry.instance === instance).at(-1) as Ping,
     )
-    const pingOf = (instance: string, day: string) =>
-      history.find(entry => entry.instance === instance && entry.day === day)
-    expect(fellInstances(latest, pingOf, today)).toEqual([
+    const wauOf = (instance: string, day: string) =>
+      history.find(entry => entry.instance === instance && entry.day === day)?.wau
+    expect(fellInstances(latest, wauOf, today)).toEqual([
       { reason: 'quiet', instance: 'quiet', lastPingDay: '2026-07-07' },
       { reason: 'declining', instance: 'fell', lastPingDay: '2026-07-09', wau: 4, wauBefore: 10 },
     ])
