@@ -2,14 +2,11 @@ import { describe, expect, it } from 'vitest'
 import type { Ping } from '../../src/protocol/ping.js'
 import type { GatewayPingStore } from '../../src/server/gateway/gateway-ping-store.js'
 import { formatDay } from '../../src/server/insights/days.js'
-import { samplePing } from '../support/gateway-data.js'
+import { activeUsersOf, samplePing } from '../support/gateway-data.js'
 import { firstDay } from './insights-history.js'
 
 /** Room for the tests that plant many pings, on a machine shared with other test files. */
 const heavy = 30_000
-
-/** Sorts text by code unit, as the stores' days and ids sort. */
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
  * What every store of a gateway's pings promises (the gateway stores and the fleet's test
@@ -83,15 +80,10 @@ export function describeGatewayPingStoreContract(
           [12, 11],
         ] as const) {
           const [first, last] = [formatDay(firstDay + from), formatDay(firstDay + to)]
-          // The oracle: the planted pings of days from `first` to `last`, both included.
-          const expected = planted
-            .filter(ping => ping.day >= first && ping.day <= last)
-            .sort((a, b) => byText(a.day, b.day) || byText(a.instance, b.instance))
-            .map(({ instance, day, dau, wau, mau }) => ({ instance, day, dau, wau, mau }))
           expect({ first, last, rows: await store.activeUsersBetween(first, last) }).toEqual({
             first,
             last,
-            rows: expected,
+            rows: activeUsersOf(planted, first, last),
           })
         }
       },
