@@ -4,8 +4,8 @@ import type { PingActiveUsers, StoredPing } from './gateway-ping-store.js'
 /*
  * What the SQLite and PostgreSQL catalogs share about pings: a ping is kept whole as JSON text,
  * beside its instance and day, which the indexes order by, and a copy of its dau, wau and mau,
- * which the fleet page's charts read over every instance's pings of up to 120 days: parsing
- * that many whole pings took the page most of a second at 1,000 instances.
+ * which the fleet page's charts read over every instance's pings of up to 91 days: parsing the
+ * whole pings of 31 days took the page most of a second at 1,000 instances.
  */
 
 /** The greatest day text: `day <= '9999-12-31'` bounds nothing. */
