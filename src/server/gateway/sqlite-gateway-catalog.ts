@@ -35,6 +35,19 @@ export function openSqliteGatewayCatalog(path: string): GatewayCatalog {
   return sqliteCatalog(db, path)
 }
 
+const pingsTable = (name: string) => `
+  CREATE TABLE IF NOT EXISTS ${name} (
+    instance TEXT NOT NULL,
+    day TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    ping TEXT NOT NULL,
+    dau INTEGER NOT NULL,
+    wau INTEGER NOT NULL,
+    mau INTEGER NOT NULL,
+    PRIMARY KEY (instance, day)
+  );
+`
+
 /** Creates the tables, or brings those of an older gateway.db to this shape. */
 function createTables(db: Database.Database) {
   db.exec(`
@@ -42,29 +55,21 @@ function createTables(db: Database.Database) {
       instance TEXT PRIMARY KEY,
       first_seen INTEGER NOT NULL
     );
-    CREATE TABLE IF NOT EXISTS pings (
-      instance TEXT NOT NULL,
-      day TEXT NOT NULL,
-      received_at INTEGER NOT NULL,
-      ping TEXT NOT NULL,
-      dau INTEGER NOT NULL,
-      wau INTEGER NOT NULL,
-      mau INTEGER NOT NULL,
-      PRIMARY KEY (instance, day)
-    );
+    ${pingsTable('pings')}
   `)
   const columns = db.prepare("SELECT name FROM pragma_table_info('pings')").pluck().all()
   if (!columns.includes('dau')) {
     // A gateway.db from before the pings kept their active users beside them. SQLite adds a
-    // NOT NULL column only with a default; every row is filled from its ping at once.
+    // NOT NULL column only with a default, which would let an older gateway on this file store
+    // zeros without a word: the table is copied instead, each row's counts read from its ping.
     db.exec(`
-      ALTER TABLE pings ADD COLUMN dau INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE pings ADD COLUMN wau INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE pings ADD COLUMN mau INTEGER NOT NULL DEFAULT 0;
-      UPDATE pings SET
-        dau = json_extract(ping, '$.dau'),
-        wau = json_extract(ping, '$.wau'),
-        mau = json_extract(ping, '$.mau');
+      ${pingsTable('pings_with_active_users')}
+      INSERT INTO pings_with_active_users (instance, day, received_at, ping, dau, wau, mau)
+        SELECT instance, day, received_at, ping,
+          json_extract(ping, '$.dau'), json_extract(ping, '$.wau'), json_extract(ping, '$.mau')
+        FROM pings;
+      DROP TABLE pings;
+      ALTER TABLE pings_with_active_users RENAME TO pings;
     `)
   }
   db.exec(`

@@ -48,8 +48,14 @@ async function writeOldCatalog(schema: string, pings: readonly Ping[]) {
   }
 }
 
-/** The indexes of the pings table, and how PostgreSQL can plan the fleet page's read. */
+/** The columns and indexes of the pings table, and how PostgreSQL can plan the fleet page's read. */
 async function inspect(schema: string) {
+  const { rows: columns } = await pool.query<{ name: string; type: string; nullable: string }>(
+    `SELECT column_name AS name, data_type AS type, is_nullable AS nullable
+     FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'pings'
+     ORDER BY ordinal_position`,
+    [schema],
+  )
   const { rows: indexes } = await pool.query<{ name: string }>(
     'SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY 1',
     [schema, 'pings'],
@@ -64,13 +70,23 @@ async function inspect(schema: string) {
        WHERE day >= '2026-11-01' AND day <= '2026-11-10' ORDER BY day, instance`,
     )
     await client.query('RESET enable_seqscan; RESET enable_bitmapscan')
-    return { indexes: indexes.map(row => row.name), plan: plan[0]?.['QUERY PLAN'] }
+    return { columns, indexes: indexes.map(row => row.name), plan: plan[0]?.['QUERY PLAN'] }
   } finally {
     client.release()
   }
 }
 
-const covered: { indexes: string[]; plan: unknown } = {
+/** The shape of the pings table, however old the schema it was opened on. */
+const expectedShape: { columns: unknown[]; indexes: string[]; plan: unknown } = {
+  columns: [
+    { name: 'instance', type: 'text', nullable: 'NO' },
+    { name: 'day', type: 'text', nullable: 'NO' },
+    { name: 'received_at', type: 'timestamp with time zone', nullable: 'NO' },
+    { name: 'ping', type: 'text', nullable: 'NO' },
+    { name: 'dau', type: 'bigint', nullable: 'NO' },
+    { name: 'wau', type: 'bigint', nullable: 'NO' },
+    { name: 'mau', type: 'bigint', nullable: 'NO' },
+  ],
   indexes: ['pings_by_day_active_users', 'pings_pkey'],
   plan: expect.stringContaining('Index Only Scan using pings_by_day_active_users'),
 }
@@ -80,7 +96,7 @@ describe('the PostgreSQL gateway catalog', () => {
     const schema = await schemas.schema()
     const catalog = await openPostgresGatewayCatalog(pool, schema)
     for (const ping of variedPings()) await catalog.insertPing(ping, receivedAt)
-    expect(await inspect(schema)).toEqual(covered)
+    expect(await inspect(schema)).toEqual(expectedShape)
   })
 
   it("migrates an older schema on open: each ping's active users filled from its JSON", async () => {
@@ -99,7 +115,7 @@ describe('the PostgreSQL gateway catalog', () => {
     expect((await catalog.pings('acme')).map(stored => stored.ping)).toEqual(
       planted.filter(ping => ping.instance === 'acme'),
     )
-    expect(await inspect(schema)).toEqual(covered)
+    expect(await inspect(schema)).toEqual(expectedShape)
 
     // A ping stored after the migration, and a third open that finds nothing left to do.
     const later = samplePing('acme', '2026-11-11', { dau: 40, wau: 41, mau: 42 })

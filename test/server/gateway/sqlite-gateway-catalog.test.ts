@@ -61,11 +61,14 @@ function writeOldCatalog(pings: readonly Ping[]) {
   }
 }
 
-/** The indexes of the pings table, and how SQLite plans the fleet page's read. */
+/** The columns and indexes of the pings table, and how SQLite plans the fleet page's read. */
 function inspect() {
   const db = new Database(databasePath(), { readonly: true })
   try {
     return {
+      columns: db
+        .prepare('SELECT name, type, "notnull", pk FROM pragma_table_info(\'pings\') ORDER BY cid')
+        .all(),
       indexes: db
         .prepare(
           "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pings' AND sql IS NOT NULL",
@@ -85,14 +88,26 @@ function inspect() {
   }
 }
 
+/** The shape of the pings table, however old the file it was opened on. */
+const expectedShape = {
+  columns: [
+    { name: 'instance', type: 'TEXT', notnull: 1, pk: 1 },
+    { name: 'day', type: 'TEXT', notnull: 1, pk: 2 },
+    { name: 'received_at', type: 'INTEGER', notnull: 1, pk: 0 },
+    { name: 'ping', type: 'TEXT', notnull: 1, pk: 0 },
+    { name: 'dau', type: 'INTEGER', notnull: 1, pk: 0 },
+    { name: 'wau', type: 'INTEGER', notnull: 1, pk: 0 },
+    { name: 'mau', type: 'INTEGER', notnull: 1, pk: 0 },
+  ],
+  indexes: ['pings_by_day_active_users'],
+  plan: [expect.stringContaining('USING COVERING INDEX pings_by_day_active_users')],
+}
+
 describe('the SQLite gateway catalog', () => {
   it('reads the active users of a window from its covering index alone', async () => {
     const catalog = open()
     for (const ping of variedPings()) await catalog.insertPing(ping, receivedAt)
-    expect(inspect()).toEqual({
-      indexes: ['pings_by_day_active_users'],
-      plan: [expect.stringContaining('USING COVERING INDEX pings_by_day_active_users')],
-    })
+    expect(inspect()).toEqual(expectedShape)
   })
 
   it("migrates an older gateway.db on open: each ping's active users filled from its JSON", async () => {
@@ -106,10 +121,7 @@ describe('the SQLite gateway catalog', () => {
     expect((await catalog.pings('acme')).map(stored => stored.ping)).toEqual(
       planted.filter(ping => ping.instance === 'acme'),
     )
-    expect(inspect()).toEqual({
-      indexes: ['pings_by_day_active_users'],
-      plan: [expect.stringContaining('USING COVERING INDEX pings_by_day_active_users')],
-    })
+    expect(inspect()).toEqual(expectedShape)
 
     // A ping stored after the migration, and a second open that finds nothing left to do.
     const later = samplePing('acme', '2026-11-11', { dau: 40, wau: 41, mau: 42 })
