@@ -40,7 +40,7 @@ export function samplePing(instance: string, day: string, overrides: Partial<Pin
   }
 }
 
-/** The oracle of `activeUsersBetween`: the pings of days from `from` to `to`, by day then instance. */
+/** The oracle of `activeUsersBetween`: the pings of days `from` to `to`, by day then instance. */
 export function activeUsersOf(pings: readonly Ping[], from: string, to: string) {
   const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
   return pings

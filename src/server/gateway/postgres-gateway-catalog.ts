@@ -62,8 +62,8 @@ async function createTables(client: PoolClient, schema: string) {
 
 /**
  * The gateway's own tables in its PostgreSQL schema (`schema`, a checked identifier), created
- * if missing and migrated if older. An advisory lock keyed by the schema makes replicas starting at once wait for the
- * first, as the instance store's migration does.
+ * if missing and migrated if older. An advisory lock keyed by the schema makes replicas
+ * starting at once wait for the first, as the instance store's migration does.
  */
 export async function openPostgresGatewayCatalog(
   pool: Pool,

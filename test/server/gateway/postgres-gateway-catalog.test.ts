@@ -48,7 +48,7 @@ async function writeOldCatalog(schema: string, pings: readonly Ping[]) {
   }
 }
 
-/** The columns and indexes of the pings table, and how PostgreSQL can plan the fleet page's read. */
+/** The pings table's columns and indexes, and how PostgreSQL can plan the fleet page's read. */
 async function inspect(schema: string) {
   const { rows: columns } = await pool.query<{ name: string; type: string; nullable: string }>(
     `SELECT column_name AS name, data_type AS type, is_nullable AS nullable
