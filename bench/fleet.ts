@@ -1,6 +1,7 @@
-// The fleet at scale (issue 13): `GET /v1/fleet` over 1,000 instances × 400 days of pings
-// (`TALLY_BENCH_FLEET_INSTANCES`, `TALLY_BENCH_FLEET_DAYS`), p95 against 300 ms, through the
-// gateway's routes as a vendor's client would ask; the fleet page beside it for reference.
+// The fleet at scale (issue 13): `GET /v1/fleet` and the fleet page (its 30 and 90-day windows)
+// over 1,000 instances × 400 days of pings (`TALLY_BENCH_FLEET_INSTANCES`,
+// `TALLY_BENCH_FLEET_DAYS`), p95 against 300 ms, through the gateway's routes as a vendor's
+// client or browser would ask.
 // The pings live in the gateway's own stores: SQLite in a temporary folder, and PostgreSQL in a
 // schema of the bench's own when a database is given.
 import { performance } from 'node:perf_hooks'
@@ -16,7 +17,6 @@ import { printTable } from './lib.js'
 const adminKey = 'bench-gateway-admin-key-0123456789'
 const maxP95Ms = 300
 const runs = 30
-const pageRuns = 5
 const dayMs = 86_400_000
 const featureNames = ['blob', 'codeintel', 'notebook', 'search', 'settings', 'batch-changes']
 
@@ -145,20 +145,22 @@ export async function benchFleet(databaseUrl?: string) {
       const request = (path: string) =>
         Promise.resolve(app.request(path, { headers: { authorization: `Bearer ${adminKey}` } }))
       const halfway = new Date((today - Math.floor(days / 2)) * dayMs).toISOString().slice(0, 10)
-      // The page reads every ping of its window (30,000 at 1,000 instances): timed a few times
-      // only, for reference.
-      for (const [name, path, target, times] of [
-        ['GET /v1/fleet (today)', '/v1/fleet', true, runs],
-        [`GET /v1/fleet?at=${halfway}`, `/v1/fleet?at=${halfway}`, true, runs],
-        ['fleet page, 30 days (reference)', '/?window=30', false, pageRuns],
+      // Besides the latest pings, the page reads every instance's active users of its window
+      // up to today, and at least of the 30 days before today (91,000 rows for 90 days at
+      // 1,000 instances).
+      for (const [name, path] of [
+        ['GET /v1/fleet (today)', '/v1/fleet'],
+        [`GET /v1/fleet?at=${halfway}`, `/v1/fleet?at=${halfway}`],
+        ['fleet page, 30 days', '/?window=30'],
+        ['fleet page, 90 days', '/?window=90'],
       ] as const) {
-        const { p50, p95 } = await time(request, path, times)
+        const { p50, p95 } = await time(request, path, runs)
         rows.push([
           label,
           name,
           `${p50.toFixed(1)} ms`,
           `${p95.toFixed(1)} ms`,
-          target ? (p95 <= maxP95Ms ? 'PASS' : `FAIL (${(p95 / maxP95Ms).toFixed(1)}×)`) : '-',
+          p95 <= maxP95Ms ? 'PASS' : `FAIL (${(p95 / maxP95Ms).toFixed(1)}×)`,
         ])
         process.stderr.write(
           `  ${label} ${name}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms\n`,
@@ -169,7 +171,7 @@ export async function benchFleet(databaseUrl?: string) {
     }
   }
   printTable(
-    `Fleet: ${instances.toLocaleString('en')} instances × ${days} days of pings, ${runs} requests each, the page ${pageRuns} (target p95 ≤ ${maxP95Ms} ms)`,
+    `Fleet: ${instances.toLocaleString('en')} instances × ${days} days of pings, ${runs} requests each (target p95 ≤ ${maxP95Ms} ms)`,
     ['store', 'request', 'p50', 'p95', 'target'],
     rows,
   )

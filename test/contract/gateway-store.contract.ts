@@ -10,6 +10,7 @@ import { retention } from '../../src/server/insights/retention.js'
 import { sessions } from '../../src/server/insights/sessions.js'
 import type { InsightsStore } from '../../src/server/stores/insights-store.js'
 import { exportedEvent, samplePing } from '../support/gateway-data.js'
+import { describeGatewayPingStoreContract } from './gateway-ping-store.contract.js'
 import { askedDays, eventsQuestions, windows } from './insights-asked.js'
 import { dayMs, firstDay, plantHistory, type Planted } from './insights-history.js'
 import {
@@ -161,109 +162,23 @@ export function describeGatewayStoreContract(
       })
     })
 
-    describe('pings', () => {
-      it('stores one ping per (instance, day): a resend is not new and the first stays', async () => {
-        const store = await fresh()
-        const first = samplePing('acme', '2026-11-26', { dau: 4 })
-        expect(await store.insertPing(first, at)).toBe(true)
-        expect(await store.insertPing({ ...first, dau: 1 }, new Date(at.getTime() + 1000))).toBe(
-          false,
-        )
-        expect(await store.insertPing(samplePing('globex', '2026-11-26'), at)).toBe(true)
-        expect(await store.pings('acme')).toEqual([{ ping: first, receivedAt: at }])
-        expect(await store.instances()).toEqual(['acme', 'globex'])
-      })
+    describeGatewayPingStoreContract(name, fresh)
 
-      it('lists an instance its pings oldest first, within a range of days', async () => {
-        const store = await fresh()
-        const days = ['2026-11-20', '2026-11-03', '2026-11-26', '2026-10-31']
-        for (const day of days) await store.insertPing(samplePing('acme', day), at)
-        await store.insertPing(samplePing('globex', '2026-11-21'), at)
-        const listed = async (range?: { from?: string; to?: string }) =>
-          (await store.pings('acme', range)).map(entry => entry.ping.day)
-        expect(await listed()).toEqual([...days].sort())
-        expect(await listed({ from: '2026-11-03', to: '2026-11-20' })).toEqual([
-          '2026-11-03',
-          '2026-11-20',
-        ])
-        expect(await listed({ from: '2026-11-04' })).toEqual(['2026-11-20', '2026-11-26'])
-        expect(await listed({ to: '2026-11-02' })).toEqual(['2026-10-31'])
-        expect(await store.pings('initech')).toEqual([])
-      })
-
-      it('gives every instance its pings of a window, by day then instance', async () => {
-        const store = await fresh()
-        const planted = [
-          ['globex', '2026-11-02'],
-          ['acme', '2026-11-02'],
-          ['acme', '2026-11-01'],
-          ['initech', '2026-11-05'],
-          ['acme', '2026-10-30'],
-        ] as const
-        for (const [instance, day] of planted) await store.insertPing(samplePing(instance, day), at)
-        const between = await store.pingsBetween('2026-11-01', '2026-11-04')
-        expect(between.map(entry => [entry.ping.instance, entry.ping.day])).toEqual([
-          ['acme', '2026-11-01'],
-          ['acme', '2026-11-02'],
-          ['globex', '2026-11-02'],
-        ])
-      })
-
-      it(
-        'gives the latest ping of each instance up to a day',
-        async () => {
-          const store = await fresh()
-          const planted: [string, string, number][] = []
-          // Instances 0…19, each pinging on some of 40 days, a few of them only late.
-          for (let n = 0; n < 20; n++) {
-            for (let d = 0; d < 40; d++) {
-              if ((n * 7 + d * 3) % 5 === 0 || (n >= 17 && d < 25)) continue
-              planted.push([
-                `instance-${String(n).padStart(2, '0')}`,
-                formatDay(firstDay + d),
-                n + d,
-              ])
-            }
-          }
-          await Promise.all(
-            planted.map(([instance, day, dau]) =>
-              store.insertPing(samplePing(instance, day, { dau, wau: dau, mau: dau }), at),
-            ),
-          )
-          await store.insert('quiet', [], at)
-          for (const d of [-1, 0, 10, 24, 25, 39, 80]) {
-            const day = formatDay(firstDay + d)
-            const expected = new Map<string, number>()
-            for (const [instance, pinged, dau] of planted) {
-              if (
-                pinged <= day &&
-                !planted.some(([i, other]) => i === instance && other > pinged && other <= day)
-              ) {
-                expected.set(instance, dau)
-              }
-            }
-            const latest = await store.latestPings(day)
-            expect({
-              day,
-              latest: latest.map(entry => [entry.ping.instance, entry.ping.dau]),
-            }).toEqual({
-              day,
-              latest: [...expected].sort(([a], [b]) => (a < b ? -1 : 1)),
-            })
-          }
-        },
-        heavy,
-      )
-
-      it('prunes the pings of days before a day', async () => {
-        const store = await fresh()
-        for (const day of ['2026-10-01', '2026-10-02', '2026-10-03']) {
-          await store.insertPing(samplePing('acme', day), at)
-          await store.insertPing(samplePing('globex', day), at)
-        }
-        expect(await store.prunePings('2026-10-03')).toBe(4)
-        expect((await store.pingsBetween('2026-01-01', '2026-12-31')).length).toBe(2)
-      })
+    it('knows an instance from its pings alone, and gives none of one without', async () => {
+      const store = await fresh()
+      await store.insertPing(samplePing('globex', '2026-11-26'), at)
+      await store.insertPing(samplePing('acme', '2026-11-25'), at)
+      await store.insert('quiet', [], at)
+      expect(await store.instances()).toEqual(['acme', 'globex', 'quiet'])
+      const latest = await store.latestPings('2026-11-26')
+      expect(latest.map(entry => [entry.ping.instance, entry.ping.day])).toEqual([
+        ['acme', '2026-11-25'],
+        ['globex', '2026-11-26'],
+      ])
+      expect(await store.activeUsersBetween('2026-11-25', '2026-11-26')).toEqual([
+        { instance: 'acme', day: '2026-11-25', dau: 3, wau: 5, mau: 8 },
+        { instance: 'globex', day: '2026-11-26', dau: 3, wau: 5, mau: 8 },
+      ])
     })
 
     describe('insights per instance', () => {

@@ -39,3 +39,34 @@ export function samplePing(instance: string, day: string, overrides: Partial<Pin
     ...overrides,
   }
 }
+
+/** The oracle of `activeUsersBetween`: the pings of days `from` to `to`, by day then instance. */
+export function activeUsersOf(pings: readonly Ping[], from: string, to: string) {
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+  return pings
+    .filter(ping => ping.day >= from && ping.day <= to)
+    .sort((a, b) => byText(a.day, b.day) || byText(a.instance, b.instance))
+    .map(({ instance, day, dau, wau, mau }) => ({ instance, day, dau, wau, mau }))
+}
+
+/**
+ * Pings of three instances over ten days of November 2026, with gaps and counts that differ by
+ * instance and day, one past 2^31 (a ping's counts are any safe integer).
+ */
+export function variedPings(): Ping[] {
+  const pings: Ping[] = []
+  for (const [n, instance] of ['acme', 'globex', 'initech'].entries()) {
+    for (let day = 1; day <= 10; day += 1) {
+      if ((n + day) % 4 === 0) continue
+      const dau = n * 10 + day
+      pings.push(
+        samplePing(instance, `2026-11-${String(day).padStart(2, '0')}`, {
+          dau,
+          wau: dau * 2 + n,
+          mau: instance === 'initech' ? 2 ** 33 + day : dau * 5,
+        }),
+      )
+    }
+  }
+  return pings
+}

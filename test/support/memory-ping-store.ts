@@ -1,6 +1,10 @@
 // An in-memory GatewayPingStore for the fleet's tests and benchmark: the pings role as
 // gateway-ping-store.ts states it, kept per instance by day.
-import type { GatewayPingStore, StoredPing } from '../../src/server/gateway/gateway-ping-store.js'
+import type {
+  GatewayPingStore,
+  PingActiveUsers,
+  StoredPing,
+} from '../../src/server/gateway/gateway-ping-store.js'
 import type { InsightsStore } from '../../src/server/stores/insights-store.js'
 import type { FleetSource } from '../../src/server/gateway/fleet-routes.js'
 
@@ -41,16 +45,17 @@ export function createMemoryPingStore(): GatewayPingStore {
       const end = range.to === undefined ? list.length : after(list, range.to)
       return Promise.resolve(list.slice(start, end).map(copy))
     },
-    pingsBetween(first, last) {
-      const found: StoredPing[] = []
+    activeUsersBetween(first, last) {
+      const found: PingActiveUsers[] = []
       for (const instance of instances()) {
         const list = byInstance.get(instance) ?? []
-        found.push(...list.slice(from(list, first), after(list, last)))
+        for (const { ping } of list.slice(from(list, first), after(list, last))) {
+          const { day, dau, wau, mau } = ping
+          found.push({ instance, day, dau, wau, mau })
+        }
       }
-      found.sort(
-        (a, b) => byText(a.ping.day, b.ping.day) || byText(a.ping.instance, b.ping.instance),
-      )
-      return Promise.resolve(found.map(copy))
+      found.sort((a, b) => byText(a.day, b.day) || byText(a.instance, b.instance))
+      return Promise.resolve(found)
     },
     latestPings(at) {
       const found: StoredPing[] = []

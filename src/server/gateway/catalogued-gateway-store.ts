@@ -130,7 +130,7 @@ export function cataloguedGatewayStore(options: CataloguedGatewayStoreOptions): 
       return added
     },
     pings: (instance, range) => catalog.pings(instance, range),
-    pingsBetween: (from, to) => catalog.pingsBetween(from, to),
+    activeUsersBetween: (from, to) => catalog.activeUsersBetween(from, to),
     latestPings: at => catalog.latestPings(at),
     prunePings: before => catalog.prunePings(before),
 

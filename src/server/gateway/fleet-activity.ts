@@ -34,11 +34,12 @@ export type FellInstance =
  * - **declining**: not quiet, and the wau of its latest ping is less than half the wau of its
  *   own ping 28 days earlier (when there is one, with a wau above 0).
  *
- * `pingOf` finds an instance's ping of a day. Quiet ones come first, then by instance id.
+ * `wauOf` gives the wau of an instance's ping of a day, undefined without one. Quiet ones come
+ * first, then by instance id.
  */
 export function fellInstances(
   latest: readonly Ping[],
-  pingOf: (instance: string, day: string) => Ping | undefined,
+  wauOf: (instance: string, day: string) => number | undefined,
   today: number,
 ): FellInstance[] {
   const quietBefore = formatDay(today - quietAfterDays)
@@ -50,14 +51,14 @@ export function fellInstances(
       continue
     }
     const dayBefore = formatDay(dayNumber(ping.day) - declineLookbackDays)
-    const before = pingOf(ping.instance, dayBefore)
-    if (before !== undefined && before.wau > 0 && ping.wau * 2 < before.wau) {
+    const wauBefore = wauOf(ping.instance, dayBefore)
+    if (wauBefore !== undefined && wauBefore > 0 && ping.wau * 2 < wauBefore) {
       declining.push({
         reason: 'declining',
         instance: ping.instance,
         lastPingDay: ping.day,
         wau: ping.wau,
-        wauBefore: before.wau,
+        wauBefore,
       })
     }
   }

@@ -1,4 +1,3 @@
-import type { Ping } from '../../protocol/ping.js'
 import { parseSpan, type UsageSpan } from '../admin/usage-data.js'
 import { dayOf, formatDay } from '../insights/days.js'
 import type { ParameterSource } from '../insights/parameters.js'
@@ -9,13 +8,13 @@ import {
   quietAfterDays,
   type FellInstance,
 } from './fleet-activity.js'
-import type { GatewayPingStore } from './gateway-ping-store.js'
+import type { GatewayPingStore, PingActiveUsers } from './gateway-ping-store.js'
 
 /** Instances the per-instance chart draws: the most weekly users first. */
 export const maxChartedInstances = 8
 
 /** What the fleet page reads from a gateway store. */
-export type FleetPageSource = Pick<GatewayPingStore, 'latestPings' | 'pingsBetween'>
+export type FleetPageSource = Pick<GatewayPingStore, 'latestPings' | 'activeUsersBetween'>
 
 /** Active users on each day of the page's window. */
 export interface ActiveSeries {
@@ -47,9 +46,9 @@ export interface FleetPageData {
 }
 
 /**
- * Reads the fleet page's figures: the fleet at today, the window's pings for the charts and
- * the 28 days before the latest pings for the instances whose activity fell. `?window=7|30|90`
- * as on the usage page; throws InvalidParameterError for anything else.
+ * Reads the fleet page's figures: the fleet at today, and the active users of the window's pings
+ * for the charts and of the 28 days before the latest pings for the instances whose activity
+ * fell. `?window=7|30|90` as on the usage page; throws InvalidParameterError for anything else.
  */
 export async function readFleetPage(
   store: FleetPageSource,
@@ -59,23 +58,23 @@ export async function readFleetPage(
   const today = dayOf(now)
   const span = parseSpan(source, today - 1)
   const earliest = Math.min(span.from, today - quietAfterDays - declineLookbackDays)
-  const [latest, between] = await Promise.all([
+  const [latest, active] = await Promise.all([
     store.latestPings(formatDay(today)),
-    store.pingsBetween(formatDay(earliest), formatDay(today)),
+    store.activeUsersBetween(formatDay(earliest), formatDay(today)),
   ])
-  const byKey = new Map<string, Ping>()
-  for (const { ping } of between) byKey.set(`${ping.instance} ${ping.day}`, ping)
-  const pingOf = (instance: string, day: string) => byKey.get(`${instance} ${day}`)
+  const byKey = new Map<string, PingActiveUsers>()
+  for (const users of active) byKey.set(`${users.instance} ${users.day}`, users)
+  const wauOf = (instance: string, day: string) => byKey.get(`${instance} ${day}`)?.wau
 
   const days = Array.from({ length: span.window }, (_, index) => formatDay(span.from + index))
   const total: ActiveSeries = { dau: [], wau: [], mau: [] }
   const index = new Map(days.map((day, position) => [day, position]))
   for (const key of ['dau', 'wau', 'mau'] as const) total[key] = days.map(() => 0)
-  for (const { ping } of between) {
-    const position = index.get(ping.day)
+  for (const users of active) {
+    const position = index.get(users.day)
     if (position === undefined) continue
     for (const key of ['dau', 'wau', 'mau'] as const) {
-      total[key][position] = (total[key][position] ?? 0) + ping[key]
+      total[key][position] = (total[key][position] ?? 0) + users[key]
     }
   }
 
@@ -95,11 +94,11 @@ export async function readFleetPage(
     total,
     perInstance: charted.map(({ instance }) => ({
       instance,
-      wau: days.map(day => pingOf(instance, day)?.wau ?? 0),
+      wau: days.map(day => wauOf(instance, day) ?? 0),
     })),
     fell: fellInstances(
       latest.map(stored => stored.ping),
-      pingOf,
+      wauOf,
       today,
     ),
   }

@@ -7,6 +7,15 @@ export interface StoredPing {
   receivedAt: Date
 }
 
+/** An instance's active users as its ping of `day` counted them: what the fleet's charts draw. */
+export interface PingActiveUsers {
+  instance: string
+  day: string
+  dau: number
+  wau: number
+  mau: number
+}
+
 /**
  * The pings role of a gateway store: one ping per (instance, day), kept 400 days by default.
  * Days are UTC days as `YYYY-MM-DD`, which sort as text.
@@ -19,8 +28,11 @@ export interface GatewayPingStore {
   insertPing(ping: Ping, receivedAt: Date): Promise<boolean>
   /** The instance's pings with `from` ≤ day ≤ `to` (each bound optional), oldest first. */
   pings(instance: string, range?: { from?: string; to?: string }): Promise<StoredPing[]>
-  /** Every instance's pings with `from` ≤ day ≤ `to`, by day then instance (the fleet charts). */
-  pingsBetween(from: string, to: string): Promise<StoredPing[]>
+  /**
+   * The active users of every instance's pings with `from` ≤ day ≤ `to`, by day then instance
+   * (the fleet page's charts), read without the pings themselves.
+   */
+  activeUsersBetween(from: string, to: string): Promise<PingActiveUsers[]>
   /** The latest ping of each instance with day ≤ `at`, by instance. */
   latestPings(at: string): Promise<StoredPing[]>
   /** Deletes pings whose day is before `before`; resolves with how many. */

@@ -1,9 +1,11 @@
 import type { Ping } from '../../protocol/ping.js'
-import type { StoredPing } from './gateway-ping-store.js'
+import type { PingActiveUsers, StoredPing } from './gateway-ping-store.js'
 
 /*
- * What the SQLite and PostgreSQL catalogs share about pings: a ping is kept whole as JSON text
- * (it is only ever read whole), beside its instance and day, which the indexes order by.
+ * What the SQLite and PostgreSQL catalogs share about pings: a ping is kept whole as JSON text,
+ * beside its instance and day, which the indexes order by, and a copy of its dau, wau and mau,
+ * which the fleet page's charts read over every instance's pings of up to 91 days: parsing the
+ * whole pings of 31 days took the page most of a second at 1,000 instances.
  */
 
 /** The greatest day text: `day <= '9999-12-31'` bounds nothing. */
@@ -16,4 +18,23 @@ export interface PingRow {
 
 export function toStoredPing(row: PingRow): StoredPing {
   return { ping: JSON.parse(row.ping) as Ping, receivedAt: new Date(row.receivedAt) }
+}
+
+export interface ActiveUsersRow {
+  instance: string
+  day: string
+  // PostgreSQL's BIGINT arrives as text: a ping's counts are any safe integer.
+  dau: number | string
+  wau: number | string
+  mau: number | string
+}
+
+export function toActiveUsers(row: ActiveUsersRow): PingActiveUsers {
+  return {
+    instance: row.instance,
+    day: row.day,
+    dau: Number(row.dau),
+    wau: Number(row.wau),
+    mau: Number(row.mau),
+  }
 }

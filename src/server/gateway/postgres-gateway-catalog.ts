@@ -1,15 +1,69 @@
-import type { Pool } from 'pg'
+import type { Pool, PoolClient } from 'pg'
 import { postgresFailure } from '../stores/postgres-failure.js'
 import { inTransaction } from '../stores/postgres-transaction.js'
 import type { GatewayCatalog } from './gateway-catalog.js'
-import { lastDay, toStoredPing, type PingRow } from './ping-rows.js'
+import {
+  lastDay,
+  toActiveUsers,
+  toStoredPing,
+  type ActiveUsersRow,
+  type PingRow,
+} from './ping-rows.js'
 
 const pingColumns = 'p.ping, p.received_at AS "receivedAt"'
 
+/** Creates the tables in `schema`, or brings those of an older gateway to this shape. */
+async function createTables(client: PoolClient, schema: string) {
+  const pings = `"${schema}".pings`
+  // A ping's counts are any safe integer, past INTEGER's 2^31.
+  await client.query(`
+    CREATE SCHEMA IF NOT EXISTS "${schema}";
+    CREATE TABLE IF NOT EXISTS "${schema}".instances (
+      instance TEXT COLLATE "C" PRIMARY KEY,
+      first_seen TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS ${pings} (
+      instance TEXT COLLATE "C" NOT NULL,
+      day TEXT COLLATE "C" NOT NULL,
+      received_at TIMESTAMPTZ NOT NULL,
+      ping TEXT NOT NULL,
+      dau BIGINT NOT NULL,
+      wau BIGINT NOT NULL,
+      mau BIGINT NOT NULL,
+      PRIMARY KEY (instance, day)
+    );
+  `)
+  const { rows } = await client.query(
+    `SELECT 1 FROM information_schema.columns
+     WHERE table_schema = $1 AND table_name = 'pings' AND column_name = 'dau'`,
+    [schema],
+  )
+  if (rows.length === 0) {
+    // A schema from before the pings kept their active users beside them: every row is filled
+    // from its ping before the columns refuse a null.
+    await client.query(`
+      ALTER TABLE ${pings} ADD COLUMN dau BIGINT, ADD COLUMN wau BIGINT, ADD COLUMN mau BIGINT;
+      UPDATE ${pings} SET
+        dau = (ping::json ->> 'dau')::bigint,
+        wau = (ping::json ->> 'wau')::bigint,
+        mau = (ping::json ->> 'mau')::bigint;
+      ALTER TABLE ${pings}
+        ALTER COLUMN dau SET NOT NULL, ALTER COLUMN wau SET NOT NULL, ALTER COLUMN mau SET NOT NULL;
+    `)
+  }
+  await client.query(`
+    DROP INDEX IF EXISTS "${schema}".pings_by_day;
+    -- The fleet's charts read every instance's active users of a window, by day, from this
+    -- index alone (an index-only scan).
+    CREATE INDEX IF NOT EXISTS pings_by_day_active_users ON ${pings} (day, instance)
+      INCLUDE (dau, wau, mau);
+  `)
+}
+
 /**
  * The gateway's own tables in its PostgreSQL schema (`schema`, a checked identifier), created
- * if missing. An advisory lock keyed by the schema makes replicas starting at once wait for the
- * first, as the instance store's migration does.
+ * if missing and migrated if older. An advisory lock keyed by the schema makes replicas
+ * starting at once wait for the first, as the instance store's migration does.
  */
 export async function openPostgresGatewayCatalog(
   pool: Pool,
@@ -18,21 +72,7 @@ export async function openPostgresGatewayCatalog(
   try {
     await inTransaction(pool, async client => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tally-gateway:${schema}`])
-      await client.query(`
-        CREATE SCHEMA IF NOT EXISTS "${schema}";
-        CREATE TABLE IF NOT EXISTS "${schema}".instances (
-          instance TEXT COLLATE "C" PRIMARY KEY,
-          first_seen TIMESTAMPTZ NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS "${schema}".pings (
-          instance TEXT COLLATE "C" NOT NULL,
-          day TEXT COLLATE "C" NOT NULL,
-          received_at TIMESTAMPTZ NOT NULL,
-          ping TEXT NOT NULL,
-          PRIMARY KEY (instance, day)
-        );
-        CREATE INDEX IF NOT EXISTS pings_by_day ON "${schema}".pings (day, instance);
-      `)
+      await createTables(client, schema)
     })
   } catch (error) {
     throw postgresFailure('migrate', error)
@@ -68,11 +108,11 @@ export async function openPostgresGatewayCatalog(
           `WITH known AS (
              INSERT INTO ${instances} (instance, first_seen) VALUES ($1, $3) ON CONFLICT DO NOTHING
            ), added AS (
-             INSERT INTO ${pingsTable} (instance, day, received_at, ping) VALUES ($1, $2, $3, $4)
-             ON CONFLICT DO NOTHING RETURNING 1
+             INSERT INTO ${pingsTable} (instance, day, received_at, ping, dau, wau, mau)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING 1
            )
            SELECT count(*) > 0 AS added FROM added`,
-          [ping.instance, ping.day, receivedAt, JSON.stringify(ping)],
+          [ping.instance, ping.day, receivedAt, JSON.stringify(ping), ping.dau, ping.wau, ping.mau],
         )
         return rows[0]?.added === true
       } catch (error) {
@@ -86,12 +126,13 @@ export async function openPostgresGatewayCatalog(
         [instance, range.from ?? '', range.to ?? lastDay],
       )
     },
-    async pingsBetween(from, to) {
-      return pings(
-        `SELECT ${pingColumns} FROM ${pingsTable} p
+    async activeUsersBetween(from, to) {
+      const { rows } = await pool.query<ActiveUsersRow>(
+        `SELECT instance, day, dau, wau, mau FROM ${pingsTable}
          WHERE day >= $1 AND day <= $2 ORDER BY day, instance`,
         [from, to],
       )
+      return rows.map(toActiveUsers)
     },
     async latestPings(at) {
       // One index seek per instance on (instance, day), newest first.

@@ -1,15 +1,22 @@
 import type Database from 'better-sqlite3'
+import type { Ping } from '../../protocol/ping.js'
 import { tuneSqliteConnection } from '../stores/sqlite-connection.js'
 import { loadDriver } from '../stores/load-driver.js'
 import { preparedStatements } from '../stores/prepared-statements.js'
 import { preparePrivateDatabaseFiles } from '../stores/private-database-files.js'
 import { sqliteFailure } from '../stores/sqlite-failure.js'
 import type { GatewayCatalog } from './gateway-catalog.js'
-import { lastDay, toStoredPing, type PingRow } from './ping-rows.js'
+import {
+  lastDay,
+  toActiveUsers,
+  toStoredPing,
+  type ActiveUsersRow,
+  type PingRow,
+} from './ping-rows.js'
 
 const pingColumns = 'ping, received_at AS receivedAt'
 
-/** The gateway's own tables in `gateway.db` (better-sqlite3, WAL), created on open. */
+/** The gateway's own tables in `gateway.db` (better-sqlite3, WAL), created or migrated on open. */
 export function openSqliteGatewayCatalog(path: string): GatewayCatalog {
   // Before anything is created: a missing driver leaves no folder behind.
   const Driver = loadDriver('better-sqlite3')
@@ -18,26 +25,59 @@ export function openSqliteGatewayCatalog(path: string): GatewayCatalog {
     preparePrivateDatabaseFiles(path)
     db = new Driver(path)
     tuneSqliteConnection(db)
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS instances (
-        instance TEXT PRIMARY KEY,
-        first_seen INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS pings (
-        instance TEXT NOT NULL,
-        day TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        ping TEXT NOT NULL,
-        PRIMARY KEY (instance, day)
-      );
-      -- The fleet's charts read every instance's pings of a window, by day.
-      CREATE INDEX IF NOT EXISTS pings_by_day ON pings (day, instance);
-    `)
+    // One IMMEDIATE transaction: a second process opening the file at once waits (busy_timeout)
+    // and then finds the tables as this one left them, never half migrated.
+    db.transaction(createTables).immediate(db)
   } catch (error) {
     db?.close()
     throw sqliteFailure('open', path, error)
   }
   return sqliteCatalog(db, path)
+}
+
+const pingsTable = (name: string) => `
+  CREATE TABLE IF NOT EXISTS ${name} (
+    instance TEXT NOT NULL,
+    day TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    ping TEXT NOT NULL,
+    dau INTEGER NOT NULL,
+    wau INTEGER NOT NULL,
+    mau INTEGER NOT NULL,
+    PRIMARY KEY (instance, day)
+  );
+`
+
+/** Creates the tables, or brings those of an older gateway.db to this shape. */
+function createTables(db: Database.Database) {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS instances (
+      instance TEXT PRIMARY KEY,
+      first_seen INTEGER NOT NULL
+    );
+    ${pingsTable('pings')}
+  `)
+  const columns = db.prepare("SELECT name FROM pragma_table_info('pings')").pluck().all()
+  if (!columns.includes('dau')) {
+    // A gateway.db from before the pings kept their active users beside them. SQLite adds a
+    // NOT NULL column only with a default, which would let an older gateway on this file store
+    // zeros without a word: the table is copied instead, each row's counts read from its ping.
+    db.exec(`
+      ${pingsTable('pings_with_active_users')}
+      INSERT INTO pings_with_active_users (instance, day, received_at, ping, dau, wau, mau)
+        SELECT instance, day, received_at, ping,
+          json_extract(ping, '$.dau'), json_extract(ping, '$.wau'), json_extract(ping, '$.mau')
+        FROM pings;
+      DROP TABLE pings;
+      ALTER TABLE pings_with_active_users RENAME TO pings;
+    `)
+  }
+  db.exec(`
+    -- The fleet's charts read every instance's active users of a window, by day, from this
+    -- index alone.
+    DROP INDEX IF EXISTS pings_by_day;
+    CREATE INDEX IF NOT EXISTS pings_by_day_active_users ON pings (day, instance, dau, wau, mau);
+  `)
 }
 
 function sqliteCatalog(db: Database.Database, path: string): GatewayCatalog {
@@ -49,12 +89,14 @@ function sqliteCatalog(db: Database.Database, path: string): GatewayCatalog {
       instance,
       at,
     )
-  const insertPing = db.transaction((instance: string, day: string, at: number, ping: string) => {
-    addInstance(instance, at)
+  const insertPing = db.transaction((ping: Ping, at: number) => {
+    addInstance(ping.instance, at)
     return (
       sql(
-        'INSERT INTO pings (instance, day, received_at, ping) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      ).run(instance, day, at, ping).changes > 0
+        `INSERT INTO pings (instance, day, received_at, ping, dau, wau, mau)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ).run(ping.instance, ping.day, at, JSON.stringify(ping), ping.dau, ping.wau, ping.mau)
+        .changes > 0
     )
   })
 
@@ -70,12 +112,7 @@ function sqliteCatalog(db: Database.Database, path: string): GatewayCatalog {
     },
     async insertPing(ping, receivedAt) {
       try {
-        return insertPing.immediate(
-          ping.instance,
-          ping.day,
-          receivedAt.getTime(),
-          JSON.stringify(ping),
-        )
+        return insertPing.immediate(ping, receivedAt.getTime())
       } catch (error) {
         throw sqliteFailure('insert', path, error)
       }
@@ -88,12 +125,12 @@ function sqliteCatalog(db: Database.Database, path: string): GatewayCatalog {
         range.to ?? lastDay,
       )
     },
-    async pingsBetween(from, to) {
-      return pings(
-        `SELECT ${pingColumns} FROM pings WHERE day >= ? AND day <= ? ORDER BY day, instance`,
-        from,
-        to,
-      )
+    async activeUsersBetween(from, to) {
+      const rows = sql(
+        `SELECT instance, day, dau, wau, mau FROM pings
+         WHERE day >= ? AND day <= ? ORDER BY day, instance`,
+      ).all(from, to) as ActiveUsersRow[]
+      return rows.map(toActiveUsers)
     },
     async latestPings(at) {
       // One index seek per instance: max() over (instance, day) reads one entry.

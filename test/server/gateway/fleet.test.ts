@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { Ping } from '../../../src/protocol/ping.js'
 import { fleet } from '../../../src/server/gateway/fleet.js'
 import { fellInstances } from '../../../src/server/gateway/fleet-activity.js'
+import { maxChartedInstances, readFleetPage } from '../../../src/server/gateway/fleet-data.js'
+import type { ParameterSource } from '../../../src/server/insights/parameters.js'
 import { createMemoryPingStore } from '../../support/memory-ping-store.js'
 import { dayOfText, dayText, makePing } from '../../support/pings.js'
 
@@ -160,11 +162,89 @@ describe('the instances whose activity fell', () => {
     const latest = [...new Set(history.map(entry => entry.instance))].map(
       instance => history.filter(entry => entry.instance === instance).at(-1) as Ping,
     )
-    const pingOf = (instance: string, day: string) =>
-      history.find(entry => entry.instance === instance && entry.day === day)
-    expect(fellInstances(latest, pingOf, today)).toEqual([
+    const wauOf = (instance: string, day: string) =>
+      history.find(entry => entry.instance === instance && entry.day === day)?.wau
+    expect(fellInstances(latest, wauOf, today)).toEqual([
       { reason: 'quiet', instance: 'quiet', lastPingDay: '2026-07-07' },
       { reason: 'declining', instance: 'fell', lastPingDay: '2026-07-09', wau: 4, wauBefore: 10 },
     ])
+  })
+})
+
+describe('the fleet page’s figures', () => {
+  const windowOf = (window: number): ParameterSource => ({
+    get: name => (name === 'window' ? String(window) : undefined),
+    all: name => (name === 'window' ? [String(window)] : []),
+  })
+
+  it('sum, chart and compare the planted pings’ active users, for each window', async () => {
+    // The plant, and hooli, whose wau fell from 100 to 10 twenty days before the end.
+    const planted = [
+      ...plant(),
+      ...Array.from({ length: 60 }, (_, offset) => {
+        const wau = offset < 40 ? 100 : 10
+        return makePing({ instance: 'hooli', day: dayText(start + offset), dau: 1, wau, mau: wau })
+      }),
+    ]
+    const store = createMemoryPingStore()
+    for (const ping of planted) await store.insertPing(ping, new Date())
+    const today = start + 60
+    const now = new Date(today * 86_400_000 + 12 * 3_600_000)
+    const pingOf = (instance: string, day: number) =>
+      planted.find(ping => ping.instance === instance && ping.day === dayText(day))
+    const latest = [...new Set(planted.map(ping => ping.instance))]
+      .sort()
+      .map(instance =>
+        planted
+          .filter(ping => ping.instance === instance)
+          .sort((a, b) => (a.day < b.day ? -1 : 1))
+          .at(-1),
+      )
+      .filter((ping): ping is Ping => ping !== undefined)
+
+    for (const window of [7, 30, 90]) {
+      const days = Array.from({ length: window }, (_, index) => today - window + index)
+      const sum = (key: 'dau' | 'wau' | 'mau') =>
+        days.map(day =>
+          planted
+            .filter(ping => ping.day === dayText(day))
+            .reduce((total, ping) => total + ping[key], 0),
+        )
+      const charted = [...latest]
+        .sort((a, b) => b.wau - a.wau || (a.instance < b.instance ? -1 : 1))
+        .slice(0, maxChartedInstances)
+      const quiet = latest.filter(ping => ping.day < dayText(today - 2))
+      const declining = latest.filter(ping => {
+        const before = pingOf(ping.instance, dayOfText(ping.day) - 28)?.wau ?? 0
+        return !quiet.includes(ping) && ping.wau * 2 < before
+      })
+
+      // The plant holds both kinds.
+      expect(quiet.map(ping => ping.instance)).toContain('umbrella')
+      expect(declining.map(ping => ping.instance)).toContain('hooli')
+
+      const page = await readFleetPage(store, windowOf(window), now)
+      expect({ window, days: page.days, total: page.total }).toEqual({
+        window,
+        days: days.map(dayText),
+        total: { dau: sum('dau'), wau: sum('wau'), mau: sum('mau') },
+      })
+      expect(page.perInstance).toEqual(
+        charted.map(({ instance }) => ({
+          instance,
+          wau: days.map(day => pingOf(instance, day)?.wau ?? 0),
+        })),
+      )
+      expect(page.fell).toEqual([
+        ...quiet.map(ping => ({ reason: 'quiet', instance: ping.instance, lastPingDay: ping.day })),
+        ...declining.map(ping => ({
+          reason: 'declining',
+          instance: ping.instance,
+          lastPingDay: ping.day,
+          wau: ping.wau,
+          wauBefore: pingOf(ping.instance, dayOfText(ping.day) - 28)?.wau,
+        })),
+      ])
+    }
   })
 })
