@@ -145,9 +145,9 @@ export async function benchFleet(databaseUrl?: string) {
       const request = (path: string) =>
         Promise.resolve(app.request(path, { headers: { authorization: `Bearer ${adminKey}` } }))
       const halfway = new Date((today - Math.floor(days / 2)) * dayMs).toISOString().slice(0, 10)
-      // Besides the latest pings, the page reads every instance's active users of its window
-      // up to today, and at least of the 30 days before today (91,000 rows for 90 days at
-      // 1,000 instances).
+      // Besides the latest pings, the page reads the sums of every instance's active users by
+      // day of its window (90,000 pings summed for 90 days at 1,000 instances), the charted
+      // instances' days and each instance's day 28 days before its latest ping.
       for (const [name, path] of [
         ['GET /v1/fleet (today)', '/v1/fleet'],
         [`GET /v1/fleet?at=${halfway}`, `/v1/fleet?at=${halfway}`],

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest'
 import type { Ping } from '../../src/protocol/ping.js'
 import type { GatewayPingStore } from '../../src/server/gateway/gateway-ping-store.js'
 import { formatDay } from '../../src/server/insights/days.js'
-import { activeUsersOf, samplePing } from '../support/gateway-data.js'
+import {
+  activeUsersByDayOf,
+  everyPingKey,
+  pingActiveUsersOf,
+  samplePing,
+} from '../support/gateway-data.js'
 import { firstDay } from './insights-history.js'
 
 /** Room for the tests that plant many pings, on a machine shared with other test files. */
@@ -29,9 +34,17 @@ export function describeGatewayPingStoreContract(
       )
       expect(await store.insertPing(samplePing('globex', '2026-11-26'), at)).toBe(true)
       expect(await store.pings('acme')).toEqual([{ ping: first, receivedAt: at }])
-      expect(await store.activeUsersBetween('2026-11-26', '2026-11-26')).toEqual([
-        { instance: 'acme', day: '2026-11-26', dau: 4, wau: first.wau, mau: first.mau },
+      expect(
+        await store.pingActiveUsers([
+          { instance: 'globex', day: '2026-11-26' },
+          { instance: 'acme', day: '2026-11-26' },
+        ]),
+      ).toEqual([
         { instance: 'globex', day: '2026-11-26', dau: 3, wau: 5, mau: 8 },
+        { instance: 'acme', day: '2026-11-26', dau: 4, wau: first.wau, mau: first.mau },
+      ])
+      expect(await store.activeUsersByDay('2026-11-26', '2026-11-26')).toEqual([
+        { day: '2026-11-26', dau: 7, wau: first.wau + 5, mau: first.mau + 8 },
       ])
     })
 
@@ -52,24 +65,29 @@ export function describeGatewayPingStoreContract(
       expect(await store.pings('initech')).toEqual([])
     })
 
+    /** Instances 0…7, each pinging on some of 30 days; counts past 2^31, as a ping may hold. */
+    const plantMany = async (store: GatewayPingStore) => {
+      const planted: Ping[] = []
+      for (let n = 0; n < 8; n++) {
+        for (let d = 0; d < 30; d++) {
+          if ((n * 5 + d * 3) % 4 === 0) continue
+          const dau = n * 100 + d
+          const mau = n === 7 ? 2 ** 40 + d : dau * 3 + 7
+          planted.push(
+            samplePing(`instance-${n}`, formatDay(firstDay + d), { dau, wau: dau * 2 + 1, mau }),
+          )
+        }
+      }
+      // Stored in no particular order: the answer's order is the store's.
+      for (const ping of [...planted].reverse()) await store.insertPing(ping, at)
+      return planted
+    }
+
     it(
-      "gives every instance's active users of a window, by day then instance, as its pings counted them",
+      "sums every instance's active users of each day of a window, as their pings counted them",
       async () => {
         const store = await fresh()
-        const planted: Ping[] = []
-        // Instances 0…7, each pinging on some of 30 days; counts past 2^31, as a ping may hold.
-        for (let n = 0; n < 8; n++) {
-          for (let d = 0; d < 30; d++) {
-            if ((n * 5 + d * 3) % 4 === 0) continue
-            const dau = n * 100 + d
-            const mau = n === 7 ? 2 ** 40 + d : dau * 3 + 7
-            planted.push(
-              samplePing(`instance-${n}`, formatDay(firstDay + d), { dau, wau: dau * 2 + 1, mau }),
-            )
-          }
-        }
-        // Stored in no particular order: the answer's order is the store's.
-        for (const ping of [...planted].reverse()) await store.insertPing(ping, at)
+        const planted = await plantMany(store)
         for (const [from, to] of [
           [-5, 40],
           [0, 29],
@@ -80,12 +98,29 @@ export function describeGatewayPingStoreContract(
           [12, 11],
         ] as const) {
           const [first, last] = [formatDay(firstDay + from), formatDay(firstDay + to)]
-          expect({ first, last, rows: await store.activeUsersBetween(first, last) }).toEqual({
+          expect({ first, last, rows: await store.activeUsersByDay(first, last) }).toEqual({
             first,
             last,
-            rows: activeUsersOf(planted, first, last),
+            rows: activeUsersByDayOf(planted, first, last),
           })
         }
+      },
+      heavy,
+    )
+
+    it(
+      'gives the active users of the pings named, in the order asked, none for a day without',
+      async () => {
+        const store = await fresh()
+        const planted = await plantMany(store)
+        const keys = everyPingKey(planted)
+        const found = await store.pingActiveUsers(keys)
+        expect(found).toEqual(pingActiveUsersOf(planted, keys))
+        // Some keys name no ping (an instance's day off, an instance that sent none).
+        expect(found.length).toBeLessThan(keys.length)
+        const twice = [keys[1], keys[0], keys[1]].filter(key => key !== undefined)
+        expect(await store.pingActiveUsers(twice)).toEqual(pingActiveUsersOf(planted, twice))
+        expect(await store.pingActiveUsers([])).toEqual([])
       },
       heavy,
     )
@@ -138,10 +173,15 @@ export function describeGatewayPingStoreContract(
         await store.insertPing(samplePing('globex', day), at)
       }
       expect(await store.prunePings('2026-10-03')).toBe(4)
-      expect(await store.activeUsersBetween('2026-01-01', '2026-12-31')).toEqual([
-        { instance: 'acme', day: '2026-10-03', dau: 3, wau: 5, mau: 8 },
-        { instance: 'globex', day: '2026-10-03', dau: 3, wau: 5, mau: 8 },
+      expect(await store.activeUsersByDay('2026-01-01', '2026-12-31')).toEqual([
+        { day: '2026-10-03', dau: 6, wau: 10, mau: 16 },
       ])
+      expect(
+        await store.pingActiveUsers([
+          { instance: 'acme', day: '2026-10-02' },
+          { instance: 'acme', day: '2026-10-03' },
+        ]),
+      ).toEqual([{ instance: 'acme', day: '2026-10-03', dau: 3, wau: 5, mau: 8 }])
       expect((await store.pings('acme')).map(entry => entry.ping.day)).toEqual(['2026-10-03'])
     })
   })

@@ -175,9 +175,9 @@ export function describeGatewayStoreContract(
         ['acme', '2026-11-25'],
         ['globex', '2026-11-26'],
       ])
-      expect(await store.activeUsersBetween('2026-11-25', '2026-11-26')).toEqual([
-        { instance: 'acme', day: '2026-11-25', dau: 3, wau: 5, mau: 8 },
-        { instance: 'globex', day: '2026-11-26', dau: 3, wau: 5, mau: 8 },
+      expect(await store.activeUsersByDay('2026-11-25', '2026-11-26')).toEqual([
+        { day: '2026-11-25', dau: 3, wau: 5, mau: 8 },
+        { day: '2026-11-26', dau: 3, wau: 5, mau: 8 },
       ])
     })
 

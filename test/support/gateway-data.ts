@@ -40,13 +40,38 @@ export function samplePing(instance: string, day: string, overrides: Partial<Pin
   }
 }
 
-/** The oracle of `activeUsersBetween`: the pings of days `from` to `to`, by day then instance. */
-export function activeUsersOf(pings: readonly Ping[], from: string, to: string) {
-  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-  return pings
-    .filter(ping => ping.day >= from && ping.day <= to)
-    .sort((a, b) => byText(a.day, b.day) || byText(a.instance, b.instance))
-    .map(({ instance, day, dau, wau, mau }) => ({ instance, day, dau, wau, mau }))
+/** The oracle of `activeUsersByDay`: each day's sums over the pings of days `from` to `to`. */
+export function activeUsersByDayOf(pings: readonly Ping[], from: string, to: string) {
+  const days = [...new Set(pings.map(ping => ping.day))]
+    .filter(day => day >= from && day <= to)
+    .sort()
+  return days.map(day => {
+    const ofDay = pings.filter(ping => ping.day === day)
+    const sum = (key: 'dau' | 'wau' | 'mau') => ofDay.reduce((total, ping) => total + ping[key], 0)
+    return { day, dau: sum('dau'), wau: sum('wau'), mau: sum('mau') }
+  })
+}
+
+/** The oracle of `pingActiveUsers`: for each key naming one of `pings`, its counts. */
+export function pingActiveUsersOf(
+  pings: readonly Ping[],
+  keys: readonly { instance: string; day: string }[],
+) {
+  return keys.flatMap(({ instance, day }) =>
+    pings
+      .filter(ping => ping.instance === instance && ping.day === day)
+      .map(({ dau, wau, mau }) => ({ instance, day, dau, wau, mau })),
+  )
+}
+
+/**
+ * Every instance of `pings` (and one that sent none) on every day one of them pinged, each
+ * instance's days in reverse, so that a key names a ping or not and the order is not the store's.
+ */
+export function everyPingKey(pings: readonly Ping[]) {
+  const days = [...new Set(pings.map(ping => ping.day))].sort().reverse()
+  const instances = [...new Set(pings.map(ping => ping.instance)), 'umbrella']
+  return instances.flatMap(instance => days.map(day => ({ instance, day })))
 }
 
 /**

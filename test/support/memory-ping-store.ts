@@ -2,6 +2,7 @@
 // gateway-ping-store.ts states it, kept per instance by day.
 import type {
   GatewayPingStore,
+  DayActiveUsers,
   PingActiveUsers,
   StoredPing,
 } from '../../src/server/gateway/gateway-ping-store.js'
@@ -45,16 +46,29 @@ export function createMemoryPingStore(): GatewayPingStore {
       const end = range.to === undefined ? list.length : after(list, range.to)
       return Promise.resolve(list.slice(start, end).map(copy))
     },
-    activeUsersBetween(first, last) {
-      const found: PingActiveUsers[] = []
-      for (const instance of instances()) {
-        const list = byInstance.get(instance) ?? []
+    activeUsersByDay(first, last) {
+      const sums = new Map<string, DayActiveUsers>()
+      for (const list of byInstance.values()) {
         for (const { ping } of list.slice(from(list, first), after(list, last))) {
-          const { day, dau, wau, mau } = ping
-          found.push({ instance, day, dau, wau, mau })
+          const sum = sums.get(ping.day) ?? { day: ping.day, dau: 0, wau: 0, mau: 0 }
+          sums.set(ping.day, {
+            day: ping.day,
+            dau: sum.dau + ping.dau,
+            wau: sum.wau + ping.wau,
+            mau: sum.mau + ping.mau,
+          })
         }
       }
-      found.sort((a, b) => byText(a.day, b.day) || byText(a.instance, b.instance))
+      return Promise.resolve([...sums.values()].sort((a, b) => byText(a.day, b.day)))
+    },
+    pingActiveUsers(keys) {
+      const found: PingActiveUsers[] = []
+      for (const { instance, day } of keys) {
+        const stored = byInstance.get(instance)?.find(entry => entry.ping.day === day)
+        if (stored === undefined) continue
+        const { dau, wau, mau } = stored.ping
+        found.push({ instance, day, dau, wau, mau })
+      }
       return Promise.resolve(found)
     },
     latestPings(at) {

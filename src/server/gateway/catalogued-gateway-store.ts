@@ -130,7 +130,8 @@ export function cataloguedGatewayStore(options: CataloguedGatewayStoreOptions): 
       return added
     },
     pings: (instance, range) => catalog.pings(instance, range),
-    activeUsersBetween: (from, to) => catalog.activeUsersBetween(from, to),
+    activeUsersByDay: (from, to) => catalog.activeUsersByDay(from, to),
+    pingActiveUsers: keys => catalog.pingActiveUsers(keys),
     latestPings: at => catalog.latestPings(at),
     prunePings: before => catalog.prunePings(before),
 

@@ -50,8 +50,7 @@ export function fellInstances(
       quiet.push({ reason: 'quiet', instance: ping.instance, lastPingDay: ping.day })
       continue
     }
-    const dayBefore = formatDay(dayNumber(ping.day) - declineLookbackDays)
-    const wauBefore = wauOf(ping.instance, dayBefore)
+    const wauBefore = wauOf(ping.instance, lookbackDay(ping.day))
     if (wauBefore !== undefined && wauBefore > 0 && ping.wau * 2 < wauBefore) {
       declining.push({
         reason: 'declining',
@@ -64,6 +63,9 @@ export function fellInstances(
   }
   return [...quiet, ...declining]
 }
+
+/** The day a latest ping of `day` is compared with, `declineLookbackDays` before it. */
+export const lookbackDay = (day: string): string => formatDay(dayNumber(day) - declineLookbackDays)
 
 /** `YYYY-MM-DD` as a UTC day since the epoch. */
 export const dayNumber = (day: string): number => Date.parse(`${day}T00:00:00Z`) / dayMs

@@ -2,19 +2,17 @@ import { parseSpan, type UsageSpan } from '../admin/usage-data.js'
 import { dayOf, formatDay } from '../insights/days.js'
 import type { ParameterSource } from '../insights/parameters.js'
 import { fleetOf, type FleetAnswer } from './fleet.js'
-import {
-  declineLookbackDays,
-  fellInstances,
-  quietAfterDays,
-  type FellInstance,
-} from './fleet-activity.js'
-import type { GatewayPingStore, PingActiveUsers } from './gateway-ping-store.js'
+import { fellInstances, lookbackDay, quietAfterDays, type FellInstance } from './fleet-activity.js'
+import type { GatewayPingStore } from './gateway-ping-store.js'
 
 /** Instances the per-instance chart draws: the most weekly users first. */
 export const maxChartedInstances = 8
 
 /** What the fleet page reads from a gateway store. */
-export type FleetPageSource = Pick<GatewayPingStore, 'latestPings' | 'activeUsersBetween'>
+export type FleetPageSource = Pick<
+  GatewayPingStore,
+  'latestPings' | 'activeUsersByDay' | 'pingActiveUsers'
+>
 
 /** Active users on each day of the page's window. */
 export interface ActiveSeries {
@@ -57,31 +55,31 @@ export async function readFleetPage(
 ): Promise<FleetPageData> {
   const today = dayOf(now)
   const span = parseSpan(source, today - 1)
-  const earliest = Math.min(span.from, today - quietAfterDays - declineLookbackDays)
-  const [latest, active] = await Promise.all([
-    store.latestPings(formatDay(today)),
-    store.activeUsersBetween(formatDay(earliest), formatDay(today)),
-  ])
-  const byKey = new Map<string, PingActiveUsers>()
-  for (const users of active) byKey.set(`${users.instance} ${users.day}`, users)
-  const wauOf = (instance: string, day: string) => byKey.get(`${instance} ${day}`)?.wau
-
   const days = Array.from({ length: span.window }, (_, index) => formatDay(span.from + index))
+  const [latest, byDay] = await Promise.all([
+    store.latestPings(formatDay(today)),
+    store.activeUsersByDay(days[0] ?? '', days.at(-1) ?? ''),
+  ])
   const total: ActiveSeries = { dau: [], wau: [], mau: [] }
-  const index = new Map(days.map((day, position) => [day, position]))
-  for (const key of ['dau', 'wau', 'mau'] as const) total[key] = days.map(() => 0)
-  for (const users of active) {
-    const position = index.get(users.day)
-    if (position === undefined) continue
-    for (const key of ['dau', 'wau', 'mau'] as const) {
-      total[key][position] = (total[key][position] ?? 0) + users[key]
-    }
+  const summed = new Map(byDay.map(entry => [entry.day, entry]))
+  for (const key of ['dau', 'wau', 'mau'] as const) {
+    total[key] = days.map(day => summed.get(day)?.[key] ?? 0)
   }
-
   const answer = fleetOf(formatDay(today), latest)
   const charted = [...answer.instances]
     .sort((a, b) => b.wau - a.wau || (a.instance < b.instance ? -1 : 1))
     .slice(0, maxChartedInstances)
+  // The charted instances' days, and the day each latest ping is compared with.
+  const keys = [
+    ...charted.flatMap(({ instance }) => days.map(day => ({ instance, day }))),
+    ...latest.map(({ ping }) => ({ instance: ping.instance, day: lookbackDay(ping.day) })),
+  ]
+  const wau = new Map<string, Map<string, number>>()
+  for (const entry of await store.pingActiveUsers(keys)) {
+    const instanceWau = wau.get(entry.instance) ?? new Map<string, number>()
+    wau.set(entry.instance, instanceWau.set(entry.day, entry.wau))
+  }
+  const wauOf = (instance: string, day: string) => wau.get(instance)?.get(day)
   const reportingFrom = formatDay(today - quietAfterDays)
   return {
     computedAt: now,

@@ -26,7 +26,10 @@ import type { GatewayPingStore } from './gateway-ping-store.js'
  * What the fleet routes read from a gateway store: its pings, and each instance's insights
  * (the gateway store's `insights` and `instances`).
  */
-export type FleetSource = Pick<GatewayPingStore, 'latestPings' | 'activeUsersBetween'> & {
+export type FleetSource = Pick<
+  GatewayPingStore,
+  'latestPings' | 'activeUsersByDay' | 'pingActiveUsers'
+> & {
   /** The insights over the events `instance` exported; undefined when the store keeps none. */
   insights(instance: string): Promise<InsightsStore | undefined>
   /** Every instance the store holds events or pings of. */

@@ -7,9 +7,21 @@ export interface StoredPing {
   receivedAt: Date
 }
 
-/** An instance's active users as its ping of `day` counted them: what the fleet's charts draw. */
-export interface PingActiveUsers {
+/** Names an instance's ping of a day. */
+export interface PingKey {
   instance: string
+  day: string
+}
+
+/** An instance's active users as its ping of `day` counted them. */
+export interface PingActiveUsers extends PingKey {
+  dau: number
+  wau: number
+  mau: number
+}
+
+/** The sums over instances of the active users their pings of `day` counted. */
+export interface DayActiveUsers {
   day: string
   dau: number
   wau: number
@@ -29,10 +41,16 @@ export interface GatewayPingStore {
   /** The instance's pings with `from` ≤ day ≤ `to` (each bound optional), oldest first. */
   pings(instance: string, range?: { from?: string; to?: string }): Promise<StoredPing[]>
   /**
-   * The active users of every instance's pings with `from` ≤ day ≤ `to`, by day then instance
-   * (the fleet page's charts), read without the pings themselves.
+   * For each day from `from` to `to` that has pings, the sums of their dau, wau and mau over the
+   * instances, by day: the fleet's chart, summed by the database rather than read ping by ping
+   * (a 90-day window at 1,000 instances is 90,000 pings).
    */
-  activeUsersBetween(from: string, to: string): Promise<PingActiveUsers[]>
+  activeUsersByDay(from: string, to: string): Promise<DayActiveUsers[]>
+  /**
+   * The active users of the pings `keys` name, one row for each key that names a stored ping,
+   * in the order of `keys`. Neither reads the pings themselves.
+   */
+  pingActiveUsers(keys: readonly PingKey[]): Promise<PingActiveUsers[]>
   /** The latest ping of each instance with day ≤ `at`, by instance. */
   latestPings(at: string): Promise<StoredPing[]>
   /** Deletes pings whose day is before `before`; resolves with how many. */

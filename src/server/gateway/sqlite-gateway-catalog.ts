@@ -9,8 +9,10 @@ import type { GatewayCatalog } from './gateway-catalog.js'
 import {
   lastDay,
   toActiveUsers,
+  toDayActiveUsers,
   toStoredPing,
   type ActiveUsersRow,
+  type DayActiveUsersRow,
   type PingRow,
 } from './ping-rows.js'
 
@@ -73,7 +75,7 @@ function createTables(db: Database.Database) {
     `)
   }
   db.exec(`
-    -- The fleet's charts read every instance's active users of a window, by day, from this
+    -- The fleet's chart sums every instance's active users of a window by day, from this
     -- index alone.
     DROP INDEX IF EXISTS pings_by_day;
     CREATE INDEX IF NOT EXISTS pings_by_day_active_users ON pings (day, instance, dau, wau, mau);
@@ -125,12 +127,24 @@ function sqliteCatalog(db: Database.Database, path: string): GatewayCatalog {
         range.to ?? lastDay,
       )
     },
-    async activeUsersBetween(from, to) {
+    async activeUsersByDay(from, to) {
+      // Over the covering index alone; total() rather than sum(), which would throw past 2^63.
       const rows = sql(
-        `SELECT instance, day, dau, wau, mau FROM pings
-         WHERE day >= ? AND day <= ? ORDER BY day, instance`,
-      ).all(from, to) as ActiveUsersRow[]
-      return rows.map(toActiveUsers)
+        `SELECT day, total(dau) AS dau, total(wau) AS wau, total(mau) AS mau FROM pings
+         WHERE day >= ? AND day <= ? GROUP BY day ORDER BY day`,
+      ).all(from, to) as DayActiveUsersRow[]
+      return rows.map(toDayActiveUsers)
+    },
+    async pingActiveUsers(keys) {
+      const get = sql(
+        'SELECT instance, day, dau, wau, mau FROM pings WHERE instance = ? AND day = ?',
+      )
+      const found = []
+      for (const { instance, day } of keys) {
+        const row = get.get(instance, day) as ActiveUsersRow | undefined
+        if (row !== undefined) found.push(toActiveUsers(row))
+      }
+      return found
     },
     async latestPings(at) {
       // One index seek per instance: max() over (instance, day) reads one entry.

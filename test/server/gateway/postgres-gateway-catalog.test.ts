@@ -2,7 +2,13 @@ import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { Ping } from '../../../src/protocol/ping.js'
 import { openPostgresGatewayCatalog } from '../../../src/server/gateway/postgres-gateway-catalog.js'
-import { activeUsersOf, samplePing, variedPings } from '../../support/gateway-data.js'
+import {
+  activeUsersByDayOf,
+  everyPingKey,
+  pingActiveUsersOf,
+  samplePing,
+  variedPings,
+} from '../../support/gateway-data.js'
 import { postgresTestSchemas } from '../../support/postgres-schemas.js'
 
 const schemas = postgresTestSchemas('tgwc_', 'gateway catalog')
@@ -48,7 +54,7 @@ async function writeOldCatalog(schema: string, pings: readonly Ping[]) {
   }
 }
 
-/** The pings table's columns and indexes, and how PostgreSQL can plan the fleet page's read. */
+/** The pings table's columns and indexes, and how PostgreSQL can plan the fleet page's sums by day. */
 async function inspect(schema: string) {
   const { rows: columns } = await pool.query<{ name: string; type: string; nullable: string }>(
     `SELECT column_name AS name, data_type AS type, is_nullable AS nullable
@@ -66,11 +72,15 @@ async function inspect(schema: string) {
     // whether one covers the read.
     await client.query('SET enable_seqscan = off; SET enable_bitmapscan = off')
     const { rows: plan } = await client.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN SELECT instance, day, dau, wau, mau FROM "${schema}".pings
-       WHERE day >= '2026-11-01' AND day <= '2026-11-10' ORDER BY day, instance`,
+      `EXPLAIN SELECT day, sum(dau), sum(wau), sum(mau) FROM "${schema}".pings
+       WHERE day >= '2026-11-01' AND day <= '2026-11-10' GROUP BY day ORDER BY day`,
     )
     await client.query('RESET enable_seqscan; RESET enable_bitmapscan')
-    return { columns, indexes: indexes.map(row => row.name), plan: plan[0]?.['QUERY PLAN'] }
+    return {
+      columns,
+      indexes: indexes.map(row => row.name),
+      plan: plan.map(row => row['QUERY PLAN']).join('\n'),
+    }
   } finally {
     client.release()
   }
@@ -92,7 +102,7 @@ const expectedShape: { columns: unknown[]; indexes: string[]; plan: unknown } = 
 }
 
 describe('the PostgreSQL gateway catalog', () => {
-  it('reads the active users of a window from its covering index alone', async () => {
+  it("sums a window's active users by day from its covering index alone", async () => {
     const schema = await schemas.schema()
     const catalog = await openPostgresGatewayCatalog(pool, schema)
     for (const ping of variedPings()) await catalog.insertPing(ping, receivedAt)
@@ -110,8 +120,12 @@ describe('the PostgreSQL gateway catalog', () => {
       openPostgresGatewayCatalog(pool, schema),
     ])
     for (const [from, to] of windows) {
-      expect(await catalog.activeUsersBetween(from, to)).toEqual(activeUsersOf(planted, from, to))
+      expect(await catalog.activeUsersByDay(from, to)).toEqual(
+        activeUsersByDayOf(planted, from, to),
+      )
     }
+    const keys = everyPingKey(planted)
+    expect(await catalog.pingActiveUsers(keys)).toEqual(pingActiveUsersOf(planted, keys))
     expect((await catalog.pings('acme')).map(stored => stored.ping)).toEqual(
       planted.filter(ping => ping.instance === 'acme'),
     )
@@ -121,8 +135,9 @@ describe('the PostgreSQL gateway catalog', () => {
     const later = samplePing('acme', '2026-11-11', { dau: 40, wau: 41, mau: 42 })
     expect(await catalog.insertPing(later, receivedAt)).toBe(true)
     const reopened = await openPostgresGatewayCatalog(pool, schema)
-    expect(await reopened.activeUsersBetween('2026-11-01', '2026-11-11')).toEqual(
-      activeUsersOf([...planted, later], '2026-11-01', '2026-11-11'),
+    expect(await reopened.activeUsersByDay('2026-11-01', '2026-11-11')).toEqual(
+      activeUsersByDayOf([...planted, later], '2026-11-01', '2026-11-11'),
     )
+    expect(await reopened.pingActiveUsers([later])).toEqual(pingActiveUsersOf([later], [later]))
   })
 })

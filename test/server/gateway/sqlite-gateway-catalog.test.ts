@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Ping } from '../../../src/protocol/ping.js'
 import type { GatewayCatalog } from '../../../src/server/gateway/gateway-catalog.js'
 import { openSqliteGatewayCatalog } from '../../../src/server/gateway/sqlite-gateway-catalog.js'
-import { activeUsersOf, samplePing, variedPings } from '../../support/gateway-data.js'
+import {
+  activeUsersByDayOf,
+  everyPingKey,
+  pingActiveUsersOf,
+  samplePing,
+  variedPings,
+} from '../../support/gateway-data.js'
 
 const receivedAt = new Date('2026-11-12T08:00:00.000Z')
 const windows = [
@@ -61,7 +67,7 @@ function writeOldCatalog(pings: readonly Ping[]) {
   }
 }
 
-/** The columns and indexes of the pings table, and how SQLite plans the fleet page's read. */
+/** The columns and indexes of the pings table, and how SQLite plans the fleet page's sums by day. */
 function inspect() {
   const db = new Database(databasePath(), { readonly: true })
   try {
@@ -77,8 +83,8 @@ function inspect() {
         .all(),
       plan: db
         .prepare(
-          `EXPLAIN QUERY PLAN SELECT instance, day, dau, wau, mau FROM pings
-           WHERE day >= ? AND day <= ? ORDER BY day, instance`,
+          `EXPLAIN QUERY PLAN SELECT day, total(dau), total(wau), total(mau) FROM pings
+           WHERE day >= ? AND day <= ? GROUP BY day ORDER BY day`,
         )
         .all('2026-11-01', '2026-11-10')
         .map(row => (row as { detail: string }).detail),
@@ -104,7 +110,7 @@ const expectedShape = {
 }
 
 describe('the SQLite gateway catalog', () => {
-  it('reads the active users of a window from its covering index alone', async () => {
+  it("sums a window's active users by day from its covering index alone", async () => {
     const catalog = open()
     for (const ping of variedPings()) await catalog.insertPing(ping, receivedAt)
     expect(inspect()).toEqual(expectedShape)
@@ -116,8 +122,12 @@ describe('the SQLite gateway catalog', () => {
 
     const catalog = open()
     for (const [from, to] of windows) {
-      expect(await catalog.activeUsersBetween(from, to)).toEqual(activeUsersOf(planted, from, to))
+      expect(await catalog.activeUsersByDay(from, to)).toEqual(
+        activeUsersByDayOf(planted, from, to),
+      )
     }
+    const keys = everyPingKey(planted)
+    expect(await catalog.pingActiveUsers(keys)).toEqual(pingActiveUsersOf(planted, keys))
     expect((await catalog.pings('acme')).map(stored => stored.ping)).toEqual(
       planted.filter(ping => ping.instance === 'acme'),
     )
@@ -128,8 +138,9 @@ describe('the SQLite gateway catalog', () => {
     expect(await catalog.insertPing(later, receivedAt)).toBe(true)
     await catalog.close()
     const reopened = open()
-    expect(await reopened.activeUsersBetween('2026-11-01', '2026-11-11')).toEqual(
-      activeUsersOf([...planted, later], '2026-11-01', '2026-11-11'),
+    expect(await reopened.activeUsersByDay('2026-11-01', '2026-11-11')).toEqual(
+      activeUsersByDayOf([...planted, later], '2026-11-01', '2026-11-11'),
     )
+    expect(await reopened.pingActiveUsers([later])).toEqual(pingActiveUsersOf([later], [later]))
   })
 })
