@@ -3,10 +3,12 @@ import { InvalidOptionsError } from './errors/invalid-options-error.js'
 import { StorageError } from './errors/storage-error.js'
 import { normalizeOptions, type TelemetryOptions } from './options.js'
 import { browserPlatform, pageOrigin } from './platform/browser.js'
+import type { SendLock } from './platform/platform.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
 import { createFallbackStore } from './stores/fallback-store.js'
 import { openIndexedDbStore, type IndexedDbStore } from './stores/indexeddb-store.js'
 import { createMemoryStore } from './stores/memory-store.js'
+import { fromSendingChunk } from './sending-chunk.js'
 import { createHttpTransport } from './transport/lazy-http-transport.js'
 
 /**
@@ -38,6 +40,12 @@ function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<I
   })
 }
 
+/** The lock where Web Locks are missing: a lease in the queue's database, taken by senders only. */
+function lazyLease(store: Promise<IndexedDbStore>, owner: string): SendLock {
+  const lock = fromSendingChunk(chunk => chunk.leaseLock(store, owner, 30_000))
+  return { run: fn => lock().then(lease => lease.run(fn)) }
+}
+
 /**
  * Creates the client for a web app or webview: events wait in IndexedDB (in memory where it
  * fails), one tab at a time sends them to `baseUrl` (the page's origin by default), and a
@@ -55,18 +63,17 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     transport = createHttpTransport({ baseUrl })
   }
   const tab = newId()
-  let durable: Promise<IndexedDbStore> | undefined
-  if (!options.store) {
-    durable = openWithin(
-      openIndexedDbStore({
-        bounds: { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes },
-      }),
-      openTimeoutMs,
-    )
-    // Leases are only asked for where Web Locks are missing; a failed open is handled by
-    // the fallback store, not here.
-    durable.catch(() => {})
-  }
+  const durable = options.store
+    ? undefined
+    : openWithin(
+        openIndexedDbStore({
+          bounds: { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes },
+        }),
+        openTimeoutMs,
+      )
+  // Leases are only asked for where Web Locks are missing; a failed open is handled by the
+  // fallback store, not here.
+  durable?.catch(() => {})
   return createTelemetryClient(resolved, {
     transport,
     store:
@@ -81,6 +88,6 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
             )
           },
         )),
-    platform: browserPlatform(tab, durable),
+    platform: browserPlatform(tab, durable && lazyLease(durable, tab)),
   })
 }

@@ -1,5 +1,8 @@
 // What loads with `import()` once the first batch is due, as its own chunk: the sender state
-// machine and the HTTP transport, with ky and superjson. Recording never waits for it: events
+// machine, the HTTP transport (ky and the wire encoding), the cross-tab lease, and the read side
+// of the IndexedDB queue (idb), which only a sender reads. Recording never waits for it: events
 // wait in the store (or the unload spill) until it is there.
 export { createSender } from './sender/sender.js'
 export { createHttpTransport } from './transport/http-transport.js'
+export { leaseLock } from './platform/lease-lock.js'
+export { indexedDbReadSide } from './stores/indexeddb-read.js'

@@ -27,8 +27,9 @@ export function provideSender(module: SendingModule): void {
   loaded = module
 }
 
+// Destructured, so that the Node build, which inlines this import, takes the sender alone.
 const fetchChunk = (): Promise<SendingModule> =>
-  import('../sending.js').then(module => (loaded = module))
+  import('../sending.js').then(({ createSender }) => (loaded = { createSender }))
 
 /** Loads the sender's chunk ahead of need: clients created after it resolves never wait for it. */
 export function preloadSender(): Promise<void> {
