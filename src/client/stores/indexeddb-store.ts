@@ -1,7 +1,8 @@
 import { fromSendingChunk } from '../sending-chunk.js'
 import type { EventStore, StoreBounds, StoredEvent } from './event-store.js'
 import type { IndexedDbLease } from './indexeddb-lease.js'
-import { queueVersion, upgradeQueue, type Chunk, type Totals } from './indexeddb-schema.js'
+import { createQueue, queueVersion, type Chunk, type Totals } from './indexeddb-schema.js'
+import type { upgradeQueue } from './indexeddb-upgrade.js'
 
 export interface IndexedDbStoreOptions {
   bounds: StoreBounds
@@ -123,21 +124,35 @@ export async function openIndexedDbStore({
   // Every event this page records is stamped after this: one stamped before came from an
   // earlier page (a spill), and only such an event can already be stored.
   let openedAt = Date.now()
-  // Opened by hand, then wrapped: idb's openDB always uses the global indexedDB, and it would
-  // wait for ever when blocked.
-  const connection = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = factory.open(name, queueVersion)
-    request.onupgradeneeded = event => {
-      upgradeQueue(request.result, request.transaction as IDBTransaction, event.oldVersion)
-    }
-    request.onsuccess = () => resolve(request.result)
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB failed'))
-    request.onblocked = () => {
-      // A tab running older code holds the database open: give up now, and let go of the
-      // connection if it opens later, so as not to block the next version in turn.
-      request.onsuccess = () => request.result.close()
-      reject(new Error('IndexedDB blocked'))
-    }
+  let outdated = false
+  // Opened by hand: idb's openDB always uses the global indexedDB, and it would wait for ever
+  // when blocked.
+  const open = (upgrade?: typeof upgradeQueue) =>
+    new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open(name, queueVersion)
+      request.onupgradeneeded = ({ oldVersion }) => {
+        const transaction = request.transaction as IDBTransaction
+        if (oldVersion === 0) createQueue(request.result)
+        else if (upgrade) upgrade(request.result, transaction, oldVersion)
+        else {
+          // An older Tally's queue, whose migration comes with the sender's chunk: leave the
+          // database as it was, and open it again once the chunk is here.
+          outdated = true
+          transaction.abort()
+        }
+      }
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error ?? new Error('IndexedDB failed'))
+      request.onblocked = () => {
+        // A tab running older code holds the database open: give up now, and let go of the
+        // connection if it opens later, so as not to block the next version in turn.
+        request.onsuccess = () => request.result.close()
+        reject(new Error('IndexedDB blocked'))
+      }
+    })
+  const connection = await open().catch(async (error: unknown) => {
+    if (!outdated) throw error
+    return open((await import('../sending.js')).upgradeQueue)
   })
   // Another tab opens a newer version: let it rather than block it. Our later operations
   // reject, and the fallback store moves to memory.
