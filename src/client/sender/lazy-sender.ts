@@ -4,8 +4,6 @@ import type { Sender, SenderDependencies } from './sender.js'
 export interface LazySenderDependencies extends SenderDependencies {
   /** Runs `load` when the page is idle (or soon), so that the sender is there before it is due. */
   whenIdle: (load: () => void) => void
-  /** Told the sender once it has loaded (to ask the backend's config, for one). */
-  onLoaded: () => void
 }
 
 /**
@@ -53,7 +51,6 @@ export function createLazySender(deps: LazySenderDependencies): LazySender {
     real = module.createSender(deps)
     if (stopped) real.stop()
     if (count > 0) real.stored(count)
-    deps.onLoaded()
     return real
   }
 
