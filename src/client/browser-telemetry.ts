@@ -83,9 +83,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
           durable as Promise<IndexedDbStore>,
           createMemoryStore(bounds),
           cause => {
-            report(
-              new StorageError('IndexedDB is unavailable; events are queued in memory', { cause }),
-            )
+            report(new StorageError('IndexedDB unavailable; queueing in memory', { cause }))
           },
         )),
     platform: browserPlatform(tab, durable && lazyLease(durable, tab)),

@@ -132,7 +132,7 @@ export function createTelemetryClient(
     enabled: () => enabled,
     turnedOff: () => {
       offOnInstance = true
-      disable('telemetry is turned off on this instance').catch(() => {})
+      disable('off on the instance').catch(() => {})
     },
     lock: platform.lock,
     isOnline: platform.isOnline,
@@ -205,7 +205,7 @@ export function createTelemetryClient(
     async setEnabled(next) {
       if (shutdownPromise || offOnInstance) return
       if (!next) {
-        await disable('telemetry was turned off by the host').catch(() => {})
+        await disable('off by the host').catch(() => {})
         return
       }
       if (enabled) return

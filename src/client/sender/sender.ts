@@ -206,7 +206,7 @@ export function createSender(deps: SenderDependencies): Sender {
       return 'busy'
     } catch (cause) {
       // The store failed under us; the events it holds stay where they are for the next try.
-      report(new StorageError('Reading or updating the queue failed during a send', { cause }))
+      report(new StorageError('Queue failed during a send', { cause }))
       return { type: 'retryable', reason: 'the store failed' }
     }
   }
