@@ -18,8 +18,9 @@ import { createHttpTransport } from './transport/lazy-http-transport.js'
 const openTimeoutMs = 5_000
 
 function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<IndexedDbStore> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
       reject(new Error(`IndexedDB did not open within ${timeoutMs} ms`))
       // Should it open after all, close it so that it blocks no other tab's upgrade.
       open.then(
@@ -27,17 +28,8 @@ function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<I
         () => {},
       )
     }, timeoutMs)
-    open.then(
-      store => {
-        clearTimeout(timer)
-        resolve(store)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        reject(error instanceof Error ? error : new Error(String(error)))
-      },
-    )
   })
+  return Promise.race([open, late]).finally(() => clearTimeout(timer))
 }
 
 /** The lock where Web Locks are missing: a lease in the queue's database, taken by senders only. */
