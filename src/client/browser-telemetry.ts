@@ -32,10 +32,20 @@ function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<I
   return Promise.race([open, late]).finally(() => clearTimeout(timer))
 }
 
-/** The lock where Web Locks are missing: a lease in the queue's database, taken by senders only. */
-function lazyLease(store: Promise<IndexedDbStore>, owner: string): SendLock {
-  const lock = fromSendingChunk(chunk => chunk.leaseLock(store, owner, 30_000))
-  return { run: fn => lock().then(lease => lease.run(fn)) }
+/**
+ * The cross-tab lock, taken by senders only: Web Locks, or a lease in the queue's database
+ * where they are missing (`store`), or none for a queue of the page's own.
+ */
+function lazyLock(store: Promise<IndexedDbStore> | undefined, owner: string): SendLock {
+  const lock = fromSendingChunk(chunk => chunk.browserLock(store, owner))
+  return {
+    run: fn =>
+      lock().then(async taken => {
+        if (taken) return taken.run(fn)
+        await fn()
+        return true
+      }),
+  }
 }
 
 /**
@@ -78,6 +88,6 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
             report(new StorageError('IndexedDB unavailable; queueing in memory', { cause }))
           },
         )),
-    platform: browserPlatform(tab, durable && lazyLease(durable, tab)),
+    platform: browserPlatform(tab, lazyLock(durable, tab)),
   })
 }

@@ -8,25 +8,9 @@ export function pageOrigin(): string | undefined {
   return typeof location === 'undefined' ? undefined : location.origin
 }
 
-const lockName = 'tally-telemetry:send'
 const spillPrefix = 'tally-telemetry:spill:'
 /** A spill is a last resort for a few moments' events, not a second queue. */
 const maxSpillBytes = 512 * 1024
-
-/** Web Locks where the browser has them, else `fallback` (a leased claim in the shared store). */
-function sendLock(fallback: SendLock | undefined): SendLock | undefined {
-  const locks =
-    typeof navigator === 'undefined' ? undefined : (navigator.locks as LockManager | undefined)
-  if (!locks) return fallback
-  return {
-    run: fn =>
-      locks.request(lockName, { ifAvailable: true }, async lock => {
-        if (!lock) return false
-        await fn()
-        return true
-      }),
-  }
-}
 
 function localStorageSpill(owner: string): Spill | undefined {
   let storage: Storage
@@ -83,10 +67,10 @@ function localStorageSpill(owner: string): Spill | undefined {
 }
 
 /**
- * The browser host: online state, page lifecycle, cross-tab lock and the unload spill. `lease`
- * is the lock where Web Locks are missing.
+ * The browser host: online state, page lifecycle and the unload spill; `lock` is the cross-tab
+ * lock, which comes with the sender's chunk (browser-lock.ts).
  */
-export function browserPlatform(owner: string, lease: SendLock | undefined): Platform {
+export function browserPlatform(owner: string, lock: SendLock | undefined): Platform {
   const hasWindow = typeof window !== 'undefined' && typeof document !== 'undefined'
   // Aborting it removes every listener added with its signal: none outlives `dispose()`.
   const listening = new AbortController()
@@ -112,7 +96,7 @@ export function browserPlatform(owner: string, lease: SendLock | undefined): Pla
       typeof requestIdleCallback === 'function'
         ? requestIdleCallback(fn, { timeout: 2_000 })
         : setTimeout(fn, 200),
-    lock: sendLock(lease),
+    lock,
     spill: hasWindow ? localStorageSpill(owner) : undefined,
     dispose() {
       listening.abort()
