@@ -34,7 +34,8 @@ export function preloadSender(): Promise<void> {
   return fetchChunk().then(() => {})
 }
 
-export interface LazySender extends Sender {
+/** The sender's methods that the client calls (its state is the sender's own business). */
+export interface LazySender extends Omit<Sender, 'state'> {
   /** Whether the sender is here: an unload send needs it, else the spill must keep more. */
   ready(): boolean
 }
@@ -71,7 +72,6 @@ export function createLazySender(deps: LazySenderDependencies): LazySender {
 
   return {
     ready: () => real !== undefined,
-    state: () => real?.state() ?? (stopped ? 'stopped' : 'idle'),
     count: () => real?.count() ?? count,
     stored(next) {
       if (real) return real.stored(next)
