@@ -8,8 +8,8 @@ import type { EventStore, StoredEvent } from './stores/event-store.js'
 
 export interface QueueDependencies {
   store: EventStore
-  maxQueueEvents: number
-  maxQueueBytes: number
+  /** Events each memory buffer holds at most: the queue's own bound. */
+  maxEvents: number
   counters: Counters
   report: ErrorReporter
   /** Told the store's count after each append; the sender keeps it from there. */
@@ -37,8 +37,8 @@ const bufferFull = 'memory buffer full'
  */
 export function createQueue(deps: QueueDependencies) {
   const { store, counters, report } = deps
-  const drafts = new PendingBuffer<Draft>(deps.maxQueueEvents)
-  const pending = new PendingBuffer(deps.maxQueueEvents)
+  const drafts = new PendingBuffer<Draft>(deps.maxEvents)
+  const pending = new PendingBuffer(deps.maxEvents)
   let inWrite: StoredEvent[] = []
   let writing: Promise<void> = Promise.resolve()
   let writeScheduled = false

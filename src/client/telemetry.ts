@@ -110,8 +110,7 @@ export function createTelemetryClient(
 
   const queue = createQueue({
     store,
-    maxQueueEvents: resolved.maxQueueEvents,
-    maxQueueBytes: resolved.maxQueueBytes,
+    maxEvents: resolved.maxQueueEvents,
     counters,
     report,
     onWritten: count => {
