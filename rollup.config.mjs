@@ -36,6 +36,9 @@ const esm = name =>
 const code = libraries.map(name => ({
   input: `src/${name}.ts`,
   external,
+  // A dependency imported only by code that was shaken out (the Node build inlines the sender's
+  // chunk and drops the IndexedDB read side, idb's one user) is no import left behind.
+  treeshake: { moduleSideEffects: 'no-external' },
   output: [
     { ...esm(name), format: 'es', sourcemap: true },
     {

@@ -3,10 +3,12 @@ import { InvalidOptionsError } from './errors/invalid-options-error.js'
 import { StorageError } from './errors/storage-error.js'
 import { normalizeOptions, type TelemetryOptions } from './options.js'
 import { browserPlatform, pageOrigin } from './platform/browser.js'
+import type { SendLock } from './platform/platform.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
 import { createFallbackStore } from './stores/fallback-store.js'
 import { openIndexedDbStore, type IndexedDbStore } from './stores/indexeddb-store.js'
 import { createMemoryStore } from './stores/memory-store.js'
+import { fromSendingChunk } from './sending-chunk.js'
 import { createHttpTransport } from './transport/lazy-http-transport.js'
 
 /**
@@ -16,8 +18,9 @@ import { createHttpTransport } from './transport/lazy-http-transport.js'
 const openTimeoutMs = 5_000
 
 function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<IndexedDbStore> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
       reject(new Error(`IndexedDB did not open within ${timeoutMs} ms`))
       // Should it open after all, close it so that it blocks no other tab's upgrade.
       open.then(
@@ -25,17 +28,24 @@ function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<I
         () => {},
       )
     }, timeoutMs)
-    open.then(
-      store => {
-        clearTimeout(timer)
-        resolve(store)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        reject(error instanceof Error ? error : new Error(String(error)))
-      },
-    )
   })
+  return Promise.race([open, late]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * The cross-tab lock, taken by senders only: Web Locks, or a lease in the queue's database
+ * where they are missing (`store`), or none for a queue of the page's own.
+ */
+function lazyLock(store: Promise<IndexedDbStore> | undefined, owner: string): SendLock {
+  const lock = fromSendingChunk(chunk => chunk.browserLock(store, owner))
+  return {
+    run: fn =>
+      lock().then(async taken => {
+        if (taken) return taken.run(fn)
+        await fn()
+        return true
+      }),
+  }
 }
 
 /**
@@ -55,18 +65,17 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     transport = createHttpTransport({ baseUrl })
   }
   const tab = newId()
-  let durable: Promise<IndexedDbStore> | undefined
-  if (!options.store) {
-    durable = openWithin(
-      openIndexedDbStore({
-        bounds: { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes },
-      }),
-      openTimeoutMs,
-    )
-    // Leases are only asked for where Web Locks are missing; a failed open is handled by
-    // the fallback store, not here.
-    durable.catch(() => {})
-  }
+  const durable = options.store
+    ? undefined
+    : openWithin(
+        openIndexedDbStore({
+          bounds: { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes },
+        }),
+        openTimeoutMs,
+      )
+  // Leases are only asked for where Web Locks are missing; a failed open is handled by the
+  // fallback store, not here.
+  durable?.catch(() => {})
   return createTelemetryClient(resolved, {
     transport,
     store:
@@ -76,11 +85,9 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
           durable as Promise<IndexedDbStore>,
           createMemoryStore(bounds),
           cause => {
-            report(
-              new StorageError('IndexedDB is unavailable; events are queued in memory', { cause }),
-            )
+            report(new StorageError('IndexedDB unavailable; queueing in memory', { cause }))
           },
         )),
-    platform: browserPlatform(tab, durable),
+    platform: browserPlatform(tab, lazyLock(durable, tab)),
   })
 }

@@ -52,7 +52,7 @@ export function createTelemetry(options: NodeTelemetryOptions): Telemetry {
           createMemoryStore(bounds),
           cause => {
             report(
-              new StorageError('The queue directory is unusable; events are queued in memory', {
+              new StorageError('Queue directory unusable; queueing in memory', {
                 cause,
               }),
             )

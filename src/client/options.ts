@@ -53,17 +53,13 @@ export interface TelemetryOptions {
   errorIntervalMs?: number
 }
 
-// setTimeout fires at once for delays past 2^31-1 ms (about 24.8 days).
-const maxTimerMs = 2 ** 31 - 1
-/** Durations some timer waits for (the error interval is only compared with). */
-const timerDelays = new Set<string>([
-  'maxRetryDelayMs',
-  'flushIntervalMs',
-  'sessionTimeoutMs',
-  'shutdownTimeoutMs',
-])
+/**
+ * The largest value of any bound: setTimeout fires at once for delays past 2^31-1 ms (about
+ * 24.8 days), and no count or byte bound needs more.
+ */
+const maxBound = 2 ** 31 - 1
 /** Durations that may be 0 (send at once, give up at once, report every error); bounds may not. */
-const mayBeZero = new Set<string>(['flushIntervalMs', 'shutdownTimeoutMs', 'errorIntervalMs'])
+const mayBeZero = ['flushIntervalMs', 'shutdownTimeoutMs', 'errorIntervalMs']
 
 /** The defaults, in one place (README's client options table lists them). */
 export const defaults = {
@@ -114,33 +110,35 @@ function buildScrubber(rules: readonly ScrubRule[]): Scrubber {
   }
 }
 
-/** Turns options into resolved options, throwing {@link InvalidOptionsError} for misuse. */
+/**
+ * Turns options into resolved options, throwing {@link InvalidOptionsError} for misuse: one
+ * cheap check per option for plain-JS callers, since the types already hold TypeScript's.
+ */
 export function normalizeOptions(options: TelemetryOptions): ResolvedTelemetryOptions {
-  // Plain-JS callers can pass anything: check what the types promise.
-  if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
-    throw new InvalidOptionsError('options', 'must be an object')
+  const check = (ok: boolean, option: string, message: string) => {
+    if (!ok) throw new InvalidOptionsError(option, message)
   }
-  const client = options.client as { name?: unknown; version?: string } | undefined
-  if (typeof client?.name !== 'string' || client.name === '') {
-    throw new InvalidOptionsError('client.name', 'must be a non-empty string')
-  }
+  const client = (options as Partial<TelemetryOptions> | null | undefined)?.client
+  check(typeof client?.name === 'string' && client.name !== '', 'client.name', 'must be a name')
   const bounds = {} as Record<keyof typeof defaults, number>
   for (const name of Object.keys(defaults) as (keyof typeof defaults)[]) {
     const value = options[name] ?? defaults[name]
-    const least = mayBeZero.has(name) ? 0 : 1
-    if (!Number.isInteger(value) || value < least) {
-      throw new InvalidOptionsError(
-        name,
-        `must be a whole number of at least ${least}, not ${value}`,
-      )
-    }
-    if (timerDelays.has(name) && value > maxTimerMs) {
-      throw new InvalidOptionsError(name, `must be at most ${maxTimerMs} (about 24.8 days)`)
-    }
+    const least = mayBeZero.includes(name) ? 0 : 1
+    check(
+      Number.isInteger(value) && value >= least && value <= maxBound,
+      name,
+      `must be a whole number from ${least} to ${maxBound}`,
+    )
     bounds[name] = value
   }
-  const resolved: ResolvedTelemetryOptions = {
-    client: { name: client.name, version: client.version },
+  check(bounds.maxBatchEvents <= bounds.maxQueueEvents, 'maxBatchEvents', 'is over maxQueueEvents')
+  check(
+    bounds.maxRetryDelayMs >= bounds.initialRetryDelayMs,
+    'maxRetryDelayMs',
+    'is under initialRetryDelayMs',
+  )
+  return {
+    client: { name: (client as TelemetryOptions['client']).name, version: client?.version },
     baseUrl: options.baseUrl,
     accessToken: options.accessToken,
     processors: options.processors ?? [],
@@ -151,11 +149,4 @@ export function normalizeOptions(options: TelemetryOptions): ResolvedTelemetryOp
     enabled: options.enabled ?? true,
     ...bounds,
   }
-  if (resolved.maxBatchEvents > resolved.maxQueueEvents) {
-    throw new InvalidOptionsError('maxBatchEvents', 'must not exceed maxQueueEvents')
-  }
-  if (resolved.maxRetryDelayMs < resolved.initialRetryDelayMs) {
-    throw new InvalidOptionsError('maxRetryDelayMs', 'must be at least initialRetryDelayMs')
-  }
-  return resolved
 }

@@ -8,8 +8,8 @@ import type { EventStore, StoredEvent } from './stores/event-store.js'
 
 export interface QueueDependencies {
   store: EventStore
-  maxQueueEvents: number
-  maxQueueBytes: number
+  /** Events each memory buffer holds at most: the queue's own bound. */
+  maxEvents: number
   counters: Counters
   report: ErrorReporter
   /** Told the store's count after each append; the sender keeps it from there. */
@@ -26,6 +26,9 @@ export interface QueueDependencies {
  */
 const maxRemembered = 1_000
 
+/** Why an overflow drop happened where the store did not keep up (slow, or failing). */
+const bufferFull = 'memory buffer full'
+
 /**
  * The path from `recordEvent` to the store: bounded memory buffers, built and written in one
  * store append per task, which also remember what an unload must rescue. `recordEvent` only
@@ -34,8 +37,8 @@ const maxRemembered = 1_000
  */
 export function createQueue(deps: QueueDependencies) {
   const { store, counters, report } = deps
-  const drafts = new PendingBuffer<Draft>(deps.maxQueueEvents)
-  const pending = new PendingBuffer(deps.maxQueueEvents)
+  const drafts = new PendingBuffer<Draft>(deps.maxEvents)
+  const pending = new PendingBuffer(deps.maxEvents)
   let inWrite: StoredEvent[] = []
   let writing: Promise<void> = Promise.resolve()
   let writeScheduled = false
@@ -48,7 +51,7 @@ export function createQueue(deps: QueueDependencies) {
   }
 
   const keep = (entry: StoredEvent) => {
-    countDrops(pending.push(entry), 'the store is not keeping up and the memory buffer is full')
+    countDrops(pending.push(entry), bufferFull)
     if (deps.remember) remembered.set(entry.event.id, entry)
   }
 
@@ -85,18 +88,11 @@ export function createQueue(deps: QueueDependencies) {
       try {
         const { count, dropped } = await store.append(inWrite)
         deps.onWritten(count)
-        countDrops(
-          dropped,
-          `the queue is full (${deps.maxQueueEvents} events or ${deps.maxQueueBytes} bytes)`,
-        )
+        countDrops(dropped, 'queue full')
       } catch (cause) {
         // Keep the events for the next write rather than lose them, within the bound.
-        countDrops(pending.restore(inWrite), 'the store failed and the memory buffer is full')
-        report(
-          new StorageError('Writing events to the queue failed; they are kept in memory', {
-            cause,
-          }),
-        )
+        countDrops(pending.restore(inWrite), bufferFull)
+        report(new StorageError('Queue write failed; events kept in memory', { cause }))
         return
       } finally {
         inWrite = []
@@ -117,7 +113,7 @@ export function createQueue(deps: QueueDependencies) {
   return {
     /** Takes a `recordEvent` call; the batched step runs at the end of the task. */
     add(draft: Draft) {
-      countDrops(drafts.push(draft), 'the store is not keeping up and the memory buffer is full')
+      countDrops(drafts.push(draft), bufferFull)
       void persist()
     },
     /** Takes events already built (an earlier page's spill). */

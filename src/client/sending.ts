@@ -1,5 +1,10 @@
 // What loads with `import()` once the first batch is due, as its own chunk: the sender state
-// machine and the HTTP transport, with ky and superjson. Recording never waits for it: events
-// wait in the store (or the unload spill) until it is there.
+// machine, the HTTP transport (ky and the wire encoding), the cross-tab lock, the read side of
+// the IndexedDB queue (idb), which only a sender reads, and the migration of an older Tally's
+// queue. Recording never waits for it: events wait in the store (or the unload spill) until it
+// is there.
 export { createSender } from './sender/sender.js'
 export { createHttpTransport } from './transport/http-transport.js'
+export { browserLock } from './platform/browser-lock.js'
+export { indexedDbReadSide } from './stores/indexeddb-read.js'
+export { upgradeQueue } from './stores/indexeddb-upgrade.js'

@@ -14,7 +14,6 @@ import { createCounters, type TelemetryStats } from './stats.js'
 import { nullPlatform, type Platform } from './platform/platform.js'
 import { createQueue } from './queue.js'
 import { createLazySender } from './sender/lazy-sender.js'
-import type { BatchLimits } from './sender/sender.js'
 import type { EventStore, StoreBounds } from './stores/event-store.js'
 import { createMemoryStore } from './stores/memory-store.js'
 import type { Transport } from './transport/transport.js'
@@ -96,14 +95,8 @@ export function createTelemetryClient(
 
   let credentials: { accessToken?: string } =
     resolved.accessToken === undefined ? {} : { accessToken: resolved.accessToken }
-  // Replaced, never changed in place, once the backend's config lowers them.
-  let limits: BatchLimits = {
-    maxBatchEvents: resolved.maxBatchEvents,
-    maxBatchBytes: resolved.maxBatchBytes,
-  }
   let enabled = resolved.enabled
   let offOnInstance = false
-  let configAsked = false
   let shutdownPromise: Promise<void> | undefined
 
   const disable = async (reason: string) => {
@@ -115,30 +108,9 @@ export function createTelemetryClient(
     if (removed > 0) report(new EventsDroppedError('disabled', removed, reason))
   }
 
-  const askConfig = () => {
-    if (configAsked || !parts.transport.config) return
-    configAsked = true
-    void parts.transport
-      .config(credentials)
-      .then(async config => {
-        if (!config) return
-        if (!config.enabled) {
-          offOnInstance = true
-          return disable('telemetry is turned off on this instance')
-        }
-        // The backend may lower the batch bounds, never raise them.
-        limits = {
-          maxBatchEvents: Math.min(limits.maxBatchEvents, config.maxBatchEvents),
-          maxBatchBytes: Math.min(limits.maxBatchBytes, config.maxBatchBytes),
-        }
-      })
-      .catch(() => {})
-  }
-
   const queue = createQueue({
     store,
-    maxQueueEvents: resolved.maxQueueEvents,
-    maxQueueBytes: resolved.maxQueueBytes,
+    maxEvents: resolved.maxQueueEvents,
     counters,
     report,
     onWritten: count => {
@@ -156,15 +128,15 @@ export function createTelemetryClient(
     report,
     credentials: () => credentials,
     onRemoved: queue.forget,
-    limits: () => limits,
+    enabled: () => enabled,
+    turnedOff: () => {
+      offOnInstance = true
+      disable('off on the instance').catch(() => {})
+    },
     lock: platform.lock,
     isOnline: platform.isOnline,
     now,
     whenIdle: platform.whenIdle ?? (load => setTimeout(load, 0)),
-    // The backend's config matters to sending only: asked once the sender is there.
-    onLoaded: () => {
-      if (enabled) askConfig()
-    },
   })
 
   // Events a previous page could not write before it went away come first.
@@ -232,13 +204,12 @@ export function createTelemetryClient(
     async setEnabled(next) {
       if (shutdownPromise || offOnInstance) return
       if (!next) {
-        await disable('telemetry was turned off by the host').catch(() => {})
+        await disable('off by the host').catch(() => {})
         return
       }
       if (enabled) return
       enabled = true
       sender.start()
-      askConfig()
     },
     setCredentials(next) {
       credentials = next.accessToken === undefined ? {} : { accessToken: next.accessToken }

@@ -110,16 +110,17 @@ interface Step {
 
 function toStep(rule: ScrubRule): Step {
   const { name, pattern: original, replace } = rule
-  if (!(original instanceof RegExp) || !original.global) {
-    // Without g only the first match would be replaced.
-    throw new TypeError(`Scrub rule '${name}' needs a RegExp with the g flag`)
-  }
-  if (original.sticky) {
-    // With y the rule would stop at the first gap between matches.
-    throw new TypeError(`Scrub rule '${name}' must not have the y flag`)
-  }
-  if (typeof replace === 'string' && markerChars.test(replace)) {
-    throw new TypeError(`Scrub rule '${name}' must not put the markers ‹ › in its replacement`)
+  if (
+    !(original instanceof RegExp) ||
+    // Without g only the first match would be replaced; with y the rule would stop at the
+    // first gap between matches.
+    !original.global ||
+    original.sticky ||
+    (typeof replace === 'string' && markerChars.test(replace))
+  ) {
+    throw new TypeError(
+      `Scrub rule '${name}' needs a RegExp with g, without y, and no ‹ › in its replacement`,
+    )
   }
   // A copy, so that a caller reusing the RegExp cannot leave a lastIndex that skips a match.
   const pattern = new RegExp(original.source, original.flags)

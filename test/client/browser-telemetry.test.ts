@@ -3,7 +3,7 @@ import { createTelemetry } from '../../src/client/browser-telemetry.js'
 import { InvalidOptionsError } from '../../src/client/errors/invalid-options-error.js'
 import type { TelemetryOptions } from '../../src/client/options.js'
 import { createMemoryStore } from '../../src/client/stores/memory-store.js'
-import { createTestTransport } from '../../src/client/transport/test-transport.js'
+import { acceptAll, createTestTransport } from '../../src/client/transport/test-transport.js'
 import { IDBFactory, installIndexedDbClasses } from './stores/fake-indexeddb.js'
 import { preloadSender } from '../../src/client/sender/lazy-sender.js'
 
@@ -116,5 +116,46 @@ describe('createTelemetry in the browser', () => {
     await telemetry.shutdown()
     expect([...window.live, ...document.live]).toEqual([])
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('where Web Locks are missing, sends under the lease in the queue, each event once', async () => {
+    installIndexedDbClasses()
+    const factory = new IDBFactory()
+    vi.stubGlobal('indexedDB', factory)
+    // A browser without navigator.locks (Safari before 15.4): the lease comes with the sender.
+    vi.stubGlobal('navigator', { onLine: true })
+    const readClaim = () =>
+      new Promise<unknown>((resolve, reject) => {
+        const open = factory.open('tally-telemetry')
+        open.onerror = () => reject(new Error('open failed'))
+        open.onsuccess = () => {
+          const read = open.result.transaction('meta').objectStore('meta').get('claim')
+          read.onsuccess = () => {
+            open.result.close()
+            resolve(read.result)
+          }
+        }
+      })
+    const claims: unknown[] = []
+    const transport = createTestTransport()
+    transport.answerWith(async batch => {
+      claims.push(await readClaim())
+      return acceptAll(batch)
+    })
+    const tabs = [0, 1].map(() =>
+      createTelemetry({ client: { name: 'web' }, transport, flushIntervalMs: 10 }),
+    )
+    tabs.forEach((tab, index) => tab.recordEvent('search', 'submitted', { metadata: { index } }))
+    await Promise.all(tabs.map(tab => tab.flush()))
+    // The tab that found the lease taken looks again after its interval.
+    await vi.waitFor(() => expect(transport.events).toHaveLength(2))
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(new Set(transport.events.map(event => event.id)).size).toBe(2)
+    expect(transport.events).toHaveLength(2)
+    // Every send ran holding the claim, and the claim was let go after.
+    expect(claims.length).toBeGreaterThan(0)
+    for (const claim of claims) expect(typeof (claim as { owner?: unknown }).owner).toBe('string')
+    expect(await readClaim()).toBeUndefined()
+    await Promise.all(tabs.map(tab => tab.shutdown()))
   })
 })

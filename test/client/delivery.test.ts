@@ -151,7 +151,7 @@ describe('response classes', () => {
   })
 
   it('deletes acknowledged events and drops those refused as invalid, counted', async () => {
-    const { telemetry, transport } = setup()
+    const { telemetry, transport, errors } = setup()
     transport.answerNext(batch => ({
       type: 'success',
       accepted: batch.events.slice(1).map(event => event.id),
@@ -160,6 +160,10 @@ describe('response classes', () => {
     for (let i = 0; i < 3; i++) telemetry.recordEvent('search', 'submitted')
     await telemetry.flush()
     expect(telemetry.stats()).toMatchObject({ queued: 0, sent: 2, dropped: { rejected: 1 } })
+    // The report carries the backend's own reason, not a client rewording of it.
+    expect(errors.map(error => error.message)).toContain(
+      'Dropped 1 event (rejected): feature: unknown',
+    )
   })
 
   it('resends the events a success answer did not mention', async () => {
@@ -225,13 +229,14 @@ describe('response classes', () => {
   })
 
   it('drops a batch refused with another 4xx, counted, and goes on', async () => {
-    const { telemetry, transport } = setup()
+    const { telemetry, transport, errors } = setup()
     transport.answerNext({ type: 'rejected', reason: 'HTTP 422' })
     for (let i = 0; i < 3; i++) telemetry.recordEvent('search', 'submitted')
     await telemetry.flush()
     telemetry.recordEvent('search', 'submitted')
     await telemetry.flush()
     expect(telemetry.stats()).toMatchObject({ queued: 0, sent: 1, dropped: { rejected: 3 } })
+    expect(errors.map(error => error.message)).toContain('Dropped 3 events (rejected): HTTP 422')
   })
 })
 

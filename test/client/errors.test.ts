@@ -55,7 +55,7 @@ const cases: {
     make: () => new ProcessorError('addPlan'),
     name: 'ProcessorError',
     code: 'processor',
-    message: 'Event processor addPlan threw; the event was kept unchanged by it',
+    message: 'Event processor addPlan threw',
   },
   {
     make: () => new StorageError('IndexedDB is unavailable'),

@@ -101,6 +101,9 @@ test('a page that records and unloads before the sender chunk has loaded loses n
   const split = await bundleSplit()
   // The split survives a bundler run without configuration: the chunk is its own file.
   expect(split.files.get(split.entry)).not.toContain('HTTPError')
+  // Nor does the page load the queue's read side before it sends: idb comes with the sender.
+  expect(split.files.get(split.entry)).not.toContain('reverseTransformCache')
+  expect(split.files.get(split.chunk)).toContain('reverseTransformCache')
 
   const first = await context.newPage()
   const held = await serve(first, split, collector.url, true)

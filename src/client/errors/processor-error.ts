@@ -5,10 +5,6 @@ export class ProcessorError extends TallyError {
   override name = 'ProcessorError' as const
 
   constructor(processor: string, options?: { cause?: unknown }) {
-    super(
-      'processor',
-      `Event processor ${processor} threw; the event was kept unchanged by it`,
-      options,
-    )
+    super('processor', `Event processor ${processor} threw`, options)
   }
 }

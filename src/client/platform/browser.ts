@@ -1,7 +1,6 @@
 import { estimateEventBytes } from '../../protocol/event-size.js'
 import { validateEvent } from '../../protocol/validate.js'
 import type { StoredEvent } from '../stores/event-store.js'
-import { leaseLock, type LeaseHolder } from './lease-lock.js'
 import type { Platform, SendLock, Spill } from './platform.js'
 
 /** The page's origin, the default instance for a web app; undefined outside a page. */
@@ -9,27 +8,9 @@ export function pageOrigin(): string | undefined {
   return typeof location === 'undefined' ? undefined : location.origin
 }
 
-const lockName = 'tally-telemetry:send'
 const spillPrefix = 'tally-telemetry:spill:'
 /** A spill is a last resort for a few moments' events, not a second queue. */
 const maxSpillBytes = 512 * 1024
-
-/** Web Locks where the browser has them, else a leased claim in the shared store. */
-function sendLock(leases: Promise<LeaseHolder> | undefined, owner: string): SendLock | undefined {
-  const locks =
-    typeof navigator === 'undefined' ? undefined : (navigator.locks as LockManager | undefined)
-  if (locks) {
-    return {
-      run: fn =>
-        locks.request(lockName, { ifAvailable: true }, async lock => {
-          if (!lock) return false
-          await fn()
-          return true
-        }),
-    }
-  }
-  return leases && leaseLock(leases, owner, 30_000)
-}
 
 function localStorageSpill(owner: string): Spill | undefined {
   let storage: Storage
@@ -85,8 +66,11 @@ function localStorageSpill(owner: string): Spill | undefined {
   }
 }
 
-/** The browser host: online state, page lifecycle, cross-tab lock and the unload spill. */
-export function browserPlatform(owner: string, leases: Promise<LeaseHolder> | undefined): Platform {
+/**
+ * The browser host: online state, page lifecycle and the unload spill; `lock` is the cross-tab
+ * lock, which comes with the sender's chunk (browser-lock.ts).
+ */
+export function browserPlatform(owner: string, lock: SendLock | undefined): Platform {
   const hasWindow = typeof window !== 'undefined' && typeof document !== 'undefined'
   // Aborting it removes every listener added with its signal: none outlives `dispose()`.
   const listening = new AbortController()
@@ -112,7 +96,7 @@ export function browserPlatform(owner: string, leases: Promise<LeaseHolder> | un
       typeof requestIdleCallback === 'function'
         ? requestIdleCallback(fn, { timeout: 2_000 })
         : setTimeout(fn, 200),
-    lock: sendLock(leases, owner),
+    lock,
     spill: hasWindow ? localStorageSpill(owner) : undefined,
     dispose() {
       listening.abort()

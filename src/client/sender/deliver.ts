@@ -2,7 +2,7 @@ import { EventsDroppedError } from '../errors/events-dropped-error.js'
 import type { ErrorReporter } from '../error-reporter.js'
 import type { Counters } from '../stats.js'
 import type { EventStore, StoredEvent } from '../stores/event-store.js'
-import type { SendContext, SendResult, Transport } from '../transport/transport.js'
+import type { RejectedEvent, SendContext, SendResult, Transport } from '../transport/transport.js'
 
 type SendSuccess = Extract<SendResult, { type: 'success' }>
 
@@ -57,6 +57,7 @@ export function createDelivery(deps: DeliveryDependencies) {
     }
   }
 
+  /** Drops refused ids, counted; the detail is the backend's own reason. */
   const drop = async (ids: string[], detail: string) => {
     counters.dropped.rejected += ids.length
     await removeAll(ids)
@@ -76,7 +77,7 @@ export function createDelivery(deps: DeliveryDependencies) {
     if (rejected.length > 0) {
       await drop(
         rejected.map(entry => entry.id),
-        `the backend refused them as invalid (first: ${rejected[0]?.reason ?? ''})`,
+        (rejected[0] as RejectedEvent).reason,
       )
     }
     return { answered: accepted.length + rejected.length, total: inBatch.size }
@@ -102,7 +103,7 @@ export function createDelivery(deps: DeliveryDependencies) {
         return result
       case 'too-large': {
         if (events.length === 1) {
-          await drop([(events[0] as StoredEvent).event.id], `the backend refused it as too large`)
+          await drop([(events[0] as StoredEvent).event.id], result.reason)
           return 'sent'
         }
         const middle = Math.ceil(events.length / 2)
@@ -115,7 +116,7 @@ export function createDelivery(deps: DeliveryDependencies) {
       case 'rejected':
         await drop(
           events.map(entry => entry.event.id),
-          `the backend refused the batch (${result.reason})`,
+          result.reason,
         )
         return 'sent'
     }

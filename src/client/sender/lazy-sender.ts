@@ -4,8 +4,6 @@ import type { Sender, SenderDependencies } from './sender.js'
 export interface LazySenderDependencies extends SenderDependencies {
   /** Runs `load` when the page is idle (or soon), so that the sender is there before it is due. */
   whenIdle: (load: () => void) => void
-  /** Told the sender once it has loaded (to ask the backend's config, for one). */
-  onLoaded: () => void
 }
 
 /**
@@ -27,15 +25,17 @@ export function provideSender(module: SendingModule): void {
   loaded = module
 }
 
+// Destructured, so that the Node build, which inlines this import, takes the sender alone.
 const fetchChunk = (): Promise<SendingModule> =>
-  import('../sending.js').then(module => (loaded = module))
+  import('../sending.js').then(({ createSender }) => (loaded = { createSender }))
 
 /** Loads the sender's chunk ahead of need: clients created after it resolves never wait for it. */
 export function preloadSender(): Promise<void> {
   return fetchChunk().then(() => {})
 }
 
-export interface LazySender extends Sender {
+/** The sender's methods that the client calls (its state is the sender's own business). */
+export interface LazySender extends Omit<Sender, 'state'> {
   /** Whether the sender is here: an unload send needs it, else the spill must keep more. */
   ready(): boolean
 }
@@ -52,7 +52,6 @@ export function createLazySender(deps: LazySenderDependencies): LazySender {
     real = module.createSender(deps)
     if (stopped) real.stop()
     if (count > 0) real.stored(count)
-    deps.onLoaded()
     return real
   }
 
@@ -73,7 +72,6 @@ export function createLazySender(deps: LazySenderDependencies): LazySender {
 
   return {
     ready: () => real !== undefined,
-    state: () => real?.state() ?? (stopped ? 'stopped' : 'idle'),
     count: () => real?.count() ?? count,
     stored(next) {
       if (real) return real.stored(next)

@@ -13,8 +13,11 @@ export interface BatchLimits {
 }
 
 export interface SenderDependencies extends Omit<DeliveryDependencies, 'removed'> {
-  options: BackoffPolicy & { flushIntervalMs: number }
-  limits: () => BatchLimits
+  options: BackoffPolicy & BatchLimits & { flushIntervalMs: number }
+  /** Whether recording is on: the backend's config is asked once it is, and not before. */
+  enabled: () => boolean
+  /** Told that the backend's config says telemetry is off on the instance. */
+  turnedOff: () => void
   /** Told the ids leaving the queue (acknowledged or dropped). */
   onRemoved: (ids: readonly string[]) => void
   /** One sender across tabs or windows; none for a queue of one's own. */
@@ -62,6 +65,7 @@ export interface Sender {
   anotherSends(): boolean
   /** Aborts a send in flight and sends nothing more until `start()`. */
   stop(): void
+  /** Sends again after `stop()`, now that recording is on; asks the backend's config if not yet. */
   start(): void
 }
 
@@ -82,6 +86,30 @@ export function createSender(deps: SenderDependencies): Sender {
   let count = 0
   let attempt = 0
   let otherSenderSeenAt: number | undefined
+  // Replaced, never changed in place, once the backend's config lowers them.
+  let limits: BatchLimits = {
+    maxBatchEvents: options.maxBatchEvents,
+    maxBatchBytes: options.maxBatchBytes,
+  }
+  let configAsked = false
+
+  /** The backend's config matters to sending only: asked once, by a sender while recording is on. */
+  const askConfig = () => {
+    if (configAsked || !deps.enabled() || !deps.transport.config) return
+    configAsked = true
+    deps.transport
+      .config(deps.credentials())
+      .then(config => {
+        if (!config) return
+        if (!config.enabled) return deps.turnedOff()
+        // The backend may lower the batch bounds, never raise them.
+        limits = {
+          maxBatchEvents: Math.min(limits.maxBatchEvents, config.maxBatchEvents),
+          maxBatchBytes: Math.min(limits.maxBatchBytes, config.maxBatchBytes),
+        }
+      })
+      .catch(() => {})
+  }
 
   const delivery = createDelivery({
     ...deps,
@@ -148,13 +176,13 @@ export function createSender(deps: SenderDependencies): Sender {
 
   /** From `idle` or `scheduled`: a full batch goes now, a partial one after the interval. */
   function schedule(): void {
-    if (count >= deps.limits().maxBatchEvents) enter('sending')
+    if (count >= limits.maxBatchEvents) enter('sending')
     else if (state === 'idle' && count > 0) enter('scheduled', options.flushIntervalMs)
   }
 
   const sendAll = async (signal: AbortSignal): Promise<Drained> => {
     while (!signal.aborted) {
-      const { maxBatchEvents, maxBatchBytes } = deps.limits()
+      const { maxBatchEvents, maxBatchBytes } = limits
       const batch = await store.peek(maxBatchEvents, maxBatchBytes)
       if (batch.length === 0) return 'empty'
       const delivered = await delivery.deliver(batch, signal)
@@ -178,10 +206,12 @@ export function createSender(deps: SenderDependencies): Sender {
       return 'busy'
     } catch (cause) {
       // The store failed under us; the events it holds stay where they are for the next try.
-      report(new StorageError('Reading or updating the queue failed during a send', { cause }))
+      report(new StorageError('Queue failed during a send', { cause }))
       return { type: 'retryable', reason: 'the store failed' }
     }
   }
+
+  askConfig()
 
   return {
     state: () => state,
@@ -210,6 +240,7 @@ export function createSender(deps: SenderDependencies): Sender {
       enter('stopped')
     },
     start() {
+      askConfig()
       if (state !== 'stopped') return
       attempt = 0
       enter('idle')

@@ -1,7 +1,8 @@
-import { wrap, type DBSchema, type IDBPDatabase } from 'idb'
+import { fromSendingChunk } from '../sending-chunk.js'
 import type { EventStore, StoreBounds, StoredEvent } from './event-store.js'
-import { indexedDbLease, type IndexedDbLease } from './indexeddb-lease.js'
-import { queueVersion, upgradeQueue, type Chunk, type Totals } from './indexeddb-schema.js'
+import type { IndexedDbLease } from './indexeddb-lease.js'
+import { createQueue, queueVersion, type Chunk, type Totals } from './indexeddb-schema.js'
+import type { upgradeQueue } from './indexeddb-upgrade.js'
 
 export interface IndexedDbStoreOptions {
   bounds: StoreBounds
@@ -16,14 +17,9 @@ export interface IndexedDbStore extends EventStore, IndexedDbLease {
   readonly kind: 'indexeddb'
 }
 
-interface Schema extends DBSchema {
-  chunks: { key: number; value: Chunk }
-  meta: { key: 'totals'; value: Totals }
-}
+export type Guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => void
 
-type Guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => void
-
-interface WriteContext {
+export interface WriteContext {
   chunks: IDBObjectStore
   /** The stored totals, read first: valid in the callback of any request made after. */
   totals: Totals
@@ -31,6 +27,16 @@ interface WriteContext {
   done: () => void
   guard: Guard
 }
+
+/**
+ * One readwrite transaction over chunks and meta, resolving with `result(totals)` once it
+ * commits; see the store's `write`.
+ */
+export type Write = <T>(
+  work: (write: WriteContext) => void,
+  result: (totals: Totals) => T,
+  early?: (chunks: IDBObjectStore) => void,
+) => Promise<T>
 
 /** Resolves when the transaction commits, rejects when it fails or aborts. */
 function committed<T>(tx: IDBTransaction, result: () => T): Promise<T> {
@@ -45,7 +51,7 @@ function committed<T>(tx: IDBTransaction, result: () => T): Promise<T> {
  * keeps (it is deleted when none, rewritten when fewer) and whether to go on; `done` runs at
  * the end of the walk or where it stops.
  */
-function walkChunks(
+export function walkChunks(
   chunks: IDBObjectStore,
   guard: Guard,
   visit: (events: StoredEvent[]) => [kept: StoredEvent[], more: boolean],
@@ -118,26 +124,39 @@ export async function openIndexedDbStore({
   // Every event this page records is stamped after this: one stamped before came from an
   // earlier page (a spill), and only such an event can already be stored.
   let openedAt = Date.now()
-  // Opened by hand, then wrapped: idb's openDB always uses the global indexedDB, and it would
-  // wait for ever when blocked.
-  const connection = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = factory.open(name, queueVersion)
-    request.onupgradeneeded = event => {
-      upgradeQueue(request.result, request.transaction as IDBTransaction, event.oldVersion)
-    }
-    request.onsuccess = () => resolve(request.result)
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB failed'))
-    request.onblocked = () => {
-      // A tab running older code holds the database open: give up now, and let go of the
-      // connection if it opens later, so as not to block the next version in turn.
-      request.onsuccess = () => request.result.close()
-      reject(new Error('IndexedDB blocked'))
-    }
+  let outdated = false
+  // Opened by hand: idb's openDB always uses the global indexedDB, and it would wait for ever
+  // when blocked.
+  const open = (upgrade?: typeof upgradeQueue) =>
+    new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open(name, queueVersion)
+      request.onupgradeneeded = ({ oldVersion }) => {
+        const transaction = request.transaction as IDBTransaction
+        if (oldVersion === 0) createQueue(request.result)
+        else if (upgrade) upgrade(request.result, transaction, oldVersion)
+        else {
+          // An older Tally's queue, whose migration comes with the sender's chunk: leave the
+          // database as it was, and open it again once the chunk is here.
+          outdated = true
+          transaction.abort()
+        }
+      }
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error ?? new Error('IndexedDB failed'))
+      request.onblocked = () => {
+        // A tab running older code holds the database open: give up now, and let go of the
+        // connection if it opens later, so as not to block the next version in turn.
+        request.onsuccess = () => request.result.close()
+        reject(new Error('IndexedDB blocked'))
+      }
+    })
+  const connection = await open().catch(async (error: unknown) => {
+    if (!outdated) throw error
+    return open((await import('../sending.js')).upgradeQueue)
   })
   // Another tab opens a newer version: let it rather than block it. Our later operations
   // reject, and the fallback store moves to memory.
   connection.onversionchange = () => connection.close()
-  const db = wrap(connection) as unknown as IDBPDatabase<Schema>
 
   /**
    * One readwrite transaction over chunks and meta. Its requests are sent without waiting
@@ -145,11 +164,7 @@ export async function openIndexedDbStore({
    * read, then `early` may queue requests that need no totals (an append's adds), and
    * `work` runs once the totals are in, changes them and the chunks, and calls `done`.
    */
-  const write = <T>(
-    work: (write: WriteContext) => void,
-    result: (totals: Totals) => T,
-    early?: (chunks: IDBObjectStore) => void,
-  ): Promise<T> => {
+  const write: Write = (work, result, early) => {
     let tx: IDBTransaction
     try {
       // Relaxed: the commit reaches the operating system before `complete`, so a crashed tab
@@ -219,6 +234,11 @@ export async function openIndexedDbStore({
     )
   }
 
+  // Only a sender reads the queue, and the sender's chunk is here before it does.
+  const read = fromSendingChunk(chunk =>
+    chunk.indexedDbReadSide({ connection, write, walk: walkChunks }),
+  )
+
   return {
     kind: 'indexeddb',
     append(entries) {
@@ -263,48 +283,11 @@ export async function openIndexedDbStore({
         },
       )
     },
-    async peek(maxEvents, maxBytes) {
-      const batch: StoredEvent[] = []
-      let total = 0
-      const store = db.transaction('chunks').store
-      for (let cursor = await store.openCursor(); cursor; cursor = await cursor.continue()) {
-        for (const { event, bytes } of cursor.value.events) {
-          if (batch.length > 0 && total + bytes > maxBytes) return batch
-          batch.push({ event, bytes })
-          total += bytes
-          if (batch.length >= maxEvents) return batch
-        }
-      }
-      return batch
+    async count() {
+      const tx = connection.transaction('meta')
+      const read = tx.objectStore('meta').get('totals')
+      return committed(tx, () => (read.result as Totals | undefined)?.count ?? 0)
     },
-    remove(ids) {
-      const wanted = new Set(ids)
-      return write(
-        ({ chunks, totals, done, guard }) => {
-          if (wanted.size === 0) return done()
-          // Acknowledged ids are nearly always the oldest: walk from the front and stop
-          // once every id is found, one request per chunk rather than per event.
-          walkChunks(
-            chunks,
-            guard,
-            events => {
-              const kept = events.filter(({ event }) => !wanted.has(event.id))
-              if (kept.length < events.length) {
-                for (const entry of events) {
-                  if (!wanted.delete(entry.event.id)) continue
-                  totals.count--
-                  totals.bytes -= entry.bytes
-                }
-              }
-              return [kept, wanted.size > 0]
-            },
-            done,
-          )
-        },
-        totals => totals.count,
-      )
-    },
-    count: async () => (await db.get('meta', 'totals'))?.count ?? 0,
     clear() {
       let removed = 0
       return write(
@@ -319,8 +302,11 @@ export async function openIndexedDbStore({
       )
     },
     async close() {
-      db.close()
+      connection.close()
     },
-    ...indexedDbLease(connection),
+    peek: (...args) => read().then(side => side.peek(...args)),
+    remove: ids => read().then(side => side.remove(ids)),
+    claim: (...args) => read().then(side => side.claim(...args)),
+    release: owner => read().then(side => side.release(owner)),
   }
 }

@@ -1,3 +1,4 @@
+import { fromSendingChunk } from '../sending-chunk.js'
 import type { HttpTransportOptions } from './http-transport.js'
 import type { Transport } from './transport.js'
 
@@ -7,15 +8,7 @@ import type { Transport } from './transport.js'
  * it), and a page that records nothing never fetches them.
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
-  let real: Promise<Transport> | undefined
-  const load = () =>
-    (real ??= import('../sending.js').then(
-      module => module.createHttpTransport(options),
-      (error: unknown) => {
-        real = undefined
-        throw error
-      },
-    ))
+  const load = fromSendingChunk(chunk => chunk.createHttpTransport(options))
   return {
     config: context =>
       load().then(
