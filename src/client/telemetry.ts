@@ -139,6 +139,10 @@ export function createTelemetryClient(
     whenIdle: platform.whenIdle ?? (load => setTimeout(load, 0)),
   })
 
+  // A client created turned off sends nothing, not even what an earlier run left in its store:
+  // that waits for setEnabled(true), as after setEnabled(false).
+  if (!enabled) sender.stop()
+
   // Events a previous page could not write before it went away come first.
   queue.restore(platform.spill?.takeAll() ?? [])
 

@@ -11,6 +11,7 @@ import {
 } from '../../src/client/transport/test-transport.js'
 import { encodeBatch } from '../../src/protocol/wire.js'
 import { preloadSender } from '../../src/client/sender/lazy-sender.js'
+import { storedEvent } from '../support/events.js'
 
 // Fake timers cannot wait for an import: the sender's chunk is loaded once for the file.
 await preloadSender()
@@ -85,6 +86,31 @@ describe('online state', () => {
     host.goOnline()
     await vi.advanceTimersByTimeAsync(0)
     expect(transport.events).toHaveLength(1)
+  })
+})
+
+describe('a client created turned off', () => {
+  it('sends nothing an earlier run left in its store, online or flushed, until turned on', async () => {
+    const host = fakePlatform()
+    const store = createMemoryStore({ maxEvents: 100, maxBytes: 1_000_000 })
+    await store.append([storedEvent('earlier-run-000000001'), storedEvent('earlier-run-000000002')])
+    const transport = createTestTransport()
+    const telemetry = createTelemetryClient(
+      normalizeOptions({ client: { name: 'web' }, errorIntervalMs: 0, enabled: false }),
+      { transport, platform: host.platform, store },
+    )
+    await telemetry.flush()
+    host.goOffline()
+    host.goOnline()
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(transport.batches).toHaveLength(0)
+    expect(telemetry.stats().queued).toBe(2)
+    await telemetry.setEnabled(true)
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(transport.events.map(event => event.id)).toEqual([
+      'earlier-run-000000001',
+      'earlier-run-000000002',
+    ])
   })
 })
 

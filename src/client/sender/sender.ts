@@ -244,6 +244,9 @@ export function createSender(deps: SenderDependencies): Sender {
       if (state !== 'stopped') return
       attempt = 0
       enter('idle')
+      // What was stored while stopped (an earlier run's events, for a client created turned
+      // off) goes out as if just written.
+      schedule()
     },
   }
 }

@@ -288,10 +288,10 @@ describe('stopped', () => {
     expect(transport.batches).toHaveLength(1)
     expect(vi.getTimerCount()).toBe(0)
 
+    // Started again, it sends what was stored while it was stopped: a full batch waits.
     sender.start()
-    expect(sender.state()).toBe('idle')
-    await queue(1)
     expect(sender.state()).toBe('sending')
+    await queue(1)
     await settle()
     expect(counters.sent).toBe(2 * maxBatchEvents + 1)
   })
