@@ -1,9 +1,11 @@
+import { expect } from 'vitest'
 import {
   emptyAllowlist,
   redactForExport,
   type ExportedEvent,
 } from '../../src/protocol/export-redaction.js'
 import { pingId, type Ping } from '../../src/protocol/ping.js'
+import type { GatewayPingStore } from '../../src/server/gateway/gateway-ping-store.js'
 import { ingested } from './server-events.js'
 
 /** An event as an instance exports it (full mode, so privateMetadata travels as stored). */
@@ -94,4 +96,28 @@ export function variedPings(): Ping[] {
     }
   }
   return pings
+}
+
+/**
+ * That `store` answers about `pings` (the varied pings of November 2026, and any added) as the
+ * pings themselves say: the sums by day over a few windows, every key of their days, and acme's
+ * pings whole. What a migrated catalog must show.
+ */
+export async function expectAnswersOf(store: GatewayPingStore, pings: readonly Ping[]) {
+  for (const [from, to] of [
+    ['2026-11-01', '2026-11-11'],
+    ['2026-11-03', '2026-11-03'],
+    ['2026-11-04', '2026-11-08'],
+  ] as const) {
+    expect({ from, to, sums: await store.activeUsersByDay(from, to) }).toEqual({
+      from,
+      to,
+      sums: activeUsersByDayOf(pings, from, to),
+    })
+  }
+  const keys = everyPingKey(pings)
+  expect(await store.pingActiveUsers(keys)).toEqual(pingActiveUsersOf(pings, keys))
+  expect((await store.pings('acme')).map(stored => stored.ping)).toEqual(
+    pings.filter(ping => ping.instance === 'acme'),
+  )
 }

@@ -10,7 +10,7 @@ import { queueVersion } from '../../../src/client/stores/indexeddb-schema.js'
 import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
 import { indexedDbV1 } from './fixtures/indexeddb-v1.js'
 import { indexedDbV2 } from './fixtures/indexeddb-v2.js'
-import { indexedDbV3 } from './fixtures/indexeddb-v3.js'
+import { indexedDbV3, writeIndexedDbV3 } from './fixtures/indexeddb-v3.js'
 import { indexedDbV4 } from './fixtures/indexeddb-v4.js'
 import { storedEvent } from '../../support/events.js'
 
@@ -390,26 +390,6 @@ describe('opening', () => {
   })
 })
 
-/** Writes the version 3 fixture with the raw IndexedDB API, as version 3 wrote it. */
-function writeV3(factory: IDBFactory): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const request = factory.open(indexedDbV3.name, indexedDbV3.version)
-    request.onupgradeneeded = () => {
-      const db = request.result
-      const chunks = db.createObjectStore('chunks', { autoIncrement: true })
-      const meta = db.createObjectStore('meta')
-      for (const chunk of indexedDbV3.chunks) chunks.add(chunk)
-      meta.put(indexedDbV3.meta.bytes, 'bytes')
-      meta.put(indexedDbV3.meta.count, 'count')
-    }
-    request.onsuccess = () => {
-      request.result.close()
-      resolve()
-    }
-    request.onerror = () => reject(new Error('writing the fixture failed'))
-  })
-}
-
 /** Every record of `meta` and `chunks`, read with the raw API. */
 function readRaw(factory: IDBFactory, name: string) {
   return new Promise<{ meta: Record<string, unknown>; chunks: unknown[] }>((resolve, reject) => {
@@ -539,7 +519,7 @@ describe('the stored format', () => {
 
   it('reads a version 3 database written by hand from the fixture', async () => {
     const factory = new IDBFactory()
-    await writeV3(factory)
+    await writeIndexedDbV3(factory)
 
     const store = await open(factory, { maxEvents: 100, maxBytes: indexedDbV3.meta.bytes + 100 })
     expect(await all(store)).toEqual(indexedDbV3.chunks.flatMap(chunk => chunk.events))
@@ -560,7 +540,7 @@ describe('the stored format', () => {
   })
   it("moves version 3's totals into one record when it upgrades, keeping its chunks as they were", async () => {
     const factory = new IDBFactory()
-    await writeV3(factory)
+    await writeIndexedDbV3(factory)
     await (await openIndexedDbStore({ bounds, indexedDB: factory })).close()
 
     expect(await readRaw(factory, indexedDbV3.name)).toEqual({

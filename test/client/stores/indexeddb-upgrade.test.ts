@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { IndexedDbStore } from '../../../src/client/stores/indexeddb-store.js'
 import { IDBFactory, installIndexedDbClasses } from './fake-indexeddb.js'
-import { indexedDbV3 } from './fixtures/indexeddb-v3.js'
+import { indexedDbV3, writeIndexedDbV3 } from './fixtures/indexeddb-v3.js'
 
 installIndexedDbClasses()
 
@@ -11,26 +11,6 @@ afterEach(() => {
   vi.doUnmock('../../../src/client/sending.js')
   vi.resetModules()
 })
-
-/** Writes the version 3 fixture with the raw IndexedDB API, as version 3 wrote it. */
-function writeV3(factory: IDBFactory): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const request = factory.open(indexedDbV3.name, indexedDbV3.version)
-    request.onupgradeneeded = () => {
-      const db = request.result
-      const chunks = db.createObjectStore('chunks', { autoIncrement: true })
-      const meta = db.createObjectStore('meta')
-      for (const chunk of indexedDbV3.chunks) chunks.add(chunk)
-      meta.put(indexedDbV3.meta.bytes, 'bytes')
-      meta.put(indexedDbV3.meta.count, 'count')
-    }
-    request.onsuccess = () => {
-      request.result.close()
-      resolve()
-    }
-    request.onerror = () => reject(new Error('writing the fixture failed'))
-  })
-}
 
 /** The database's version and its chunks, read with the raw API. */
 function readRaw(factory: IDBFactory): Promise<{ version: number; chunks: unknown[] }> {
@@ -56,7 +36,7 @@ const openStore = async (factory: IDBFactory): Promise<IndexedDbStore> => {
 describe("an older Tally's queue, migrated by the sender's chunk", () => {
   it('is left as it was while the chunk cannot load, and migrated once it can', async () => {
     const factory = new IDBFactory()
-    await writeV3(factory)
+    await writeIndexedDbV3(factory)
 
     // Offline, or a deploy replaced the chunk: the open fails (the client queues in memory).
     vi.resetModules()
