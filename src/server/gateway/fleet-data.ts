@@ -60,11 +60,9 @@ export async function readFleetPage(
     store.latestPings(formatDay(today)),
     store.activeUsersByDay(days[0] ?? '', days.at(-1) ?? ''),
   ])
-  const total: ActiveSeries = { dau: [], wau: [], mau: [] }
   const summed = new Map(byDay.map(entry => [entry.day, entry]))
-  for (const key of ['dau', 'wau', 'mau'] as const) {
-    total[key] = days.map(day => summed.get(day)?.[key] ?? 0)
-  }
+  const series = (key: keyof ActiveSeries) => days.map(day => summed.get(day)?.[key] ?? 0)
+  const total: ActiveSeries = { dau: series('dau'), wau: series('wau'), mau: series('mau') }
   const answer = fleetOf(formatDay(today), latest)
   const charted = [...answer.instances]
     .sort((a, b) => b.wau - a.wau || (a.instance < b.instance ? -1 : 1))

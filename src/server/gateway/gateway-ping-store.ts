@@ -13,13 +13,6 @@ export interface PingKey {
   day: string
 }
 
-/** An instance's active users as its ping of `day` counted them. */
-export interface PingActiveUsers extends PingKey {
-  dau: number
-  wau: number
-  mau: number
-}
-
 /** The sums over instances of the active users their pings of `day` counted. */
 export interface DayActiveUsers {
   day: string
@@ -27,6 +20,9 @@ export interface DayActiveUsers {
   wau: number
   mau: number
 }
+
+/** An instance's active users as its ping of `day` counted them. */
+export interface PingActiveUsers extends PingKey, DayActiveUsers {}
 
 /**
  * The pings role of a gateway store: one ping per (instance, day), kept 400 days by default.

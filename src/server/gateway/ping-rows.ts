@@ -21,33 +21,23 @@ export function toStoredPing(row: PingRow): StoredPing {
   return { ping: JSON.parse(row.ping) as Ping, receivedAt: new Date(row.receivedAt) }
 }
 
-export interface ActiveUsersRow {
-  instance: string
-  day: string
-  // PostgreSQL's BIGINT arrives as text: a ping's counts are any safe integer.
-  dau: number | string
-  wau: number | string
-  mau: number | string
-}
-
-export function toActiveUsers(row: ActiveUsersRow): PingActiveUsers {
-  return {
-    instance: row.instance,
-    day: row.day,
-    dau: Number(row.dau),
-    wau: Number(row.wau),
-    mau: Number(row.mau),
-  }
-}
-
 export interface DayActiveUsersRow {
   day: string
-  // SQLite's total() is a float; PostgreSQL's sum() of BIGINT a NUMERIC, as text.
+  // SQLite's total() is a float; PostgreSQL's BIGINT, and its sum() (a NUMERIC), arrive as
+  // text: a ping's counts are any safe integer.
   dau: number | string
   wau: number | string
   mau: number | string
+}
+
+export interface ActiveUsersRow extends DayActiveUsersRow {
+  instance: string
 }
 
 export function toDayActiveUsers(row: DayActiveUsersRow): DayActiveUsers {
   return { day: row.day, dau: Number(row.dau), wau: Number(row.wau), mau: Number(row.mau) }
+}
+
+export function toActiveUsers(row: ActiveUsersRow): PingActiveUsers {
+  return { instance: row.instance, ...toDayActiveUsers(row) }
 }
