@@ -17,7 +17,7 @@ import { bearerTokens } from '../src/server/auth.js'
 import { createTelemetryHandler } from '../src/server/handler.js'
 import { chromiumLaunchOptions } from '../test/support/chromium.js'
 import { buildApp, bundlesDir, type BuiltApp } from './browser-bundles.js'
-import { printTable } from './lib.js'
+import { median, printTable } from './lib.js'
 
 type Kind = 'tally' | 'floor'
 
@@ -286,12 +286,7 @@ async function persistRate(page: Page, kind: Kind) {
       ),
     )
   }
-  rates.sort((a, b) => a - b)
-  return {
-    median: rates[Math.floor(rates.length / 2)] ?? Number.NaN,
-    min: rates[0] ?? Number.NaN,
-    max: rates.at(-1) ?? Number.NaN,
-  }
+  return { median: median(rates), min: Math.min(...rates), max: Math.max(...rates) }
 }
 
 async function measure(

@@ -1,15 +1,12 @@
 // Ingest over HTTP with the insights' rollups kept in the insert transaction, beside the same
 // ingest into a store whose insert writes the events alone (the same INSERT, no rollups).
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { encodeBatch } from '../src/protocol/wire.js'
-import { tuneSqliteConnection } from '../src/server/stores/sqlite-connection.js'
-import { preparedStatements } from '../src/server/stores/prepared-statements.js'
-import { insertEventRows } from '../src/server/stores/sqlite-event-rows.js'
-import type { IngestedEvent, ServerEventStore } from '../src/server/stores/server-event-store.js'
+import type { ServerEventStore } from '../src/server/stores/server-event-store.js'
 import { history } from './insights-history.js'
 import { builtServer } from './built-server.js'
-import { ingestRate } from './server.js'
+import { median } from './lib.js'
+import { eventsOnlyInsert, ingestRate } from './server.js'
 
 const batchSize = 500
 
@@ -18,17 +15,12 @@ const batchSize = 500
  * connection: what the rollups add is the only difference.
  */
 function withoutRollups(store: ServerEventStore, path: string): ServerEventStore {
-  const db = new Database(path)
-  tuneSqliteConnection(db)
-  const sql = preparedStatements(db)
-  const insert = db.transaction(
-    (events: readonly IngestedEvent[]) => insertEventRows(sql, events).length,
-  )
+  const rows = eventsOnlyInsert(path)
   return {
     ...store,
-    insert: async events => insert.immediate(events),
+    insert: async events => rows.insert(events),
     close: async () => {
-      db.close()
+      rows.close()
       await store.close()
     },
   }
@@ -63,7 +55,6 @@ export async function benchIngestRollups(directory: string, events: number) {
     await bare.close()
     rates.push({ withRollups, withoutRollups: withoutRollupsRate })
   }
-  const median = (values: number[]) => values.sort((a, b) => a - b)[1] ?? Number.NaN
   return {
     withRollups: median(rates.map(r => r.withRollups)),
     withoutRollups: median(rates.map(r => r.withoutRollups)),

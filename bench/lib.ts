@@ -17,8 +17,12 @@ export async function medianNsPerOp(
     const { ops, ms } = await round()
     samples.push((ms * 1e6) / ops)
   }
-  samples.sort((a, b) => a - b)
-  return samples[Math.floor(samples.length / 2)] ?? Number.NaN
+  return median(samples)
+}
+
+/** The middle of `values` (the upper one of an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 }
 
 export function printTable(title: string, header: string[], rows: string[][]): void {

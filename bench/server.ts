@@ -16,7 +16,7 @@ import { tuneSqliteConnection } from '../src/server/stores/sqlite-connection.js'
 import { insertEventRows } from '../src/server/stores/sqlite-event-rows.js'
 import { migrateSqlite } from '../src/server/stores/sqlite-schema.js'
 import { builtServer } from './built-server.js'
-import { printTable } from './lib.js'
+import { median, printTable } from './lib.js'
 
 const {
   bearerTokens,
@@ -119,15 +119,33 @@ function ingestBatchesRate(store: ServerEventStore, batchSize: number): Promise<
 }
 
 /**
- * The rows the store writes for the same events (its own INSERT, its connection's settings,
- * every column, the one user the bench token maps to), straight into a migrated file with a
- * prepared statement, a transaction a batch: the ceiling.
+ * The store's events INSERT alone, on a connection of its own with the store's settings, a
+ * transaction a batch, into `path` (migrated first if it is not): the ceiling raw inserts set
+ * here, and the rollups bench's store without its rollups.
  */
-function rawSqliteRate(path: string, batchSize: number): number {
+export function eventsOnlyInsert(path: string): {
+  insert(events: readonly IngestedEvent[]): number
+  close(): void
+} {
   const db = new Database(path)
   tuneSqliteConnection(db)
   migrateSqlite(db)
   const sql = preparedStatements(db)
+  const insert = db.transaction(
+    (events: readonly IngestedEvent[]) => insertEventRows(sql, events).length,
+  )
+  return {
+    insert: (events: readonly IngestedEvent[]) => insert.immediate(events),
+    close: () => db.close(),
+  }
+}
+
+/**
+ * The rows the store writes for the same events (every column, the one user the bench token
+ * maps to) through `eventsOnlyInsert`: the ceiling.
+ */
+function rawSqliteRate(path: string, batchSize: number): number {
+  const rows = eventsOnlyInsert(path)
   const batches = Array.from({ length: totalEvents / batchSize }, () =>
     makeEvents(batchSize).map(event => ({
       event,
@@ -136,11 +154,10 @@ function rawSqliteRate(path: string, batchSize: number): number {
       correctedTimestamp: event.timestamp,
     })),
   )
-  const insertBatch = db.transaction((events: IngestedEvent[]) => insertEventRows(sql, events))
   const start = performance.now()
-  for (const batch of batches) insertBatch(batch)
+  for (const batch of batches) rows.insert(batch)
   const seconds = (performance.now() - start) / 1000
-  db.close()
+  rows.close()
   return totalEvents / seconds
 }
 
@@ -168,8 +185,6 @@ async function exportRate(store: ServerEventStore): Promise<number> {
 }
 
 const rate = (value: number) => `${Math.round(value).toLocaleString('en')} events/s`
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 /** Prints the table; resolves with SQLite ingest over raw inserts, batches of 500 (0 to 1). */
 export async function benchServer(databaseUrl: string | undefined): Promise<number> {
