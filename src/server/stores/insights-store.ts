@@ -18,8 +18,9 @@ export type InsightsRow = Record<string, number | string | null>
 /**
  * What the insights read from a store. Each question (src/server/insights/) keeps its own SQL
  * for both dialects beside its definition, so the store only runs it; the rollups it reads
- * (`usage_daily`, `active_days`, `first_days`, by UTC day) are kept by the store's insert, in
- * the same transaction as the events.
+ * (`usage_daily`, `active_days`, `first_days`, by UTC day) are kept by the store as events
+ * arrive: PostgreSQL in the insert's transaction, SQLite behind the events, brought up to every
+ * stored row before each `query` and `pruneRollups` (stores/sqlite-deferred-rollups.ts).
  */
 export interface InsightsStore {
   readonly dialect: 'sqlite' | 'postgres'

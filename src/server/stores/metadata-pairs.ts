@@ -30,6 +30,22 @@ export function flagSignature(metadata: Readonly<Record<string, number>> | undef
     const value = metadata[key]
     if (value === 0 || value === 1) flags.push(`${key}=${value}`)
   }
+  return signature(flags)
+}
+
+/**
+ * The flags of an event from its stored pairs (`metadataPairs`): the same text as
+ * `flagSignature` of its metadata, since a pair's value is written as `${value}`, which is
+ * `0` or `1` exactly for those values (and for -0, which is 0).
+ */
+export function pairsFlagSignature(pairs: string): string {
+  const flags: string[] = []
+  for (const pair of pairs.split(','))
+    if (pair.endsWith('=0') || pair.endsWith('=1')) flags.push(pair)
+  return signature(flags)
+}
+
+function signature(flags: string[]): string {
   if (flags.length === 0) return ''
   // Pairs are ASCII: the default sort is the byte order in which SQLite's BINARY and
   // PostgreSQL's "C" collations sort the same pairs in the backfill.

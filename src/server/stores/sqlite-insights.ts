@@ -13,8 +13,16 @@ const bind = (parameters: Readonly<Record<string, InsightsParameter>>) =>
     ]),
   )
 
-/** The insights over an open SQLite database (the store's own connection). */
-export function openSqliteInsights(db: Database, page: InsightsStore['page']): InsightsStore {
+/**
+ * The insights over an open SQLite database (the store's own connection). `settle` brings the
+ * rollups up to every stored row (the store writes them behind the events), before each read
+ * and before a prune of the rollups, so that answers count every event stored.
+ */
+export function openSqliteInsights(
+  db: Database,
+  settle: () => void,
+  page: InsightsStore['page'],
+): InsightsStore {
   const sql = preparedStatements(db)
   // The features question counts the days in a day bitmask (see insights/day-blocks.ts).
   db.function('tally_bit_count', { deterministic: true, safeIntegers: false }, (mask: unknown) => {
@@ -25,6 +33,7 @@ export function openSqliteInsights(db: Database, page: InsightsStore['page']): I
     return (Math.imul((bits + (bits >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff
   })
   const prune = db.transaction((day: number) => {
+    settle()
     let deleted = 0
     for (const table of dailyRollups) {
       deleted += sql(`DELETE FROM ${table} WHERE day < ?`).run(day).changes
@@ -46,6 +55,7 @@ export function openSqliteInsights(db: Database, page: InsightsStore['page']): I
   return {
     dialect: 'sqlite',
     async query(statement, parameters) {
+      settle()
       return sql(statement.sqlite).all(bind(parameters)) as InsightsRow[]
     },
     page,

@@ -12,6 +12,14 @@ export interface RollupEntry {
   correctedTimestamp: Date
 }
 
+/** A session's least and greatest feature on a day: it used two features there when they differ. */
+interface SessionSpan {
+  day: number
+  sessionId: string
+  min: string
+  max: string
+}
+
 interface Counted {
   day: number
   userId: number
@@ -52,39 +60,78 @@ function upsert(into: string, key: string, update: string): string {
   return `INSERT INTO ${into} VALUES (${values}) ON CONFLICT (${key}) DO UPDATE SET ${update}`
 }
 
+/** Events counted per key in memory, not yet written to the rollups. */
+export interface RollupCounts {
+  /** Counts one newly stored event. */
+  add(entry: RollupEntry): void
+  /** The events counted since the last write or clear. */
+  readonly events: number
+  /** The keys they are counted under: what a write costs, and what memory holds. */
+  readonly keys: number
+  /** Writes the counts into the rollups (inside the caller's transaction) and clears them. */
+  write(sql: (source: string) => Statement): void
+  /** Forgets the counts unwritten. */
+  clear(): void
+}
+
 /**
- * Counts newly stored events in the rollups; the store calls it inside its insert
- * transaction, with only the rows the insert added. A batch is mostly one user's events of one
- * day, so the events are counted per day, user, feature, action and flags first, every rollup
- * is summed from those counts, and each of its keys is written once.
+ * Counts newly stored events for the rollups. Events are counted per day, user, feature,
+ * action and flags first, and per day and session; a write sums every rollup from those counts,
+ * so each of its keys is written once however many events share it. Events of one user, day and
+ * feature are many to a key, which is why the store writes behind the events, a write every
+ * many batches rather than one each (see sqlite-deferred-rollups.ts).
  */
-export function countInRollups(
-  sql: (source: string) => Statement,
-  entries: readonly RollupEntry[],
-): void {
+export function rollupCounts(): RollupCounts {
   // Feature and action names cannot hold NUL (see protocol/validate.ts), nor can flags, so NUL
   // keeps the parts of a key apart; the session id, which may hold anything, comes last.
-  const counted = new Map<string, Counted>()
-  const sessions = new Map<string, { day: number; sessionId: string; min: string; max: string }>()
-  for (const { userId, feature, action, sessionId, flags, correctedTimestamp } of entries) {
-    const day = Math.floor(correctedTimestamp.getTime() / dayMs)
-    tally(counted, `${day}\0${userId}\0${feature}\0${action}\0${flags}`, {
-      day,
-      userId,
-      feature,
-      action,
-      flags,
-      events: 1,
-    })
-    const sessionKey = `${day}\0${sessionId}`
-    const session = sessions.get(sessionKey)
-    if (session === undefined)
-      sessions.set(sessionKey, { day, sessionId, min: feature, max: feature })
-    else {
-      if (feature < session.min) session.min = feature
-      if (feature > session.max) session.max = feature
-    }
+  let counted = new Map<string, Counted>()
+  let sessions = new Map<string, SessionSpan>()
+  let events = 0
+  return {
+    add({ userId, feature, action, sessionId, flags, correctedTimestamp }) {
+      events += 1
+      const day = Math.floor(correctedTimestamp.getTime() / dayMs)
+      tally(counted, `${day}\0${userId}\0${feature}\0${action}\0${flags}`, {
+        day,
+        userId,
+        feature,
+        action,
+        flags,
+        events: 1,
+      })
+      const sessionKey = `${day}\0${sessionId}`
+      const session = sessions.get(sessionKey)
+      if (session === undefined)
+        sessions.set(sessionKey, { day, sessionId, min: feature, max: feature })
+      else {
+        if (feature < session.min) session.min = feature
+        if (feature > session.max) session.max = feature
+      }
+    },
+    get events() {
+      return events
+    },
+    get keys() {
+      return counted.size + sessions.size
+    },
+    write(sql) {
+      writeRollups(sql, counted.values(), sessions.values())
+      this.clear()
+    },
+    clear() {
+      counted = new Map()
+      sessions = new Map()
+      events = 0
+    },
   }
+}
+
+/** Sums every rollup from the counts and writes each of its keys once. */
+function writeRollups(
+  sql: (source: string) => Statement,
+  counts: Iterable<Counted>,
+  sessions: Iterable<SessionSpan>,
+): void {
   const daily = new Map<string, Counted>()
   const totals = new Map<string, { day: number; feature: string; action: string; events: number }>()
   const activeDays = new Map<string, { day: number; userId: number }>()
@@ -96,7 +143,7 @@ export function countInRollups(
     { block: number; flags: string; userId: number; days: number }
   >()
   const flagFeatureUsers = new Map<string, Counted & { block: number; days: number }>()
-  for (const entry of counted.values()) {
+  for (const entry of counts) {
     const { day, userId, feature, action, flags, events } = entry
     tally(daily, `${day}\0${userId}\0${feature}\0${action}`, { ...entry })
     tally(totals, `${day}\0${feature}\0${action}`, { day, feature, action, events })
@@ -150,7 +197,7 @@ export function countInRollups(
       'min_feature = min(min_feature, excluded.min_feature), max_feature = max(max_feature, excluded.max_feature)',
     ),
   )
-  for (const r of sessions.values()) session.run(r.day, r.sessionId, r.min, r.max)
+  for (const r of sessions) session.run(r.day, r.sessionId, r.min, r.max)
   const first = sql(upsert('first_days (user_id, day)', 'user_id', 'day = min(day, excluded.day)'))
   for (const [userId, day] of firstDays) first.run(userId, day)
   const flagTotal = sql(

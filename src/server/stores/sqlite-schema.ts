@@ -195,6 +195,19 @@ export const sqliteMigrations: readonly Migration[] = [
         SELECT 'flags', min(timestamp) / ${dayMs} FROM events HAVING count(*) > 0;
     `,
   },
+  {
+    // The rollups are written behind the events, a write every many batches
+    // (stores/sqlite-deferred-rollups.ts): every row up to the rowid `through` is counted in
+    // them, none after it. Until now each insert counted its rows, so every row is.
+    version: 6,
+    sql: `
+      CREATE TABLE rollup_progress (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        through INTEGER NOT NULL
+      );
+      INSERT INTO rollup_progress (id, through) SELECT 1, coalesce(max(rowid), 0) FROM events;
+    `,
+  },
 ]
 
 /** Applies the pending steps in one IMMEDIATE transaction, so concurrent openers take turns. */

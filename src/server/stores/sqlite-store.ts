@@ -18,7 +18,11 @@ import {
 import type { IngestedEvent, ServerEventStore, StoredRow } from './server-event-store.js'
 import { openSqliteInsights } from './sqlite-insights.js'
 import { insertEventRows } from './sqlite-event-rows.js'
-import { countInRollups, type RollupEntry } from './sqlite-rollups.js'
+import {
+  checkRollupWrites,
+  deferredRollups,
+  type RollupWriteBounds,
+} from './sqlite-deferred-rollups.js'
 import { tuneSqliteConnection } from './sqlite-connection.js'
 import { sqliteFailure } from './sqlite-failure.js'
 import { sqlitePingLog } from './sqlite-ping-log.js'
@@ -27,6 +31,11 @@ import { migrateSqlite } from './sqlite-schema.js'
 export interface SqliteStoreOptions {
   /** The database file; its directory is created if missing. `tally serve`: `./.tally/tally.db`. */
   path: string
+  /**
+   * When the rollups' counts held in memory are written (see sqlite-deferred-rollups.ts):
+   * larger bounds write less per event and hold more memory.
+   */
+  rollupWrites?: RollupWriteBounds
 }
 
 interface SqliteRow {
@@ -59,7 +68,8 @@ const toRow = (row: SqliteRow): StoredRow =>
  * The embedded store: one better-sqlite3 connection per store. The driver is synchronous, so
  * each method does its work at once and the interface's promise only carries the result.
  */
-export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore {
+export function openSqliteStore({ path, rollupWrites }: SqliteStoreOptions): ServerEventStore {
+  if (rollupWrites !== undefined) checkRollupWrites(rollupWrites)
   // Before anything is created: a missing driver leaves no folder behind.
   const Driver = loadDriver('better-sqlite3')
   let db: Database.Database | undefined
@@ -72,10 +82,14 @@ export function openSqliteStore({ path }: SqliteStoreOptions): ServerEventStore 
     db?.close()
     throw sqliteFailure('open', path, error)
   }
-  return sqliteStore(db, path)
+  return sqliteStore(db, path, rollupWrites)
 }
 
-function sqliteStore(db: Database.Database, path: string): ServerEventStore {
+function sqliteStore(
+  db: Database.Database,
+  path: string,
+  rollupWrites: RollupWriteBounds | undefined,
+): ServerEventStore {
   const sql = preparedStatements(db)
   const rows = (source: string, ...params: unknown[]) =>
     (sql(source).all(...params) as SqliteRow[]).map(toRow)
@@ -85,27 +99,42 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
     sql(source)
       .pluck()
       .get(...params)
-  /** Write transactions take the lock at BEGIN, so they wait on busy_timeout, never fail midway. */
+  const rollups = deferredRollups(sql, rollupWrites)
+  /**
+   * Write transactions take the lock at BEGIN, so they wait on busy_timeout, never fail
+   * midway. A failed one rolled back what the rollups' memory may hold.
+   */
   const write = <A extends unknown[], R>(work: (...args: A) => R) => {
     const transaction = db.transaction(work)
-    return (...args: A): R => transaction.immediate(...args)
+    return (...args: A): R => {
+      try {
+        return transaction.immediate(...args)
+      } catch (error) {
+        rollups.forget()
+        throw error
+      }
+    }
   }
 
-  const insert = write((events: readonly IngestedEvent[]) => {
+  const insert = write((events: readonly IngestedEvent[]) =>
     // Only a new row counts: a duplicate id must not count twice in the rollups.
-    const counted: RollupEntry[] = insertEventRows(sql, events).map(
-      ({ event, userId, correctedTimestamp }) => ({
+    rollups.counting(() =>
+      insertEventRows(sql, events).map(({ event, userId, correctedTimestamp }) => ({
         userId,
         feature: event.feature,
         action: event.action,
         sessionId: event.sessionId,
         flags: flagSignature(event.parameters.metadata),
         correctedTimestamp,
-      }),
-    )
-    countInRollups(sql, counted)
-    return counted.length
-  })
+      })),
+    ),
+  )
+
+  /** Brings the rollups up to every stored row, before they are read or cut. */
+  const settleNow = write(() => rollups.settle())
+  const settle = () => {
+    if (rollups.behind()) settleNow()
+  }
 
   const markExported = write((ids: readonly string[], now: number) => {
     for (const id of ids) {
@@ -137,6 +166,8 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
   })
 
   const prune = write((exportedBefore: number, unexportedBefore: number, maxUnexported: number) => {
+    // Every row is counted before any goes (see sqlite-deferred-rollups.ts).
+    rollups.settle()
     const exported = count(
       `DELETE FROM events WHERE ${SETTLED} AND received_at < ?`,
       exportedBefore,
@@ -153,13 +184,14 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
         backlog - maxUnexported,
       )
     }
+    rollups.afterPrune()
     return { exported, unexported }
   })
 
   return {
     kind: 'sqlite',
     ...sqlitePingLog(sql),
-    insights: openSqliteInsights(db, async (afterId, limit) => {
+    insights: openSqliteInsights(db, settle, async (afterId, limit) => {
       checkCount('limit', limit)
       return rows(
         `SELECT ${COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,
@@ -276,6 +308,8 @@ function sqliteStore(db: Database.Database, path: string): ServerEventStore {
     },
 
     async close() {
+      // Counts still in memory are not written: their rows are stored, and whoever uses the
+      // rollups next counts them from the table.
       if (db.open) db.close()
     },
   }
