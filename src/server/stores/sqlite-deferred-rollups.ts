@@ -64,7 +64,7 @@ interface PendingRow {
  * oldest rows, but could empty the table, after which rowids start again at 1. So a prune
  * writes the counts first and then sets `through` to the last rowid left (`afterPrune`).
  *
- * Every function here runs inside the caller's write transaction.
+ * Every function but `behind` runs inside the caller's write transaction.
  */
 export function deferredRollups(
   sql: (source: string) => Statement,
