@@ -137,14 +137,19 @@ export async function importIntoStore(
   return summary
 }
 
-/** `tally import FILE`: opens the store the options name, imports `lines`, closes it. */
+/**
+ * `tally import FILE`: opens the store the options name, imports `lines`, brings the rollups up
+ * to them and closes it.
+ */
 export async function importEvents(
   options: ImportOptions,
   lines: AsyncIterable<string> | Iterable<string>,
 ): Promise<ImportSummary> {
   const store = await openStore(options)
   try {
-    return await importIntoStore(store, lines, options)
+    const summary = await importIntoStore(store, lines, options)
+    await store.insights?.settle()
+    return summary
   } finally {
     await store.close()
   }

@@ -58,6 +58,7 @@ export function cataloguedGatewayStore(options: CataloguedGatewayStoreOptions): 
       stores.use(instance, store => storeInsights(store).page(afterId, limit)),
     pruneRollups: before =>
       stores.use(instance, store => storeInsights(store).pruneRollups(before)),
+    settle: () => stores.use(instance, store => storeInsights(store).settle()),
   })
 
   return {

@@ -36,4 +36,10 @@ export interface InsightsStore {
   page(afterId: string | undefined, limit: number): Promise<StoredRow[]>
   /** Deletes the rollups' days before `before` (their retention); resolves with the rows deleted. */
   pruneRollups(before: Date): Promise<number>
+  /**
+   * Brings the rollups up to every stored event now, as `query` would first (a no-op where
+   * the insert keeps them): `tally import` does it before it closes, so that the first question
+   * after an import does not pay for the import's last events.
+   */
+  settle(): Promise<void>
 }

@@ -25,12 +25,18 @@ export function metadataPairs(metadata: Readonly<Record<string, number>> | undef
  */
 export function flagSignature(metadata: Readonly<Record<string, number>> | undefined): string {
   if (metadata === undefined) return ''
-  const flags: string[] = []
+  // Run for every event stored: one flag, the usual case, needs no array and no sort.
+  let first: string | undefined
+  let flags: string[] | undefined
   for (const key in metadata) {
     const value = metadata[key]
-    if (value === 0 || value === 1) flags.push(`${key}=${value}`)
+    if (value !== 0 && value !== 1) continue
+    const flag = `${key}=${value}`
+    if (first === undefined) first = flag
+    else (flags ??= [first]).push(flag)
   }
-  return signature(flags)
+  if (flags !== undefined) return signature(flags)
+  return first === undefined ? '' : `,${first},`
 }
 
 /**

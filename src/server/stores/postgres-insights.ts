@@ -36,6 +36,8 @@ export function openPostgresInsights(pool: Pool, page: InsightsStore['page']): I
       return (await pool.query<InsightsRow>(text, values)).rows
     },
     page,
+    // The insert's own transaction keeps the rollups.
+    async settle() {},
     async pruneRollups(before) {
       checkDate('before', before)
       const day = Math.floor(before.getTime() / dayMs)

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3'
-import { pairsFlagSignature } from './metadata-pairs.js'
-import { rollupCounts, type RollupEntry } from './sqlite-rollups.js'
+import { flagSignature, pairsFlagSignature } from './metadata-pairs.js'
+import type { IngestedEvent } from './server-event-store.js'
+import { rollupCounts } from './sqlite-rollups.js'
 
 /**
  * When the counts held in memory are written: either bound reached. A write costs about a
@@ -106,7 +107,10 @@ export function deferredRollups(
       const rows = read.all(progress.last, table.last, readBackRows) as PendingRow[]
       const lastRow = rows.at(-1)
       if (lastRow === undefined) break
-      for (const row of rows) counts.add(fromRow(row))
+      for (const row of rows) {
+        const flags = pairsFlagSignature(row.metadata)
+        counts.add(row.userId, row.feature, row.action, row.sessionId, flags, row.timestamp)
+      }
       progress.last = lastRow.rowid
       writeIfFull(progress)
     }
@@ -117,16 +121,26 @@ export function deferredRollups(
 
   return {
     /**
-     * Runs `insert` in the caller's transaction and counts the rows it added (their entries,
-     * and nothing else), which took the rowids after the last one; writes when a bound is
-     * reached. Were the rowids elsewhere, the next use would find the last rowid unlike
-     * memory's and read the rows back.
+     * Runs `insert` in the caller's transaction and counts the events it added (and nothing
+     * else), whose rows took the rowids after the last one; writes when a bound is reached.
+     * Were the rowids elsewhere, the next use would find the last rowid unlike memory's and
+     * read the rows back.
      */
-    counting(insert: () => readonly RollupEntry[]): number {
+    counting(insert: () => readonly IngestedEvent[]): number {
       // Memory holds the rows before the insert's, not yet the insert's own.
       const progress = sync()
       const added = insert()
-      for (const entry of added) counts.add(entry)
+      for (const { event, userId, correctedTimestamp } of added) {
+        const flags = flagSignature(event.parameters.metadata)
+        counts.add(
+          userId,
+          event.feature,
+          event.action,
+          event.sessionId,
+          flags,
+          correctedTimestamp.getTime(),
+        )
+      }
       progress.last += added.length
       writeIfFull(progress)
       return added.length
@@ -163,16 +177,5 @@ export function deferredRollups(
       held = undefined
       counts.clear()
     },
-  }
-}
-
-function fromRow(row: PendingRow): RollupEntry {
-  return {
-    userId: row.userId,
-    feature: row.feature,
-    action: row.action,
-    sessionId: row.sessionId,
-    flags: pairsFlagSignature(row.metadata),
-    correctedTimestamp: new Date(row.timestamp),
   }
 }

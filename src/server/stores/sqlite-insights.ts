@@ -63,5 +63,8 @@ export function openSqliteInsights(
       checkDate('before', before)
       return prune.immediate(Math.floor(before.getTime() / dayMs))
     },
+    async settle() {
+      settle()
+    },
   }
 }

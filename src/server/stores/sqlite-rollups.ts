@@ -1,17 +1,6 @@
 import type { Statement } from 'better-sqlite3'
 import { blockDays, dayMs } from './rows.js'
 
-/** A newly stored event, as the rollups count it. */
-export interface RollupEntry {
-  userId: number
-  feature: string
-  action: string
-  sessionId: string
-  /** The event's flag signature (see metadata-pairs.ts), `''` when it has no flags. */
-  flags: string
-  correctedTimestamp: Date
-}
-
 /** A session's least and greatest feature on a day: it used two features there when they differ. */
 interface SessionSpan {
   day: number
@@ -62,8 +51,19 @@ function upsert(into: string, key: string, update: string): string {
 
 /** Events counted per key in memory, not yet written to the rollups. */
 export interface RollupCounts {
-  /** Counts one newly stored event. */
-  add(entry: RollupEntry): void
+  /**
+   * Counts one newly stored event: its user, feature, action, session, flag signature (see
+   * metadata-pairs.ts, `''` when it has none) and corrected timestamp in epoch milliseconds.
+   * Positional, since it runs for every event stored.
+   */
+  add(
+    userId: number,
+    feature: string,
+    action: string,
+    sessionId: string,
+    flags: string,
+    timestamp: number,
+  ): void
   /** The events counted since the last write or clear. */
   readonly events: number
   /** The keys they are counted under: what a write costs, and what memory holds. */
@@ -87,26 +87,42 @@ export function rollupCounts(): RollupCounts {
   let counted = new Map<string, Counted>()
   let sessions = new Map<string, SessionSpan>()
   let events = 0
+  // A batch is mostly one user's session on one day: the previous event's entries are kept
+  // so that an event like it skips building and looking up its keys.
+  let last: Counted | undefined
+  let lastSession: SessionSpan | undefined
   return {
-    add({ userId, feature, action, sessionId, flags, correctedTimestamp }) {
+    add(userId, feature, action, sessionId, flags, timestamp) {
       events += 1
-      const day = Math.floor(correctedTimestamp.getTime() / dayMs)
-      tally(counted, `${day}\0${userId}\0${feature}\0${action}\0${flags}`, {
-        day,
-        userId,
-        feature,
-        action,
-        flags,
-        events: 1,
-      })
-      const sessionKey = `${day}\0${sessionId}`
-      const session = sessions.get(sessionKey)
-      if (session === undefined)
-        sessions.set(sessionKey, { day, sessionId, min: feature, max: feature })
-      else {
-        if (feature < session.min) session.min = feature
-        if (feature > session.max) session.max = feature
+      const day = Math.floor(timestamp / dayMs)
+      if (
+        last !== undefined &&
+        last.day === day &&
+        last.userId === userId &&
+        last.feature === feature &&
+        last.action === action &&
+        last.flags === flags
+      ) {
+        last.events += 1
+      } else {
+        const key = `${day}\0${userId}\0${feature}\0${action}\0${flags}`
+        last = counted.get(key)
+        if (last === undefined) {
+          last = { day, userId, feature, action, flags, events: 1 }
+          counted.set(key, last)
+        } else last.events += 1
       }
+      if (lastSession?.day !== day || lastSession.sessionId !== sessionId) {
+        const key = `${day}\0${sessionId}`
+        lastSession = sessions.get(key)
+        if (lastSession === undefined) {
+          lastSession = { day, sessionId, min: feature, max: feature }
+          sessions.set(key, lastSession)
+          return
+        }
+      }
+      if (feature < lastSession.min) lastSession.min = feature
+      if (feature > lastSession.max) lastSession.max = feature
     },
     get events() {
       return events
@@ -122,6 +138,8 @@ export function rollupCounts(): RollupCounts {
       counted = new Map()
       sessions = new Map()
       events = 0
+      last = undefined
+      lastSession = undefined
     },
   }
 }

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3'
 import { StoreError } from '../errors/store-error.js'
 import { loadDriver } from './load-driver.js'
-import { flagSignature } from './metadata-pairs.js'
 import { preparedStatements } from './prepared-statements.js'
 import { preparePrivateDatabaseFiles } from './private-database-files.js'
 import {
@@ -116,18 +115,9 @@ function sqliteStore(
     }
   }
 
+  // Only a new row counts: a duplicate id must not count twice in the rollups.
   const insert = write((events: readonly IngestedEvent[]) =>
-    // Only a new row counts: a duplicate id must not count twice in the rollups.
-    rollups.counting(() =>
-      insertEventRows(sql, events).map(({ event, userId, correctedTimestamp }) => ({
-        userId,
-        feature: event.feature,
-        action: event.action,
-        sessionId: event.sessionId,
-        flags: flagSignature(event.parameters.metadata),
-        correctedTimestamp,
-      })),
-    ),
+    rollups.counting(() => insertEventRows(sql, events)),
   )
 
   /** Brings the rollups up to every stored row, before they are read or cut. */

@@ -483,7 +483,13 @@ describe('export worker: retention and metrics', () => {
     const pruneRollups = vi.fn(async () => 0)
     const store: ServerEventStore = {
       ...memoryStore(clock),
-      insights: { dialect: 'sqlite', query: async () => [], page: async () => [], pruneRollups },
+      insights: {
+        dialect: 'sqlite',
+        query: async () => [],
+        page: async () => [],
+        pruneRollups,
+        settle: async () => {},
+      },
     }
     await worker(harness, store, { now: clock.now }).runOnce()
     expect(pruneRollups).toHaveBeenCalledWith(new Date(clock.ms - 400 * day))
