@@ -23,13 +23,19 @@ export interface BuiltApp {
   initialBytes: number
 }
 
-/** Builds `bench/apps/<name>.js` into `bundlesDir/<name>/`. */
-export async function buildApp(name: string): Promise<BuiltApp> {
+/**
+ * Builds `bench/apps/<name>.js` into `bundlesDir/<name>/`; unminified with `minify: false`,
+ * so that a profile of it names its functions.
+ */
+export async function buildApp(name: string, { minify = true } = {}): Promise<BuiltApp> {
   const dir = join(bundlesDir, name)
   rmSync(dir, { recursive: true, force: true })
   const bundle = await rollup({
     input: join(root, 'bench', 'apps', `${name}.js`),
-    plugins: [nodeResolve({ browser: true, exportConditions: ['browser'] }), terser()],
+    plugins: [
+      nodeResolve({ browser: true, exportConditions: ['browser'] }),
+      ...(minify ? [terser()] : []),
+    ],
     onwarn(warning, warn) {
       if (warning.code === 'UNRESOLVED_IMPORT') throw new Error(warning.message)
       warn(warning)

@@ -2,7 +2,7 @@
 // client (bench/floor-client.js), each built as an app ships it (bench/browser-bundles.ts) and
 // loaded in its own browser context: weight, recordEvent's cost, main-thread time to record
 // and deliver, bytes on the wire, and events persisted to IndexedDB per second.
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, normalize } from 'node:path'
@@ -198,6 +198,15 @@ async function recordAndDeliver(page: Page, kind: Kind): Promise<number> {
     const { metrics } = await cdp.send('Performance.getMetrics')
     return metrics.find(metric => metric.name === 'TaskDuration')?.value ?? Number.NaN
   }
+  // TALLY_BENCH_PROFILE=DIR keeps a CPU profile of the page's main thread (DIR/KIND.cpuprofile,
+  // for Chromium's DevTools) to find where the time goes; the pages are then left unminified
+  // and the figures of the run, inflated by the sampling, are not to be reported.
+  const profileDir = process.env.TALLY_BENCH_PROFILE
+  if (profileDir !== undefined) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
+    await cdp.send('Profiler.start')
+  }
   const arrived = wire[kind].events
   const before = await taskSeconds()
   await page.evaluate(async calls => {
@@ -219,6 +228,11 @@ async function recordAndDeliver(page: Page, kind: Kind): Promise<number> {
     await sleep(10)
   }
   const ms = ((await taskSeconds()) - before) * 1000
+  if (profileDir !== undefined) {
+    const { profile } = await cdp.send('Profiler.stop')
+    await mkdir(profileDir, { recursive: true })
+    await writeFile(join(profileDir, `${kind}.cpuprofile`), JSON.stringify(profile))
+  }
   await cdp.detach()
   return ms
 }
@@ -323,7 +337,12 @@ const rate = (value: number) => Math.round(value).toLocaleString('en')
  */
 export async function benchBrowser({ ingestShare }: { ingestShare?: number } = {}) {
   const apps = { tally: await buildApp('tally-app'), floor: await buildApp('floor-app') }
-  const pages = { tally: await buildApp('tally-page'), floor: await buildApp('floor-page') }
+  // A profiled run's pages keep their functions' names (see recordAndDeliver).
+  const minify = process.env.TALLY_BENCH_PROFILE === undefined
+  const pages = {
+    tally: await buildApp('tally-page', { minify }),
+    floor: await buildApp('floor-page', { minify }),
+  }
   const { server, origin } = await startServer()
   const browser = await chromium.launch(chromiumLaunchOptions)
   try {
