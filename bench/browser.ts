@@ -52,6 +52,14 @@ const persistRounds = 5
 /** The wire, per client: the request bodies' bytes as sent (compressed or not) and the events. */
 const wire = { tally: { bytes: 0, events: 0 }, floor: { bytes: 0, events: 0 } }
 
+/**
+ * TALLY_BENCH_PROFILE=DIR keeps a CPU profile of each page's main thread while it records and
+ * delivers (DIR/KIND.cpuprofile, for Chromium's DevTools) to find where the time goes; the
+ * pages are then left unminified, and the run's figures, inflated by the sampling, are not to
+ * be reported.
+ */
+const profileDir = process.env.TALLY_BENCH_PROFILE
+
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
@@ -198,10 +206,6 @@ async function recordAndDeliver(page: Page, kind: Kind): Promise<number> {
     const { metrics } = await cdp.send('Performance.getMetrics')
     return metrics.find(metric => metric.name === 'TaskDuration')?.value ?? Number.NaN
   }
-  // TALLY_BENCH_PROFILE=DIR keeps a CPU profile of the page's main thread (DIR/KIND.cpuprofile,
-  // for Chromium's DevTools) to find where the time goes; the pages are then left unminified
-  // and the figures of the run, inflated by the sampling, are not to be reported.
-  const profileDir = process.env.TALLY_BENCH_PROFILE
   if (profileDir !== undefined) {
     await cdp.send('Profiler.enable')
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
@@ -337,8 +341,8 @@ const rate = (value: number) => Math.round(value).toLocaleString('en')
  */
 export async function benchBrowser({ ingestShare }: { ingestShare?: number } = {}) {
   const apps = { tally: await buildApp('tally-app'), floor: await buildApp('floor-app') }
-  // A profiled run's pages keep their functions' names (see recordAndDeliver).
-  const minify = process.env.TALLY_BENCH_PROFILE === undefined
+  // A profiled run's pages keep their functions' names.
+  const minify = profileDir === undefined
   const pages = {
     tally: await buildApp('tally-page', { minify }),
     floor: await buildApp('floor-page', { minify }),

@@ -96,29 +96,26 @@ export function rollupCounts(): RollupCounts {
       events += 1
       const day = Math.floor(timestamp / dayMs)
       if (
-        last !== undefined &&
-        last.day === day &&
-        last.userId === userId &&
-        last.feature === feature &&
-        last.action === action &&
-        last.flags === flags
+        last?.day !== day ||
+        last.userId !== userId ||
+        last.feature !== feature ||
+        last.action !== action ||
+        last.flags !== flags
       ) {
-        last.events += 1
-      } else {
         const key = `${day}\0${userId}\0${feature}\0${action}\0${flags}`
         last = counted.get(key)
         if (last === undefined) {
-          last = { day, userId, feature, action, flags, events: 1 }
+          last = { day, userId, feature, action, flags, events: 0 }
           counted.set(key, last)
-        } else last.events += 1
+        }
       }
+      last.events += 1
       if (lastSession?.day !== day || lastSession.sessionId !== sessionId) {
         const key = `${day}\0${sessionId}`
         lastSession = sessions.get(key)
         if (lastSession === undefined) {
           lastSession = { day, sessionId, min: feature, max: feature }
           sessions.set(key, lastSession)
-          return
         }
       }
       if (feature < lastSession.min) lastSession.min = feature
