@@ -35,10 +35,17 @@ interface BenchWindow {
   loaded: boolean
 }
 
+/** One page's main thread while it records and delivers: tasks' wall time, and CPU time. */
+interface MainThread {
+  taskMs: number
+  cpuMs: number
+}
+
 export interface ClientFigures {
   app: BuiltApp
   perCallUs: number
-  mainThreadMs: number
+  /** Medians over `deliverRounds` pages. */
+  mainThread: MainThread
   wireBytesPerEvent: number
   /** Median, lowest and highest of the rounds. */
   persistedPerSecond: { median: number; min: number; max: number }
@@ -48,6 +55,8 @@ const token = 'bench-token-0123456789'
 const delivered = 2_000
 const persisted = 20_000
 const persistRounds = 5
+/** Pages that each record and deliver `delivered` events, for the main-thread figure. */
+const deliverRounds = 5
 
 /** The wire, per client: the request bodies' bytes as sent (compressed or not) and the events. */
 const wire = { tally: { bytes: 0, events: 0 }, floor: { bytes: 0, events: 0 } }
@@ -196,49 +205,56 @@ function perCall(page: Page) {
 }
 
 /**
- * Main-thread time, every task of the page's renderer (Chromium's TaskDuration), from the
- * first recordEvent until the server has all `delivered` events.
+ * Main-thread time from the first recordEvent until the server has all `delivered` events:
+ * the wall time of every task of the page's renderer (Chromium's TaskDuration), and the CPU
+ * time of its main thread (ThreadTime), which a busy machine does not inflate. The calls run
+ * in a task of the page's own, as an app's would: run inside the DevTools command that starts
+ * them, they would add that command's own cost (about 190 ms a page, measured) to the page's.
  */
-async function recordAndDeliver(page: Page, kind: Kind): Promise<number> {
+async function recordAndDeliver(page: Page, kind: Kind, round: number): Promise<MainThread> {
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Performance.enable')
-  const taskSeconds = async () => {
+  const seconds = async () => {
     const { metrics } = await cdp.send('Performance.getMetrics')
-    return metrics.find(metric => metric.name === 'TaskDuration')?.value ?? Number.NaN
+    const metric = (name: string) => metrics.find(m => m.name === name)?.value ?? Number.NaN
+    return { taskMs: metric('TaskDuration') * 1000, cpuMs: metric('ThreadTime') * 1000 }
   }
-  if (profileDir !== undefined) {
+  const profiled = profileDir !== undefined && round === 0
+  if (profiled) {
     await cdp.send('Profiler.enable')
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 })
     await cdp.send('Profiler.start')
   }
   const arrived = wire[kind].events
-  const before = await taskSeconds()
-  await page.evaluate(async calls => {
+  const before = await seconds()
+  await page.evaluate(calls => {
     const { client } = window as unknown as { client: FloorClient }
-    for (let i = 0; i < calls; i++) {
-      client.recordEvent('search', 'submitted', {
-        version: 1,
-        metadata: { regex: 1, resultCount: 37 },
-        privateMetadata: {
-          query: `repo:^github.com/org/repo$ useState ${i}`,
-          patternType: 'literal',
-        },
-      })
-    }
-    await client.flush()
+    setTimeout(() => {
+      for (let i = 0; i < calls; i++) {
+        client.recordEvent('search', 'submitted', {
+          version: 1,
+          metadata: { regex: 1, resultCount: 37 },
+          privateMetadata: {
+            query: `repo:^github.com/org/repo$ useState ${i}`,
+            patternType: 'literal',
+          },
+        })
+      }
+      void client.flush()
+    })
   }, delivered)
   for (let waited = 0; wire[kind].events - arrived < delivered; waited += 10) {
     if (waited > 60_000) throw new Error(`${kind}: ${wire[kind].events - arrived} events arrived`)
     await sleep(10)
   }
-  const ms = ((await taskSeconds()) - before) * 1000
-  if (profileDir !== undefined) {
+  const after = await seconds()
+  if (profiled) {
     const { profile } = await cdp.send('Profiler.stop')
     await mkdir(profileDir, { recursive: true })
     await writeFile(join(profileDir, `${kind}.cpuprofile`), JSON.stringify(profile))
   }
   await cdp.detach()
-  return ms
+  return { taskMs: after.taskMs - before.taskMs, cpuMs: after.cpuMs - before.cpuMs }
 }
 
 /** The event persisted (the page sets each copy's id and time). */
@@ -319,17 +335,26 @@ async function measure(
   const perCallUs = await perCall(calls)
   await calls.context().close()
 
-  const deliver = await openPage(browser, origin, kind, page.entry)
-  await createClient(deliver, kind)
+  // A fresh page each round, as a visit is: one round's figure swings by a fifth on this
+  // machine, so the table gives the median.
   const { bytes, events } = wire[kind]
-  const mainThreadMs = await recordAndDeliver(deliver, kind)
+  const rounds: MainThread[] = []
+  for (let round = 0; round < deliverRounds; round++) {
+    const deliver = await openPage(browser, origin, kind, page.entry)
+    await createClient(deliver, kind)
+    rounds.push(await recordAndDeliver(deliver, kind, round))
+    await deliver.context().close()
+  }
+  const mainThread = {
+    taskMs: median(rounds.map(r => r.taskMs)),
+    cpuMs: median(rounds.map(r => r.cpuMs)),
+  }
   const wireBytesPerEvent = (wire[kind].bytes - bytes) / (wire[kind].events - events)
-  await deliver.context().close()
 
   const persist = await openPage(browser, origin, kind, page.entry)
   const persistedPerSecond = await persistRate(persist, kind)
   await persist.context().close()
-  return { app, perCallUs, mainThreadMs, wireBytesPerEvent, persistedPerSecond }
+  return { app, perCallUs, mainThread, wireBytesPerEvent, persistedPerSecond }
 }
 
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`
@@ -383,11 +408,18 @@ export async function benchBrowser({ ingestShare }: { ingestShare?: number } = {
           c => c.perCallUs <= 2,
         ),
         row(
-          `main-thread time to record and deliver ${rate(delivered)} events (all tasks)`,
-          c => `${c.mainThreadMs.toFixed(0)} ms`,
+          `main-thread time to record and deliver ${rate(delivered)} events (all tasks, median of ${deliverRounds} pages)`,
+          c => `${c.mainThread.taskMs.toFixed(0)} ms`,
           '≤ 250 ms',
-          c => c.mainThreadMs <= 250,
+          c => c.mainThread.taskMs <= 250,
         ),
+        [
+          '  the same, CPU time of the main thread',
+          `${tally.mainThread.cpuMs.toFixed(0)} ms`,
+          `${floor.mainThread.cpuMs.toFixed(0)} ms`,
+          '-',
+          '-',
+        ],
         row(
           'bytes per event on the wire',
           c => c.wireBytesPerEvent.toFixed(0),

@@ -26,6 +26,8 @@ export interface WriteContext {
   /** Writes the totals back and commits. */
   done: () => void
   guard: Guard
+  /** Says that this write takes events out of the queue: `totals.cut` changes. */
+  cut: () => void
 }
 
 /**
@@ -52,8 +54,7 @@ function committed<T>(tx: IDBTransaction, result: () => T): Promise<T> {
  * the end of the walk or where it stops.
  */
 export function walkChunks(
-  chunks: IDBObjectStore,
-  guard: Guard,
+  { chunks, guard, cut }: WriteContext,
   visit: (events: StoredEvent[]) => [kept: StoredEvent[], more: boolean],
   done: () => void,
 ): void {
@@ -63,6 +64,7 @@ export function walkChunks(
     if (!current) return done()
     const { events } = current.value as Chunk
     const [kept, more] = visit(events)
+    if (kept.length < events.length) cut()
     if (kept.length === 0) current.delete()
     else if (kept.length < events.length) current.update({ v: 3, events: kept } satisfies Chunk)
     if (more) current.continue()
@@ -75,15 +77,13 @@ export function walkChunks(
  * second copies, once per page load with a spill.
  */
 function findStored(
-  chunks: IDBObjectStore,
+  context: WriteContext,
   wanted: ReadonlySet<string>,
-  guard: Guard,
   found: (stored: Set<string>) => void,
 ): void {
   const stored = new Set<string>()
   walkChunks(
-    chunks,
-    guard,
+    context,
     events => {
       for (const { event } of events) if (wanted.has(event.id)) stored.add(event.id)
       return [events, stored.size < wanted.size]
@@ -178,6 +178,7 @@ export async function openIndexedDbStore({
     const chunks = tx.objectStore('chunks')
     const meta = tx.objectStore('meta')
     const totals: Totals = { count: 0, bytes: 0 }
+    let cutting = false
     let failure: unknown
     // A request's callback that throws (a broken or patched IndexedDB) would surface as an
     // uncaught error in the host page: abort instead, and reject with what was thrown.
@@ -196,6 +197,9 @@ export async function openIndexedDbStore({
         }
       }
     const done = () => {
+      // Random rather than counted: an older Tally writes totals without it, and a count
+      // starting again could meet a value a reader saw before.
+      if (cutting || totals.cut === undefined) totals.cut = Math.random()
       meta.put(totals, 'totals')
       // Committing now rather than when the puts answer saves a round trip; browsers
       // without commit() (Safari before 15) commit once the puts are done.
@@ -207,7 +211,8 @@ export async function openIndexedDbStore({
       const read = stored.result as Totals | undefined
       totals.count = read?.count ?? 0
       totals.bytes = read?.bytes ?? 0
-      work({ chunks, totals, guard, done })
+      if (typeof read?.cut === 'number') totals.cut = read.cut
+      work({ chunks, totals, guard, done, cut: () => (cutting = true) })
     })
     return committed(tx, () => result(totals)).catch((error: unknown) => {
       throw failure instanceof Error ? failure : error
@@ -215,12 +220,12 @@ export async function openIndexedDbStore({
   }
 
   /** Drops the oldest events until the totals are within the bounds; then calls `done`. */
-  const trim = ({ chunks, totals, done, guard }: WriteContext) => {
+  const trim = (context: WriteContext) => {
+    const { totals, done } = context
     const over = () => totals.count > bounds.maxEvents || totals.bytes > bounds.maxBytes
     if (!over()) return done()
     walkChunks(
-      chunks,
-      guard,
+      context,
       events => {
         let cut = 0
         while (cut < events.length && over()) {
@@ -261,7 +266,7 @@ export async function openIndexedDbStore({
       let added = 0
       return write(
         context => {
-          const { chunks, totals, guard } = context
+          const { chunks, totals } = context
           before = totals.count
           const keep = (kept: StoredEvent[]) => {
             added = kept.length
@@ -270,7 +275,7 @@ export async function openIndexedDbStore({
             trim(context)
           }
           if (doubtful.size === 0) return keep(fresh)
-          findStored(chunks, doubtful, guard, stored => {
+          findStored(context, doubtful, stored => {
             const kept = fresh.filter(({ event }) => !stored.has(event.id))
             addChunks(chunks, kept)
             keep(kept)
@@ -291,8 +296,9 @@ export async function openIndexedDbStore({
     clear() {
       let removed = 0
       return write(
-        ({ chunks, totals, done }) => {
+        ({ chunks, totals, done, cut }) => {
           removed = totals.count
+          cut()
           chunks.clear()
           totals.count = 0
           totals.bytes = 0

@@ -303,6 +303,112 @@ describe('bounds', () => {
 })
 
 describe('tabs', () => {
+  it('behave as one memory store under any interleaving, a peek in one and trims or removals in another before its removal', async () => {
+    type Op =
+      | { tab: number; type: 'append'; sizes: number[] }
+      | { tab: number; type: 'remove'; picks: number[] }
+      | { tab: number; type: 'peek'; maxEvents: number }
+    const tab = fc.integer({ min: 0, max: 1 })
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({
+        tab,
+        type: fc.constant('append'),
+        sizes: fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 8 }),
+      }),
+      fc.record({
+        tab,
+        type: fc.constant('remove'),
+        picks: fc.array(fc.nat(20), { maxLength: 10 }),
+      }),
+      fc.record({ tab, type: fc.constant('peek'), maxEvents: fc.integer({ min: 1, max: 20 }) }),
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ maxEvents: fc.integer({ min: 1, max: 15 }), maxBytes: fc.nat(3_000) }),
+        fc.array(op, { maxLength: 30 }),
+        async (storeBounds, ops) => {
+          const factory = new IDBFactory()
+          const tabs = [
+            await openIndexedDbStore({ bounds: storeBounds, indexedDB: factory }),
+            await openIndexedDbStore({ bounds: storeBounds, indexedDB: factory }),
+          ]
+          const model = createMemoryStore(storeBounds)
+          let next = 0
+          // What each tab peeked last: a sender removes what it sent, as acknowledged.
+          const peeked: string[][] = [[], []]
+          try {
+            for (const step of ops) {
+              const store = tabs[step.tab] as IndexedDbStore
+              if (step.type === 'append') {
+                const batch = step.sizes.map(size => entry(`e-${next++}`, size))
+                expect(await store.append(batch)).toEqual(await model.append(batch))
+              } else if (step.type === 'remove') {
+                // The tab's last batch, and ids near the head, some gone or never minted.
+                const doomed = [
+                  ...(peeked[step.tab] ?? []),
+                  ...step.picks.map(pick => `e-${next - pick}`),
+                ]
+                expect(await store.remove(doomed)).toBe(await model.remove(doomed))
+              } else {
+                const batch = await store.peek(step.maxEvents, Infinity)
+                expect(batch).toEqual(await model.peek(step.maxEvents, Infinity))
+                peeked[step.tab] = ids(batch)
+              }
+            }
+            expect(await all(tabs[0] as IndexedDbStore)).toEqual(
+              await model.peek(Infinity, Infinity),
+            )
+            expect(await (tabs[1] as IndexedDbStore).count()).toBe(await model.count())
+          } finally {
+            await Promise.all(tabs.map(store => store.close()))
+          }
+        },
+      ),
+      { numRuns: 80 },
+    )
+  })
+
+  it("count a removal's events once when another tab trimmed them since the peek", async () => {
+    const factory = new IDBFactory()
+    const tabBounds = { maxEvents: 4, maxBytes: 10_000 }
+    const sender = await open(factory, tabBounds)
+    const other = await open(factory, tabBounds)
+    await sender.append(entries('a', 3))
+    const batch = await all(sender)
+    expect(await other.append(entries('b', 2))).toEqual({ count: 4, dropped: 1 })
+    expect(await sender.remove(ids(batch))).toBe(2)
+    expect(ids(await all(other))).toEqual(['b-0', 'b-1'])
+  })
+
+  it('read back what a removal deletes when an older Tally changed the queue since the peek', async () => {
+    const factory = new IDBFactory()
+    const store = await open(factory)
+    await store.append(entries('a', 5))
+    const batch = await all(store)
+    // An older tab trims the first two events and writes totals without `cut`.
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open('tally-telemetry', queueVersion)
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(new Error('open failed'))
+    })
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction(['chunks', 'meta'], 'readwrite')
+      const cursor = tx.objectStore('chunks').openCursor()
+      cursor.onsuccess = () => {
+        const current = cursor.result as IDBCursorWithValue
+        const { events } = current.value as { events: StoredEvent[] }
+        current.update({ v: 3, events: events.slice(2) })
+      }
+      tx.objectStore('meta').put({ count: 3, bytes: 300 }, 'totals')
+      tx.oncomplete = () => resolve()
+      tx.onerror = () => reject(new Error('write failed'))
+    })
+    db.close()
+    expect(await store.remove(ids(batch))).toBe(0)
+    expect(await store.count()).toBe(0)
+    expect(await store.append(entries('b', 2))).toEqual({ count: 2, dropped: 0 })
+  })
+
   it('share one queue, its order and its bounds', async () => {
     const factory = new IDBFactory()
     const tabBounds = { maxEvents: 6, maxBytes: 10_000 }
