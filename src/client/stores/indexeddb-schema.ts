@@ -11,9 +11,9 @@ import type { StoredEvent } from './event-store.js'
  *   unique multiEntry index over every id wrote one index row per event and halved the
  *   append rate; an id is now looked up only where it can be a second copy (the store's
  *   `append`).
- * - object store `meta`, out-of-line keys: `totals` → `{ count, bytes, cut }`, the sums over
- *   `chunks` kept in the transactions that change them (`cut` optional, see Totals);
- *   `claim` → `{ owner, expires }` (epoch ms), the senders' lease (indexeddb-lease.ts).
+ * - object store `meta`, out-of-line keys: `totals` → `{ count, bytes }`, the sums over
+ *   `chunks`, kept in the transactions that change them; `claim` → `{ owner, expires }` (epoch
+ *   ms), the senders' lease (indexeddb-lease.ts).
  *
  * A new database is made by `createQueue`; `upgradeQueue` (indexeddb-upgrade.ts, in the
  * sender's chunk) migrates older ones.
@@ -33,12 +33,6 @@ export interface Chunk {
 export interface Totals {
   count: number
   bytes: number
-  /**
-   * A random number drawn anew by every write that takes events out of the queue (a trim, a
-   * removal, a clear), and by any write that finds none (a queue last written by an older
-   * Tally): while it is the one a reader saw, every chunk that reader saw holds what it held.
-   */
-  cut?: number
 }
 
 export const queueVersion = 4

@@ -26,8 +26,6 @@ export interface WriteContext {
   /** Writes the totals back and commits. */
   done: () => void
   guard: Guard
-  /** Says that this write takes events out of the queue: `totals.cut` changes. */
-  cut: () => void
 }
 
 /**
@@ -54,7 +52,8 @@ function committed<T>(tx: IDBTransaction, result: () => T): Promise<T> {
  * the end of the walk or where it stops.
  */
 export function walkChunks(
-  { chunks, guard, cut }: WriteContext,
+  chunks: IDBObjectStore,
+  guard: Guard,
   visit: (events: StoredEvent[]) => [kept: StoredEvent[], more: boolean],
   done: () => void,
 ): void {
@@ -64,7 +63,6 @@ export function walkChunks(
     if (!current) return done()
     const { events } = current.value as Chunk
     const [kept, more] = visit(events)
-    if (kept.length < events.length) cut()
     if (kept.length === 0) current.delete()
     else if (kept.length < events.length) current.update({ v: 3, events: kept } satisfies Chunk)
     if (more) current.continue()
@@ -77,13 +75,15 @@ export function walkChunks(
  * second copies, once per page load with a spill.
  */
 function findStored(
-  context: WriteContext,
+  chunks: IDBObjectStore,
   wanted: ReadonlySet<string>,
+  guard: Guard,
   found: (stored: Set<string>) => void,
 ): void {
   const stored = new Set<string>()
   walkChunks(
-    context,
+    chunks,
+    guard,
     events => {
       for (const { event } of events) if (wanted.has(event.id)) stored.add(event.id)
       return [events, stored.size < wanted.size]
@@ -178,7 +178,6 @@ export async function openIndexedDbStore({
     const chunks = tx.objectStore('chunks')
     const meta = tx.objectStore('meta')
     const totals: Totals = { count: 0, bytes: 0 }
-    let cutting = false
     let failure: unknown
     // A request's callback that throws (a broken or patched IndexedDB) would surface as an
     // uncaught error in the host page: abort instead, and reject with what was thrown.
@@ -197,9 +196,6 @@ export async function openIndexedDbStore({
         }
       }
     const done = () => {
-      // Random rather than counted: an older Tally writes totals without it, and a count
-      // starting again could meet a value a reader saw before.
-      if (cutting || totals.cut === undefined) totals.cut = Math.random()
       meta.put(totals, 'totals')
       // Committing now rather than when the puts answer saves a round trip; browsers
       // without commit() (Safari before 15) commit once the puts are done.
@@ -211,8 +207,7 @@ export async function openIndexedDbStore({
       const read = stored.result as Totals | undefined
       totals.count = read?.count ?? 0
       totals.bytes = read?.bytes ?? 0
-      if (typeof read?.cut === 'number') totals.cut = read.cut
-      work({ chunks, totals, guard, done, cut: () => (cutting = true) })
+      work({ chunks, totals, guard, done })
     })
     return committed(tx, () => result(totals)).catch((error: unknown) => {
       throw failure instanceof Error ? failure : error
@@ -220,12 +215,12 @@ export async function openIndexedDbStore({
   }
 
   /** Drops the oldest events until the totals are within the bounds; then calls `done`. */
-  const trim = (context: WriteContext) => {
-    const { totals, done } = context
+  const trim = ({ chunks, totals, done, guard }: WriteContext) => {
     const over = () => totals.count > bounds.maxEvents || totals.bytes > bounds.maxBytes
     if (!over()) return done()
     walkChunks(
-      context,
+      chunks,
+      guard,
       events => {
         let cut = 0
         while (cut < events.length && over()) {
@@ -266,7 +261,7 @@ export async function openIndexedDbStore({
       let added = 0
       return write(
         context => {
-          const { chunks, totals } = context
+          const { chunks, totals, guard } = context
           before = totals.count
           const keep = (kept: StoredEvent[]) => {
             added = kept.length
@@ -275,7 +270,7 @@ export async function openIndexedDbStore({
             trim(context)
           }
           if (doubtful.size === 0) return keep(fresh)
-          findStored(context, doubtful, stored => {
+          findStored(chunks, doubtful, guard, stored => {
             const kept = fresh.filter(({ event }) => !stored.has(event.id))
             addChunks(chunks, kept)
             keep(kept)
@@ -296,9 +291,8 @@ export async function openIndexedDbStore({
     clear() {
       let removed = 0
       return write(
-        ({ chunks, totals, done, cut }) => {
+        ({ chunks, totals, done }) => {
           removed = totals.count
-          cut()
           chunks.clear()
           totals.count = 0
           totals.bytes = 0

@@ -380,35 +380,6 @@ describe('tabs', () => {
     expect(ids(await all(other))).toEqual(['b-0', 'b-1'])
   })
 
-  it('read back what a removal deletes when an older Tally changed the queue since the peek', async () => {
-    const factory = new IDBFactory()
-    const store = await open(factory)
-    await store.append(entries('a', 5))
-    const batch = await all(store)
-    // An older tab trims the first two events and writes totals without `cut`.
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open('tally-telemetry', queueVersion)
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(new Error('open failed'))
-    })
-    await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction(['chunks', 'meta'], 'readwrite')
-      const cursor = tx.objectStore('chunks').openCursor()
-      cursor.onsuccess = () => {
-        const current = cursor.result as IDBCursorWithValue
-        const { events } = current.value as { events: StoredEvent[] }
-        current.update({ v: 3, events: events.slice(2) })
-      }
-      tx.objectStore('meta').put({ count: 3, bytes: 300 }, 'totals')
-      tx.oncomplete = () => resolve()
-      tx.onerror = () => reject(new Error('write failed'))
-    })
-    db.close()
-    expect(await store.remove(ids(batch))).toBe(0)
-    expect(await store.count()).toBe(0)
-    expect(await store.append(entries('b', 2))).toEqual({ count: 2, dropped: 0 })
-  })
-
   it('share one queue, its order and its bounds', async () => {
     const factory = new IDBFactory()
     const tabBounds = { maxEvents: 6, maxBytes: 10_000 }
