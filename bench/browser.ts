@@ -152,12 +152,36 @@ async function openPage(browser: Browser, origin: string, kind: Kind, entry: str
   return page
 }
 
-/** Creates the client in the page as `window.client`; resolves once its store is open. */
+/** What a benchmark page holds once `createClient` ran. */
+interface ClientWindow {
+  client: FloorClient
+  /** Records `calls` search events on `client`, the same for every figure. */
+  record: (calls: number) => void
+}
+
+/**
+ * Creates the client in the page as `window.client`, and `window.record`; resolves once its
+ * store is open.
+ */
 function createClient(page: Page, kind: Kind) {
   return page.evaluate(
     async ({ kind, token, delivered }) => {
       const bench = window as unknown as BenchWindow & {
         client: FloorClient | TallyModule.Telemetry
+        record: ClientWindow['record']
+      }
+      bench.record = calls => {
+        for (let i = 0; i < calls; i++) {
+          bench.client.recordEvent('search', 'submitted', {
+            version: 1,
+            metadata: { regex: 1, resultCount: 37 },
+            // A new query each call, as users type them; the pattern type repeats, as enums do.
+            privateMetadata: {
+              query: `repo:^github.com/org/repo$ useState ${i}`,
+              patternType: 'literal',
+            },
+          })
+        }
       }
       if (kind === 'tally') {
         const telemetry = bench.tally.createTelemetry({
@@ -182,21 +206,11 @@ function createClient(page: Page, kind: Kind) {
 /** Median µs per recordEvent over `delivered` calls in one loop, after a warm-up round. */
 function perCall(page: Page) {
   return page.evaluate(async calls => {
-    const { client } = window as unknown as { client: FloorClient }
+    const { client, record } = window as unknown as ClientWindow
     const samples: number[] = []
     for (let round = 0; round < 8; round++) {
       const start = performance.now()
-      for (let i = 0; i < calls; i++) {
-        client.recordEvent('search', 'submitted', {
-          version: 1,
-          metadata: { regex: 1, resultCount: 37 },
-          // A new query each call, as users type them; the pattern type repeats, as enums do.
-          privateMetadata: {
-            query: `repo:^github.com/org/repo$ useState ${i}`,
-            patternType: 'literal',
-          },
-        })
-      }
+      record(calls)
       if (round > 0) samples.push(((performance.now() - start) * 1000) / calls)
       await client.flush()
     }
@@ -214,7 +228,7 @@ function perCall(page: Page) {
 async function recordAndDeliver(page: Page, kind: Kind, round: number): Promise<MainThread> {
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Performance.enable')
-  const seconds = async () => {
+  const sample = async () => {
     const { metrics } = await cdp.send('Performance.getMetrics')
     const metric = (name: string) => metrics.find(m => m.name === name)?.value ?? Number.NaN
     return { taskMs: metric('TaskDuration') * 1000, cpuMs: metric('ThreadTime') * 1000 }
@@ -226,20 +240,11 @@ async function recordAndDeliver(page: Page, kind: Kind, round: number): Promise<
     await cdp.send('Profiler.start')
   }
   const arrived = wire[kind].events
-  const before = await seconds()
+  const before = await sample()
   await page.evaluate(calls => {
-    const { client } = window as unknown as { client: FloorClient }
+    const { client, record } = window as unknown as ClientWindow
     setTimeout(() => {
-      for (let i = 0; i < calls; i++) {
-        client.recordEvent('search', 'submitted', {
-          version: 1,
-          metadata: { regex: 1, resultCount: 37 },
-          privateMetadata: {
-            query: `repo:^github.com/org/repo$ useState ${i}`,
-            patternType: 'literal',
-          },
-        })
-      }
+      record(calls)
       void client.flush()
     })
   }, delivered)
@@ -247,7 +252,7 @@ async function recordAndDeliver(page: Page, kind: Kind, round: number): Promise<
     if (waited > 60_000) throw new Error(`${kind}: ${wire[kind].events - arrived} events arrived`)
     await sleep(10)
   }
-  const after = await seconds()
+  const after = await sample()
   if (profiled) {
     const { profile } = await cdp.send('Profiler.stop')
     await mkdir(profileDir, { recursive: true })
