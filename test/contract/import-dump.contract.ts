@@ -86,6 +86,57 @@ export function describeImportDumpContract(
       expect(row?.event).not.toHaveProperty('extra')
     })
 
+    it('keeps the export state a dump carries, refuses a malformed one, and dumps it again', async () => {
+      const store = await fresh()
+      const [waiting, exported, refused] = planted.slice(0, 3).map(importLine)
+      const withState = (line: string | undefined, state: Record<string, unknown>) =>
+        JSON.stringify({ ...(JSON.parse(line as string) as object), ...state })
+      const exportedAt = '2026-11-30T08:00:00.000Z'
+      const reason = 'feature not on the allowlist'
+      const bad = (n: number, state: Record<string, unknown>) =>
+        withState(waiting, { id: `other-${n}0000`, ...state })
+      const summary = await importIntoStore(store, [
+        withState(waiting, { exportedAt: null }),
+        withState(exported, { exportedAt }),
+        withState(refused, { exportedAt, exportRejection: reason }),
+        bad(1, { exportRejection: reason }),
+        bad(2, { exportedAt: 'last week' }),
+        bad(3, { exportedAt, exportRejection: 'x'.repeat(501) }),
+      ])
+      expect(summary).toEqual({
+        stored: 3,
+        present: 0,
+        refused: 3,
+        reasons: [
+          'line 4: exportRejection needs exportedAt',
+          'line 5: exportedAt must be an ISO 8601 time from 2000 to 2099',
+          'line 6: exportRejection must be a string of at most 500 characters',
+        ],
+      })
+      const idsOf = (lines: (string | undefined)[]) =>
+        lines.map(line => (JSON.parse(line as string) as { id: string }).id)
+      expect(await store.stats()).toMatchObject({ total: 3, backlog: 1 })
+      const claimed = await store.claimForExport(10, 60_000, new Date(Date.UTC(2026, 11, 1)))
+      expect(claimed.map(row => row.event.id)).toEqual(idsOf([waiting]))
+
+      const chunks: string[] = []
+      await dumpFromStore(store, chunk => void chunks.push(chunk))
+      const dumped = new Map(
+        chunks
+          .join('')
+          .trimEnd()
+          .split('\n')
+          .map(line => JSON.parse(line) as Record<string, unknown>)
+          .map(line => [line.id, line]),
+      )
+      const [waitingId, exportedId, refusedId] = idsOf([waiting, exported, refused])
+      expect(dumped.get(waitingId)).not.toHaveProperty('exportedAt')
+      expect(dumped.get(waitingId)).not.toHaveProperty('exportRejection')
+      expect(dumped.get(exportedId)).toMatchObject({ exportedAt })
+      expect(dumped.get(exportedId)).not.toHaveProperty('exportRejection')
+      expect(dumped.get(refusedId)).toMatchObject({ exportedAt, exportRejection: reason })
+    })
+
     it('dumps every event once, in id order, as lines that import back to the same rows', async () => {
       const store = await fresh()
       await importIntoStore(store, planted.map(importLine))

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { JsonValue } from '../../src/protocol/event.js'
 import type { IngestedEvent } from '../../src/server/stores/server-event-store.js'
-import { at, idOf, ids, ingested, series, type ContractStores } from './fixtures.js'
+import { at, idOf, ids, ingested, minute, series, type ContractStores } from './fixtures.js'
 
 /** `userId`, `insert` and `get`: what ingest writes and reads back. */
 export function describeIngestContract({ fresh }: ContractStores): void {
@@ -120,6 +120,27 @@ export function describeIngestContract({ fresh }: ContractStores): void {
       expect(await store.insert(batch)).toBe(1_000)
       expect(await store.insert(batch)).toBe(0)
       expect(await store.stats()).toMatchObject({ total: 1_000, backlog: 1_000 })
+    })
+
+    it('keeps the export state an event arrives with (a dump imported): only a waiting one is exported', async () => {
+      const store = await fresh()
+      const [waiting, exported, refused] = series(3)
+      if (!waiting || !exported || !refused) throw new Error('unreachable')
+      expect(
+        await store.insert([
+          { ...waiting, exportedAt: null, exportRejection: null },
+          { ...exported, exportedAt: at(50) },
+          { ...refused, exportedAt: at(60), exportRejection: 'not on the allowlist' },
+        ]),
+      ).toBe(3)
+      const rows = await store.get(ids([waiting, exported, refused]))
+      expect(rows.map(row => [row.exportedAt?.getTime() ?? null, row.exportRejection])).toEqual([
+        [null, null],
+        [at(50).getTime(), null],
+        [at(60).getTime(), 'not on the allowlist'],
+      ])
+      expect(await store.stats()).toMatchObject({ total: 3, backlog: 1 })
+      expect(ids(await store.claimForExport(10, minute, at(100)))).toEqual(ids([waiting]))
     })
   })
 

@@ -70,7 +70,11 @@ export function createMemoryServerEventStore(
       for (const event of events) {
         if (entries.has(event.event.id)) continue
         entries.set(event.event.id, {
-          row: { ...structuredClone(event), exportedAt: null, exportRejection: null },
+          row: {
+            ...structuredClone(event),
+            exportedAt: event.exportedAt ?? null,
+            exportRejection: event.exportRejection ?? null,
+          },
           claimedUntil: null,
         })
         added++

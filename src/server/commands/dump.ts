@@ -11,16 +11,26 @@ export interface DumpOptions extends StorageOptions, DumpSettings {}
 
 /**
  * One line of a dump: the event as the wire carries it with its times as ISO 8601 strings,
- * plus `userId`, and the instance's own `correctedTimestamp` and `receivedAt`, which
- * `tally import` keeps.
+ * plus `userId`, and the instance's own `correctedTimestamp`, `receivedAt` and, once the
+ * gateway answered for it, `exportedAt` (and `exportRejection`), which `tally import` keeps.
  */
-export function dumpLine({ event, userId, correctedTimestamp, receivedAt }: IngestedEvent): string {
+export function dumpLine({
+  event,
+  userId,
+  correctedTimestamp,
+  receivedAt,
+  exportedAt,
+  exportRejection,
+}: IngestedEvent): string {
   return JSON.stringify({
     ...event,
     timestamp: event.timestamp.toISOString(),
     userId,
     correctedTimestamp: correctedTimestamp.toISOString(),
     receivedAt: receivedAt.toISOString(),
+    // Absent rather than null while the event waits for export: undefined is left out.
+    exportedAt: exportedAt?.toISOString(),
+    exportRejection: exportRejection ?? undefined,
   })
 }
 

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
+import { maxReasonLength } from '../../protocol/answers.js'
 import { limits } from '../../protocol/event.js'
 import { defaultScrubRules, type ScrubRule } from '../../protocol/scrub-rules.js'
 import { createScrubber, type Scrubber } from '../../protocol/scrub.js'
@@ -55,6 +56,31 @@ function parseTime(value: unknown): Date | undefined {
 
 type Verdict = { ok: true; row: IngestedEvent } | { ok: false; reason: string }
 
+type ExportState = Pick<IngestedEvent, 'exportedAt' | 'exportRejection'>
+
+/**
+ * The export state a dump line carries: none (the event waits for export), `exportedAt`, or
+ * both (the gateway refused it). A string when the fields are malformed: a line that says it
+ * was exported must not be exported again by a misreading, nor lose its refusal.
+ */
+function exportState({
+  exportedAt,
+  exportRejection,
+}: Record<string, unknown>): ExportState | string {
+  if (exportedAt === undefined || exportedAt === null) {
+    return exportRejection === undefined || exportRejection === null
+      ? {}
+      : 'exportRejection needs exportedAt'
+  }
+  const at = parseTime(exportedAt)
+  if (at === undefined) return 'exportedAt must be an ISO 8601 time from 2000 to 2099'
+  if (exportRejection === undefined || exportRejection === null) return { exportedAt: at }
+  if (typeof exportRejection !== 'string' || exportRejection.length > maxReasonLength) {
+    return `exportRejection must be a string of at most ${maxReasonLength} characters`
+  }
+  return { exportedAt: at, exportRejection }
+}
+
 function readLine(line: string, scrub: Scrubber, now: () => Date): Verdict {
   if (line.length > maxLineLength)
     return { ok: false, reason: `longer than ${maxLineLength} characters` }
@@ -73,6 +99,8 @@ function readLine(line: string, scrub: Scrubber, now: () => Date): Verdict {
   if (timestamp === undefined) {
     return { ok: false, reason: 'timestamp must be an ISO 8601 time from 2000 to 2099' }
   }
+  const exported = exportState(value)
+  if (typeof exported === 'string') return { ok: false, reason: exported }
   // Judged and scrubbed as ingest judges an event; unknown fields are left out of the copy.
   const verdict = validateEvent({ ...value, timestamp }, { scrub })
   if (!verdict.valid) {
@@ -89,6 +117,7 @@ function readLine(line: string, scrub: Scrubber, now: () => Date): Verdict {
       // The timestamp is kept as given: a dump writes the corrected one beside it.
       correctedTimestamp: parseTime(value.correctedTimestamp) ?? timestamp,
       receivedAt: parseTime(value.receivedAt) ?? now(),
+      ...exported,
     },
   }
 }
@@ -96,7 +125,9 @@ function readLine(line: string, scrub: Scrubber, now: () => Date): Verdict {
 /**
  * Reads events as JSON Lines (what `tally dump` writes: the event with ISO times, plus
  * `userId`), validates and scrubs each like ingest, and stores them in batches, each batch one
- * transaction; an id already stored is left as it was. Streams: only one batch is held.
+ * transaction; an id already stored is left as it was. A line's `exportedAt` (and
+ * `exportRejection`) is kept, so the events a dump says the gateway answered for are not
+ * exported again; the others wait for export like new events. Streams: only one batch is held.
  */
 export async function importIntoStore(
   store: ServerEventStore,

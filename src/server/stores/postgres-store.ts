@@ -149,7 +149,7 @@ export function openPostgresStore({
     async insert(events) {
       if (events.length === 0) return 0
       // In id order, so that two replicas inserting overlapping batches lock the ids in the
-      // same order and cannot deadlock. unnest takes the batch as eight array parameters,
+      // same order and cannot deadlock. unnest takes the batch as eleven array parameters,
       // whatever its size, far from the 65,535 parameter limit of one statement.
       const sorted = [...events].sort((a, b) => compareIds(a.event.id, b.event.id))
       try {
@@ -158,9 +158,10 @@ export function openPostgresStore({
         const { rows: counted } = await pool.query<{ inserted: string }>(
           `WITH inserted AS (
              INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-               received_at, payload, session_id)
+               received_at, payload, session_id, exported_at, export_rejection)
              SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[],
-               $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::json[], $9::text[])
+               $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::json[], $9::text[],
+               $10::timestamptz[], $11::text[])
              ON CONFLICT (id) DO NOTHING
              RETURNING user_id, feature, action, session_id, ${POSTGRES_DAY} AS day,
                ${POSTGRES_FLAGS} AS flags
@@ -210,6 +211,8 @@ export function openPostgresStore({
             sorted.map(row => row.receivedAt.toISOString()),
             sorted.map(row => encodePayload(row.event)),
             sorted.map(row => row.event.sessionId),
+            sorted.map(row => row.exportedAt?.toISOString() ?? null),
+            sorted.map(row => row.exportRejection ?? null),
           ],
         )
         return Number(counted[0]?.inserted ?? 0)

@@ -13,12 +13,13 @@ export function insertEventRows(
 ): IngestedEvent[] {
   const insert = sql(
     `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-       received_at, payload, session_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       received_at, payload, session_id, metadata, exported_at, export_rejection)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO NOTHING`,
   )
   const added: IngestedEvent[] = []
   for (const ingested of events) {
-    const { event, userId, receivedAt, correctedTimestamp } = ingested
+    const { event, userId, receivedAt, correctedTimestamp, exportedAt, exportRejection } = ingested
     const { changes } = insert.run(
       event.id,
       userId,
@@ -30,6 +31,8 @@ export function insertEventRows(
       encodePayload(event),
       event.sessionId,
       metadataPairs(event.parameters.metadata),
+      exportedAt?.getTime() ?? null,
+      exportRejection ?? null,
     )
     if (changes > 0) added.push(ingested)
   }

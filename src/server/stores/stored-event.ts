@@ -12,10 +12,18 @@ export interface IngestedEvent {
    * (`timestamp + (receivedAt - sentAt)`); `event.timestamp` keeps the client's own.
    */
   correctedTimestamp: Date
+  /**
+   * The export state the event arrives with: ingest never sets it (a new event waits for
+   * export); `tally import` keeps a dump's, so that an instance moved to another store does
+   * not send its history upstream again. Both absent or null: not exported yet.
+   */
+  exportedAt?: Date | null
+  exportRejection?: string | null
 }
 
 /** A stored event with its export state. */
 export interface StoredRow extends IngestedEvent {
+  /** When the gateway acknowledged or refused the event; null while it waits for export. */
   exportedAt: Date | null
   /** Set when the gateway refused the event: it is never retried. */
   exportRejection: string | null
