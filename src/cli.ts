@@ -10,6 +10,7 @@ import {
   openImportInput,
   readLines,
 } from './server/commands/import.js'
+import { importProgress } from './server/commands/import-progress.js'
 import { runInsights } from './server/commands/insights.js'
 import { isBrokenPipe, streamWriter } from './server/commands/stream-output.js'
 import { startTallyServe } from './commands/serve.js'
@@ -82,7 +83,16 @@ async function dump(options: Settings<'dump'>): Promise<number> {
 /** Exits 1 when some lines were refused, so that a script moving a store notices. */
 async function importCommand(options: Settings<'import'>): Promise<number> {
   const input = await openImportInput(options.file, process.stdin)
-  const summary = await importEvents(options, readLines(input))
+  const progress = process.stderr.isTTY
+    ? importProgress(text => process.stderr.write(text))
+    : undefined
+  let summary
+  try {
+    const settings = progress === undefined ? options : { ...options, onBatch: progress.onBatch }
+    summary = await importEvents(settings, readLines(input))
+  } finally {
+    progress?.done()
+  }
   console.log(describeImport(summary))
   return summary.refused > 0 ? 1 : 0
 }

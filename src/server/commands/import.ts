@@ -23,6 +23,8 @@ export interface ImportSettings {
   maxReasons?: number
   /** `receivedAt` for lines without one. @default () => new Date() */
   now?: () => Date
+  /** Told the running counts after each batch is stored (`tally import`'s progress line). */
+  onBatch?: (summary: Readonly<ImportSummary>) => void
 }
 
 export interface ImportOptions extends StorageOptions, ImportSettings {}
@@ -149,6 +151,7 @@ export async function importIntoStore(
     summary.stored += stored
     summary.present += batch.length - stored
     batch = []
+    settings.onBatch?.(summary)
   }
   let number = 0
   for await (const line of lines) {
