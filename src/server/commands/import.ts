@@ -48,6 +48,9 @@ const maxLineLength = 1024 * 1024
 
 const isoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
 
+/** What `parseTime` accepts, as a refusal states it. */
+const timeRule = 'an ISO 8601 time from 2000 to 2099'
+
 /** An ISO 8601 time within the protocol's plausible years, or undefined. */
 function parseTime(value: unknown): Date | undefined {
   if (typeof value !== 'string' || !isoPattern.test(value)) return undefined
@@ -75,7 +78,7 @@ function exportState({
       : 'exportRejection needs exportedAt'
   }
   const at = parseTime(exportedAt)
-  if (at === undefined) return 'exportedAt must be an ISO 8601 time from 2000 to 2099'
+  if (at === undefined) return `exportedAt must be ${timeRule}`
   if (exportRejection === undefined || exportRejection === null) return { exportedAt: at }
   if (typeof exportRejection !== 'string' || exportRejection.length > maxReasonLength) {
     return `exportRejection must be a string of at most ${maxReasonLength} characters`
@@ -99,7 +102,7 @@ function readLine(line: string, scrub: Scrubber, now: () => Date): Verdict {
   }
   const timestamp = parseTime(value.timestamp)
   if (timestamp === undefined) {
-    return { ok: false, reason: 'timestamp must be an ISO 8601 time from 2000 to 2099' }
+    return { ok: false, reason: `timestamp must be ${timeRule}` }
   }
   const exported = exportState(value)
   if (typeof exported === 'string') return { ok: false, reason: exported }
