@@ -67,6 +67,39 @@ export function describeImportDumpContract(
       expect(row?.event.timestamp.getTime()).toBe(planted[0]?.ms)
     })
 
+    it('keeps each time as the line gives it, whether or not it repeats the timestamp', async () => {
+      const store = await fresh()
+      const [first, second, third] = planted
+        .slice(0, 3)
+        .map(event => JSON.parse(importLine(event)) as Record<string, unknown>)
+      const iso = (ms: number) => new Date(ms).toISOString()
+      const at = Date.parse(first?.timestamp as string)
+      const now = new Date('2026-11-30T12:00:00.000Z')
+      await importIntoStore(
+        store,
+        [
+          // Corrected and received apart from the timestamp, and from each other.
+          { ...first, correctedTimestamp: iso(at + 1_000), receivedAt: iso(at + 2_000) },
+          // Both the timestamp's own text.
+          { ...second, correctedTimestamp: second?.timestamp, receivedAt: second?.timestamp },
+          // Neither: the timestamp, and the import's now.
+          { ...third, correctedTimestamp: undefined, receivedAt: undefined },
+        ].map(line => JSON.stringify(line)),
+        { now: () => now },
+      )
+      const rows = await store.get([first?.id, second?.id, third?.id] as string[])
+      const times = rows.map(row => [
+        row.event.timestamp.toISOString(),
+        row.correctedTimestamp.toISOString(),
+        row.receivedAt.toISOString(),
+      ])
+      expect(times).toEqual([
+        [iso(at), iso(at + 1_000), iso(at + 2_000)],
+        [second?.timestamp, second?.timestamp, second?.timestamp],
+        [third?.timestamp, third?.timestamp, now.toISOString()],
+      ])
+    })
+
     it('scrubs privateMetadata like ingest and ignores unknown fields', async () => {
       const store = await fresh()
       const line = JSON.parse(importLine(planted[0] as (typeof planted)[number])) as Record<

@@ -59,6 +59,10 @@ function parseTime(value: unknown): Date | undefined {
   return ms >= limits.minTimestampMs && ms < limits.maxTimestampMs ? date : undefined
 }
 
+/** `parseTime(value)`, or `date` when value is the text `date` was parsed from. */
+const sameTime = (value: unknown, text: unknown, date: Date): Date | undefined =>
+  value === text ? date : parseTime(value)
+
 type Verdict = { ok: true; row: IngestedEvent } | { ok: false; reason: string }
 
 type ExportState = Pick<IngestedEvent, 'exportedAt' | 'exportRejection'>
@@ -100,14 +104,17 @@ function readLine(line: string, scrub: Scrubber, now: () => Date): Verdict {
   if (typeof userId !== 'number' || !Number.isSafeInteger(userId) || userId < 1) {
     return { ok: false, reason: 'userId must be a positive whole number' }
   }
-  const timestamp = parseTime(value.timestamp)
+  const stamp = value.timestamp
+  const timestamp = parseTime(stamp)
   if (timestamp === undefined) {
     return { ok: false, reason: `timestamp must be ${timeRule}` }
   }
   const exported = exportState(value)
   if (typeof exported === 'string') return { ok: false, reason: exported }
   // Judged and scrubbed as ingest judges an event; unknown fields are left out of the copy.
-  const verdict = validateEvent({ ...value, timestamp }, { scrub })
+  // The parsed object is this line's own, so it takes the Date in place of a copy of it.
+  value.timestamp = timestamp
+  const verdict = validateEvent(value, { scrub })
   if (!verdict.valid) {
     return {
       ok: false,
@@ -119,9 +126,10 @@ function readLine(line: string, scrub: Scrubber, now: () => Date): Verdict {
     row: {
       event: verdict.event,
       userId,
-      // The timestamp is kept as given: a dump writes the corrected one beside it.
-      correctedTimestamp: parseTime(value.correctedTimestamp) ?? timestamp,
-      receivedAt: parseTime(value.receivedAt) ?? now(),
+      // The timestamp is kept as given: a dump writes the corrected one beside it, mostly
+      // the same text, which is not parsed twice.
+      correctedTimestamp: sameTime(value.correctedTimestamp, stamp, timestamp) ?? timestamp,
+      receivedAt: sameTime(value.receivedAt, stamp, timestamp) ?? now(),
       ...exported,
     },
   }
