@@ -170,7 +170,7 @@ export function describeImportDumpContract(
       expect(dumped.get(refusedId)).toMatchObject({ exportedAt, exportRejection: reason })
     })
 
-    it('dumps every event once, in id order, as lines that import back to the same rows', async () => {
+    it('dumps every event once, in time order, as lines that import back to the same rows', async () => {
       const store = await fresh()
       await importIntoStore(store, planted.map(importLine))
       const chunks: string[] = []
@@ -181,7 +181,10 @@ export function describeImportDumpContract(
       expect(written).toBe(planted.length)
       const byId = new Map(planted.map(event => [event.id, event]))
       const dumped = lines.map(line => JSON.parse(line) as Record<string, unknown>)
-      expect(dumped.map(line => line.id)).toEqual([...byId.keys()].sort())
+      const inTimeOrder = [...planted]
+        .sort((a, b) => a.ms - b.ms || (a.id < b.id ? -1 : 1))
+        .map(event => event.id)
+      expect(dumped.map(line => line.id)).toEqual(inTimeOrder)
       for (const line of dumped) {
         const event = byId.get(line.id as string)
         expect(line).toMatchObject(JSON.parse(importLine(event as Planted)) as object)
@@ -194,6 +197,49 @@ export function describeImportDumpContract(
         refused: 0,
         reasons: [],
       })
+    })
+
+    it('pages through events that share a timestamp by their ids, none skipped or repeated', async () => {
+      const store = await fresh()
+      const [model] = planted
+      const line = JSON.parse(importLine(model as Planted)) as Record<string, unknown>
+      const at = Date.parse(line.timestamp as string)
+      // Five at one instant, ids given out of order, between an earlier and a later event.
+      const events = [
+        ['tied-ev-c', at],
+        ['tied-ev-a', at],
+        ['later-ev-1', at + 1],
+        ['tied-ev-e', at],
+        ['earlier-ev-9', at - 1],
+        ['tied-ev-b', at],
+        ['tied-ev-d', at],
+      ] as const
+      const summary = await importIntoStore(
+        store,
+        events.map(([id, ms]) => {
+          const time = new Date(ms).toISOString()
+          return JSON.stringify({ ...line, id, timestamp: time, correctedTimestamp: time })
+        }),
+      )
+      expect(summary.stored).toBe(events.length)
+      const chunks: string[] = []
+      await dumpFromStore(store, chunk => void chunks.push(chunk), { maxPageRows: 2 })
+      const ids = chunks.flatMap(chunk =>
+        chunk
+          .trimEnd()
+          .split('\n')
+          .map(text => (JSON.parse(text) as { id: string }).id),
+      )
+      expect(ids).toEqual([
+        'earlier-ev-9',
+        'tied-ev-a',
+        'tied-ev-b',
+        'tied-ev-c',
+        'tied-ev-d',
+        'tied-ev-e',
+        'later-ev-1',
+      ])
+      expect(chunks).toHaveLength(4)
     })
   })
 }

@@ -1,4 +1,5 @@
 import { TallyServerError } from '../errors/tally-server-error.js'
+import type { PageCursor } from '../stores/insights-store.js'
 import type { IngestedEvent, ServerEventStore } from '../stores/server-event-store.js'
 import { openStore, type StorageOptions } from './options.js'
 
@@ -35,9 +36,10 @@ export function dumpLine({
 }
 
 /**
- * Writes every stored event as JSON Lines, in id order, a page at a time: `write` is awaited
- * before the next page is read, so a slow reader holds the dump back rather than filling
- * memory. Resolves with the events written.
+ * Writes every stored event as JSON Lines, in time order (the corrected timestamp, then the
+ * id: see `InsightsStore.page`), a page at a time: `write` is awaited before the next page is
+ * read, so a slow reader holds the dump back rather than filling memory. Resolves with the
+ * events written.
  */
 export async function dumpFromStore(
   store: ServerEventStore,
@@ -50,13 +52,14 @@ export async function dumpFromStore(
     throw new TallyServerError('store', `the ${store.kind} store cannot list its events`)
   }
   let written = 0
-  let afterId: string | undefined
+  let after: PageCursor | undefined
   for (;;) {
-    const page = await insights.page(afterId, maxPageRows)
-    if (page.length === 0) return written
+    const page = await insights.page(after, maxPageRows)
+    const last = page.at(-1)
+    if (last === undefined) return written
     await write(page.map(row => `${dumpLine(row)}\n`).join(''))
     written += page.length
-    afterId = page.at(-1)?.event.id
+    after = { correctedTimestamp: last.correctedTimestamp, id: last.event.id }
   }
 }
 

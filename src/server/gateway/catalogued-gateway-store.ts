@@ -54,8 +54,7 @@ export function cataloguedGatewayStore(options: CataloguedGatewayStoreOptions): 
     dialect,
     query: (sql, parameters) =>
       stores.use(instance, store => storeInsights(store).query(sql, parameters)),
-    page: (afterId, limit) =>
-      stores.use(instance, store => storeInsights(store).page(afterId, limit)),
+    page: (after, limit) => stores.use(instance, store => storeInsights(store).page(after, limit)),
     pruneRollups: before =>
       stores.use(instance, store => storeInsights(store).pruneRollups(before)),
     settle: () => stores.use(instance, store => storeInsights(store).settle()),

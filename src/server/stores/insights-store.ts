@@ -6,6 +6,12 @@ export interface InsightsSql {
   postgres: string
 }
 
+/** Where a page of `InsightsStore.page` starts: after the row of this time and id. */
+export interface PageCursor {
+  correctedTimestamp: Date
+  id: string
+}
+
 /** A value a question's statement may bind: integers bind as integers in both dialects. */
 export type InsightsParameter = number | string
 
@@ -30,10 +36,13 @@ export interface InsightsStore {
     parameters: Readonly<Record<string, InsightsParameter>>,
   ): Promise<InsightsRow[]>
   /**
-   * Every stored event in id order, `limit` at a time after `afterId` (`tally dump`): a
-   * keyset page, so that a dump of any size reads each row once.
+   * Every stored event in time order (the corrected timestamp, then the id), `limit` at a
+   * time after the row `after` names (`tally dump`): a keyset page, so that a dump of any size
+   * reads each row once. Time order rather than id order, which random ids make a random
+   * order: `tally import` writes a dump's lines into the time-ordered indexes near where the
+   * previous line went, and measured 3× faster on a dump in this order (docs/architecture.md).
    */
-  page(afterId: string | undefined, limit: number): Promise<StoredRow[]>
+  page(after: PageCursor | undefined, limit: number): Promise<StoredRow[]>
   /** Deletes the rollups' days before `before` (their retention); resolves with the rows deleted. */
   pruneRollups(before: Date): Promise<number>
   /**

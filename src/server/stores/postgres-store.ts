@@ -106,12 +106,17 @@ export function openPostgresStore({
   return {
     kind: 'postgres',
     ...postgresPingLog(pool),
-    insights: openPostgresInsights(pool, async (afterId, limit) => {
+    insights: openPostgresInsights(pool, async (after, limit) => {
       checkCount('limit', limit)
-      return rows(`SELECT ${COLUMNS} FROM events WHERE id > $1 ORDER BY id LIMIT $2`, [
-        afterId ?? '',
-        limit,
-      ])
+      // From events_timestamp, its ties on the timestamp sorted by id.
+      const order = 'ORDER BY timestamp, id LIMIT $1'
+      return after === undefined
+        ? rows(`SELECT ${COLUMNS} FROM events ${order}`, [limit])
+        : rows(`SELECT ${COLUMNS} FROM events WHERE (timestamp, id) > ($2, $3) ${order}`, [
+            limit,
+            after.correctedTimestamp,
+            after.id,
+          ])
     }),
 
     async migrate() {

@@ -181,13 +181,17 @@ function sqliteStore(
   return {
     kind: 'sqlite',
     ...sqlitePingLog(sql),
-    insights: openSqliteInsights(db, settle, async (afterId, limit) => {
+    insights: openSqliteInsights(db, settle, async (after, limit) => {
       checkCount('limit', limit)
-      return rows(
-        `SELECT ${COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,
-        afterId ?? '',
-        limit,
-      )
+      // From events_timestamp, its ties on the timestamp sorted by id.
+      const order = 'ORDER BY timestamp, id LIMIT @limit'
+      return after === undefined
+        ? rows(`SELECT ${COLUMNS} FROM events ${order}`, { limit })
+        : rows(`SELECT ${COLUMNS} FROM events WHERE (timestamp, id) > (@at, @id) ${order}`, {
+            limit,
+            at: after.correctedTimestamp.getTime(),
+            id: after.id,
+          })
     }),
 
     async migrate() {
