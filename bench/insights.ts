@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { Hono } from 'hono'
 import { createAdminRoutes } from '../src/server/admin/admin-routes.js'
-import { defaultImportBatchEvents } from '../src/server/commands/import.js'
+import { importBatchEvents } from '../src/server/commands/import.js'
 import { openPostgresStore } from '../src/server/stores/postgres-store.js'
 import type { IngestedEvent, ServerEventStore } from '../src/server/stores/server-event-store.js'
 import { openSqliteStore } from '../src/server/stores/sqlite-store.js'
@@ -94,7 +94,7 @@ async function fill(
     const next = all.next()
     if (next.done === true) break
     batch.push(next.value)
-    if (batch.length === defaultImportBatchEvents) await flush()
+    if (batch.length === importBatchEvents[store.kind]) await flush()
   }
   await flush()
   const file = join(directory, 'import.jsonl')
@@ -248,7 +248,7 @@ export async function benchInsights(databaseUrl: string | undefined) {
       `Insights: import of a 90-day history from ${users.toLocaleString('en')} users (target: ≥ 50,000 events/s)`,
       [
         'store',
-        `store insert, batches of ${defaultImportBatchEvents.toLocaleString('en')} (all but the last ${maxImportedLines.toLocaleString('en')})`,
+        `store insert in the import's batches (SQLite ${importBatchEvents.sqlite.toLocaleString('en')}, PostgreSQL ${importBatchEvents.postgres.toLocaleString('en')}), all but the last ${maxImportedLines.toLocaleString('en')}`,
         `tally import FILE (the last ${maxImportedLines.toLocaleString('en')})`,
       ],
       imports,

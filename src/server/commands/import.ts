@@ -16,7 +16,8 @@ export interface ImportSettings {
   /**
    * Lines stored per transaction: each commit writes the pages the batch touched, and the
    * rollups count a batch's events per key before writing, so fewer, larger batches write
-   * less per event. Only one batch is held in memory. @default 10000
+   * less per event. Only one batch is held in memory.
+   * @default importBatchEvents[store.kind]
    */
   maxBatchEvents?: number
   /** Refusal reasons kept for the summary; the rest are only counted. @default 10 */
@@ -40,8 +41,21 @@ export interface ImportSummary {
   reasons: string[]
 }
 
-/** Lines stored per transaction unless the settings say otherwise. */
-export const defaultImportBatchEvents = 10_000
+/**
+ * Lines stored per transaction unless the settings say otherwise. SQLite: a dump's ids are
+ * random, so each line writes a page of the id index, and a batch of 50,000 writes many of
+ * those pages once rather than five times (with the page cache to hold them, importCacheMiB):
+ * 29,154 events/s against 24,067 for batches of 10,000 (1,000,000 lines into 9,000,000). On
+ * PostgreSQL batches of 50,000 measured slower, 11,655–12,011 lines/s against 13,904–14,716.
+ */
+export const importBatchEvents: Readonly<Record<ServerEventStore['kind'], number>> = {
+  sqlite: 50_000,
+  postgres: 10_000,
+  memory: 10_000,
+}
+
+/** SQLite's page cache for `tally import`, in MiB: the pages a batch of 50,000 lines dirties. */
+export const importCacheMiB = 256
 
 /** A line past this is refused unread: an event is bounded well below it. */
 const maxLineLength = 1024 * 1024
@@ -147,7 +161,7 @@ export async function importIntoStore(
   lines: AsyncIterable<string> | Iterable<string>,
   settings: ImportSettings = {},
 ): Promise<ImportSummary> {
-  const maxBatchEvents = settings.maxBatchEvents ?? defaultImportBatchEvents
+  const maxBatchEvents = settings.maxBatchEvents ?? importBatchEvents[store.kind]
   const maxReasons = settings.maxReasons ?? 10
   const now = settings.now ?? (() => new Date())
   if (!Number.isSafeInteger(maxBatchEvents) || maxBatchEvents < 1) {
@@ -190,7 +204,7 @@ export async function importEvents(
   options: ImportOptions,
   lines: AsyncIterable<string> | Iterable<string>,
 ): Promise<ImportSummary> {
-  const store = await openStore(options)
+  const store = await openStore({ ...options, sqliteCacheMiB: importCacheMiB })
   try {
     const summary = await importIntoStore(store, lines, options)
     await store.insights?.settle()

@@ -10,12 +10,15 @@ export interface StorageOptions {
   dataDir: string
   /** PostgreSQL, for instances with several replicas. */
   databaseUrl?: string | undefined
+  /** SQLite's page cache in MiB (`tally import` asks for more). @default 64 */
+  sqliteCacheMiB?: number
 }
 
 /** Opens and migrates the store the options name. */
 export async function openStore({
   dataDir,
   databaseUrl,
+  sqliteCacheMiB,
 }: StorageOptions): Promise<ServerEventStore> {
   let store: ServerEventStore
   if (databaseUrl !== undefined) {
@@ -23,7 +26,7 @@ export async function openStore({
   } else {
     // The store makes the folder (0700, its files 0600: they hold private metadata) once its
     // driver is there: a missing driver creates nothing.
-    store = openSqliteStore({ path: join(dataDir, 'tally.db') })
+    store = openSqliteStore({ path: join(dataDir, 'tally.db'), cacheMiB: sqliteCacheMiB })
   }
   try {
     await store.migrate()

@@ -1,10 +1,13 @@
 import type { Database } from 'better-sqlite3'
 
+/** The page cache of a connection unless its opener asks for another, in MiB. */
+export const defaultCacheMiB = 64
+
 /**
  * The settings of every connection Tally opens to its SQLite files (the instance store, the
  * gateway's catalog): WAL, durable against a killed process, patient with other writers.
  */
-export function tuneSqliteConnection(db: Database): void {
+export function tuneSqliteConnection(db: Database, cacheMiB = defaultCacheMiB): void {
   db.pragma('journal_mode = WAL')
   // In WAL mode, NORMAL syncs only at checkpoints: a committed transaction is in the WAL
   // file (the OS page cache) when `insert` resolves, so it survives kill -9 of the server,
@@ -16,9 +19,9 @@ export function tuneSqliteConnection(db: Database): void {
   db.pragma('busy_timeout = 5000')
   // 64 MiB of page cache rather than the default 2 MiB: a batch of events touches a leaf of
   // the user index per user in it, scattered over the file, and those pages must stay in
-  // memory until the commit instead of spilling to the WAL mid-transaction; at ten million
-  // events the import's batches of 10,000 dirty that much.
-  db.pragma('cache_size = -65536')
+  // memory until the commit instead of spilling to the WAL mid-transaction. `tally import`
+  // asks for more (see importCacheMiB).
+  db.pragma(`cache_size = ${-Math.round(cacheMiB * 1024)}`)
   // A checkpoint every 64 MiB of WAL rather than every 4 MiB: each checkpoint syncs the
   // database file, and pages rewritten by many commits (the rollups', an index's last leaves)
   // are copied back once; storing an event measured 10-20 % faster. A reader looks a page up

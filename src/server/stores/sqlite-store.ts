@@ -35,6 +35,8 @@ export interface SqliteStoreOptions {
    * larger bounds write less per event and hold more memory.
    */
   rollupWrites?: RollupWriteBounds
+  /** SQLite's page cache in MiB, held as it fills. @default 64 */
+  cacheMiB?: number | undefined
 }
 
 interface SqliteRow {
@@ -67,15 +69,22 @@ const toRow = (row: SqliteRow): StoredRow =>
  * The embedded store: one better-sqlite3 connection per store. The driver is synchronous, so
  * each method does its work at once and the interface's promise only carries the result.
  */
-export function openSqliteStore({ path, rollupWrites }: SqliteStoreOptions): ServerEventStore {
+export function openSqliteStore({
+  path,
+  rollupWrites,
+  cacheMiB,
+}: SqliteStoreOptions): ServerEventStore {
   if (rollupWrites !== undefined) checkRollupWrites(rollupWrites)
+  if (cacheMiB !== undefined && !(Number.isSafeInteger(cacheMiB) && cacheMiB >= 1)) {
+    throw new RangeError('cacheMiB must be a positive whole number')
+  }
   // Before anything is created: a missing driver leaves no folder behind.
   const Driver = loadDriver('better-sqlite3')
   let db: Database.Database | undefined
   try {
     preparePrivateDatabaseFiles(path)
     db = new Driver(path)
-    tuneSqliteConnection(db)
+    tuneSqliteConnection(db, cacheMiB)
   } catch (error) {
     // A file that is no database fails at the first pragma, once the connection is open.
     db?.close()

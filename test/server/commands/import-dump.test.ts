@@ -5,10 +5,18 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { dumpEvents } from '../../../src/server/commands/dump.js'
-import { describeImport, importEvents, readLines } from '../../../src/server/commands/import.js'
+import {
+  describeImport,
+  importBatchEvents,
+  importEvents,
+  importIntoStore,
+  readLines,
+} from '../../../src/server/commands/import.js'
 import { openStore } from '../../../src/server/commands/options.js'
 import { features } from '../../../src/server/insights/features.js'
+import type { ServerEventStore } from '../../../src/server/stores/server-event-store.js'
 import { firstDay, importLine, plantHistory } from '../../contract/insights-history.js'
+import { createMemoryServerEventStore } from '../memory-server-event-store.js'
 
 const directories: string[] = []
 const directory = async () => {
@@ -73,5 +81,43 @@ describe('tally dump | tally import', () => {
     expect(
       describeImport({ stored: 2, present: 1, refused: 2, reasons: ['line 3: not JSON'] }),
     ).toBe('2 stored, 1 already present, 2 refused\n  line 3: not JSON')
+  })
+})
+
+describe('importIntoStore batches', () => {
+  /** The memory store posing as `kind`, recording the size of each batch it is given. */
+  const storeOf = (kind: ServerEventStore['kind']) => {
+    const store = createMemoryServerEventStore()
+    const batches: number[] = []
+    const insert = store.insert.bind(store)
+    const posing: ServerEventStore = {
+      ...store,
+      kind,
+      insert: events => {
+        batches.push(events.length)
+        return insert(events)
+      },
+    }
+    return { store: posing, batches }
+  }
+  const [model] = plantHistory()
+  const line = JSON.parse(importLine(model as Parameters<typeof importLine>[0])) as object
+  const lines = (count: number) =>
+    Array.from({ length: count }, (_, n) =>
+      JSON.stringify({ ...line, id: `batched-${String(n).padStart(6, '0')}` }),
+    )
+
+  it('stores 50,000 lines a transaction on SQLite and 10,000 on PostgreSQL unless told', async () => {
+    const input = lines(60_001)
+    const sqlite = storeOf('sqlite')
+    const postgres = storeOf('postgres')
+    expect((await importIntoStore(sqlite.store, input)).stored).toBe(60_001)
+    expect((await importIntoStore(postgres.store, input)).stored).toBe(60_001)
+    expect(sqlite.batches).toEqual([importBatchEvents.sqlite, 10_001])
+    expect(importBatchEvents.sqlite).toBe(50_000)
+    expect(postgres.batches).toEqual([...Array<number>(6).fill(10_000), 1])
+    const told = storeOf('sqlite')
+    await importIntoStore(told.store, input.slice(0, 5), { maxBatchEvents: 2 })
+    expect(told.batches).toEqual([2, 2, 1])
   })
 })

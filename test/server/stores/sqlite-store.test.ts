@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
+import { importCacheMiB } from '../../../src/server/commands/import.js'
+import { tuneSqliteConnection } from '../../../src/server/stores/sqlite-connection.js'
 import { sqliteMigrations } from '../../../src/server/stores/sqlite-schema.js'
 import { openSqliteStore } from '../../../src/server/stores/sqlite-store.js'
 import { expectBackfilled, expectWhereBackfilled } from '../../contract/insights-backfill.js'
@@ -29,6 +31,25 @@ describe('SQLite store', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('user_version', { simple: true })).toBe(sqliteMigrations.at(-1)?.version)
     db.close()
+  })
+
+  it('takes the page cache it is given, 64 MiB unless told, and refuses a size that is none', async () => {
+    const path = await databasePath('tally.db')
+    for (const cacheMiB of [0, -1, 1.5, Number.NaN]) {
+      expect(() => openSqliteStore({ path, cacheMiB })).toThrow(
+        /^cacheMiB must be a positive whole number$/,
+      )
+    }
+    const cacheOf = (settings: { cacheMiB?: number }) => {
+      const db = new Database(path)
+      tuneSqliteConnection(db, settings.cacheMiB)
+      const pages = db.pragma('cache_size', { simple: true })
+      db.close()
+      return pages
+    }
+    // Negative: KiB rather than pages.
+    expect(cacheOf({})).toBe(-64 * 1024)
+    expect(cacheOf({ cacheMiB: importCacheMiB })).toBe(-importCacheMiB * 1024)
   })
 
   it('refuses a database migrated by a newer Tally, and leaves it as it was', async () => {
