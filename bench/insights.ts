@@ -16,6 +16,7 @@ import { openPostgresStore } from '../src/server/stores/postgres-store.js'
 import type { IngestedEvent, ServerEventStore } from '../src/server/stores/server-event-store.js'
 import { openSqliteStore } from '../src/server/stores/sqlite-store.js'
 import { dumpLine } from '../src/server/commands/dump.js'
+import { seededRandom } from '../src/demo/seeded-random.js'
 import { dayMs, history, lastDay } from './insights-history.js'
 import { benchIngestRollups } from './insights-ingest.js'
 import { printTable } from './lib.js'
@@ -65,17 +66,45 @@ const questions: [string, string][] = [
   ['retention, 12 weeks', '/retention'],
 ]
 
+/** `tally import FILE` as installed (the built CLI) into `target`: its rate. */
+function runImport(file: string, target: string[]): Rate & { imported: number } {
+  const started = performance.now()
+  const result = spawnSync(process.execPath, [tallyBin, 'import', file, ...target], {
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024,
+  })
+  const seconds = (performance.now() - started) / 1000
+  rmSync(file, { force: true })
+  const summary = /^(\d+) stored, 0 already present, 0 refused$/.exec(result.stdout.trim())
+  if (result.status !== 0 || summary === null) {
+    throw new Error(`tally import failed (${result.status}): ${result.stdout}${result.stderr}`)
+  }
+  const imported = Number(summary[1])
+  return { imported, rate: imported / seconds }
+}
+
+/** Random ids as the client makes them (nanoid's 21 characters of 64), from a seed. */
+function randomIds(seed: number): () => string {
+  const random = seededRandom(seed)
+  const alphabet = 'useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict'
+  return () => Array.from({ length: 21 }, () => alphabet[Math.floor(random() * 64)]).join('')
+}
+
 /**
  * Fills the store with `events` events: all but the last `maxImportedLines` straight into the
  * store's insert, in the import's batches, then the rest through `tally import` as installed
  * (the built CLI), from a file written
  * beforehand, into the store that holds the rest already: the import's worst case.
+ * With `dumpFile`, the same last events are also written there as a real dump would give them:
+ * under random ids like the client's (the history's rise with time, which no real store's
+ * do), in the dump's order (time, then id).
  */
 async function fill(
   store: ServerEventStore,
   events: number,
   target: string[],
   directory: string,
+  dumpFile?: string,
 ): Promise<{ stored: number; import: Rate; insert: Rate | undefined }> {
   const all = history(events, users)
   const inserting = events - Math.min(events, maxImportedLines)
@@ -99,33 +128,39 @@ async function fill(
   await flush()
   const file = join(directory, 'import.jsonl')
   const out = createWriteStream(file)
+  const dumped: { ms: number; id: string; line: string }[] = []
+  const nextId = randomIds(2027)
   for (const event of all) {
     if (!out.write(`${dumpLine(event)}\n`)) await once(out, 'drain')
+    if (dumpFile === undefined) continue
+    const id = nextId()
+    const line = dumpLine({ ...event, event: { ...event.event, id } })
+    dumped.push({ ms: event.correctedTimestamp.getTime(), id, line })
   }
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  )
-  const started = performance.now()
-  const result = spawnSync(process.execPath, [tallyBin, 'import', file, ...target], {
-    encoding: 'utf8',
-    maxBuffer: 1024 * 1024,
-  })
-  const importSeconds = (performance.now() - started) / 1000
-  rmSync(file, { force: true })
-  const summary = /^(\d+) stored, 0 already present, 0 refused$/.exec(result.stdout.trim())
-  if (result.status !== 0 || summary === null) {
-    throw new Error(`tally import failed (${result.status}): ${result.stdout}${result.stderr}`)
+  await endStream(out)
+  if (dumpFile !== undefined) {
+    dumped.sort((a, b) => a.ms - b.ms || (a.id < b.id ? -1 : 1))
+    const dump = createWriteStream(dumpFile)
+    for (const { line } of dumped.splice(0)) {
+      if (!dump.write(`${line}\n`)) await once(dump, 'drain')
+    }
+    await endStream(dump)
   }
-  const imported = Number(summary[1])
+  const { imported, rate } = runImport(file, target)
   return {
     stored: inserted + imported,
-    import: { rate: imported / importSeconds },
+    import: { rate },
     insert:
       inserted > 0
         ? { rate: inserted / (insertMs / 1000), cpuRate: inserted / (insertCpuMs / 1000) }
         : undefined,
   }
 }
+
+const endStream = (out: ReturnType<typeof createWriteStream>) =>
+  new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  )
 
 /** Times every question through the admin API of `store`, a row per endpoint into `rows`. */
 export async function timeEndpoints(store: ServerEventStore, label: string, rows: string[][]) {
@@ -198,7 +233,8 @@ export async function benchInsights(databaseUrl: string | undefined) {
     const path = join(dataDir, 'tally.db')
     const sqlite = openSqliteStore({ path })
     await sqlite.migrate()
-    const filled = await fill(sqlite, events, ['--data', dataDir], directory)
+    const dumpFile = join(directory, 'dump.jsonl')
+    const filled = await fill(sqlite, events, ['--data', dataDir], directory, dumpFile)
     const mb =
       (statSync(path).size + (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0)) / 1e6
     imports.push([
@@ -209,6 +245,14 @@ export async function benchInsights(databaseUrl: string | undefined) {
     process.stderr.write(`  SQLite filled: ${imports.at(-1)?.join(', ')}\n`)
     await timeEndpoints(sqlite, 'SQLite', endpoints)
     await sqlite.close()
+    // After the questions, which stay at `events`: the same last events again, as a dump of
+    // a real store writes them.
+    const fromDump = runImport(dumpFile, ['--data', dataDir])
+    imports.push([
+      `SQLite, a real dump's ${fromDump.imported.toLocaleString('en')} lines (random ids, time order) into ${filled.stored.toLocaleString('en')}`,
+      '-',
+      rate(fromDump),
+    ])
     rmSync(dataDir, { recursive: true, force: true })
 
     if (databaseUrl !== undefined) {
