@@ -10,7 +10,7 @@ import { createTestTransport } from '../../src/client/transport/test-transport.j
 const parents: string[] = []
 afterEach(() => {
   for (const parent of parents.splice(0)) {
-    rmSync(parent, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 })
+    rmSync(parent, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
   }
 })
 

@@ -16,7 +16,7 @@ afterEach(async () => {
   // A shutdown past its deadline does not wait for the send-lease file's last claim or
   // release, which may still touch the directory while it is removed: retry then.
   for (const directory of directories.splice(0)) {
-    rmSync(directory, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 })
+    rmSync(directory, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
   }
 })
 

@@ -23,9 +23,11 @@ const clients: Telemetry[] = []
 afterEach(async () => {
   for (const telemetry of clients.splice(0)) await telemetry.shutdown({ timeoutMs: 0 })
   // A shutdown past its deadline does not wait for the send-lease file's last claim or
-  // release, which may still touch the directory while it is removed: retry then.
+  // release, which may still touch the directory while it is removed: retry then, each pause
+  // 100 ms longer than the last, since on a loaded machine such a write outlasted the
+  // 750 ms that five retries from 50 ms gave.
   for (const directory of directories.splice(0)) {
-    rmSync(directory, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 })
+    rmSync(directory, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
   }
 })
 
