@@ -7,6 +7,7 @@ import { defaultScrubRules, type ScrubRule } from '../../protocol/scrub-rules.js
 import { createScrubber, type Scrubber } from '../../protocol/scrub.js'
 import { isPlainObject, validateEvent } from '../../protocol/validate.js'
 import { InvalidSettingError } from '../errors/invalid-setting-error.js'
+import { checkPositive } from '../stores/rows.js'
 import type { IngestedEvent, ServerEventStore } from '../stores/server-event-store.js'
 import { openStore, type StorageOptions } from './options.js'
 
@@ -164,9 +165,7 @@ export async function importIntoStore(
   const maxBatchEvents = settings.maxBatchEvents ?? importBatchEvents[store.kind]
   const maxReasons = settings.maxReasons ?? 10
   const now = settings.now ?? (() => new Date())
-  if (!Number.isSafeInteger(maxBatchEvents) || maxBatchEvents < 1) {
-    throw new RangeError('maxBatchEvents must be a positive whole number')
-  }
+  checkPositive('maxBatchEvents', maxBatchEvents)
   const scrub = createScrubber([...defaultScrubRules, ...(settings.scrubRules ?? [])])
   const summary: ImportSummary = { stored: 0, present: 0, refused: 0, reasons: [] }
   let batch: IngestedEvent[] = []

@@ -123,6 +123,13 @@ export function checkCount(name: string, value: number): void {
   }
 }
 
+/** A size or a bound that must be at least 1: a bad one is a caller's bug, so it throws at once. */
+export function checkPositive(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive whole number`)
+  }
+}
+
 export function checkDate(name: string, value: Date): void {
   if (Number.isNaN(value.getTime())) {
     throw new RangeError(`${name} must be a valid Date`)

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3'
 import { flagSignature, pairsFlagSignature } from './metadata-pairs.js'
 import type { IngestedEvent } from './server-event-store.js'
+import { checkPositive } from './rows.js'
 import { rollupCounts } from './sqlite-rollups.js'
 
 /**
@@ -18,11 +19,7 @@ export const defaultRollupWrites: RollupWriteBounds = { maxEvents: 20_000, maxKe
 
 /** Refuses bounds that are not positive whole numbers (RangeError naming the bound). */
 export function checkRollupWrites(bounds: RollupWriteBounds): void {
-  for (const [name, bound] of Object.entries(bounds)) {
-    if (!Number.isSafeInteger(bound) || bound < 1) {
-      throw new RangeError(`rollupWrites.${name} must be a positive whole number`)
-    }
-  }
+  for (const [name, bound] of Object.entries(bounds)) checkPositive(`rollupWrites.${name}`, bound)
 }
 
 /** Rows read back at a time when the memory does not hold the events after `through`. */

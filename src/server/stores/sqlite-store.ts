@@ -6,6 +6,7 @@ import { preparePrivateDatabaseFiles } from './private-database-files.js'
 import {
   checkCount,
   checkDate,
+  checkPositive,
   checkRetention,
   EXPORT_ORDER,
   inExportOrder,
@@ -75,9 +76,7 @@ export function openSqliteStore({
   cacheMiB,
 }: SqliteStoreOptions): ServerEventStore {
   if (rollupWrites !== undefined) checkRollupWrites(rollupWrites)
-  if (cacheMiB !== undefined && !(Number.isSafeInteger(cacheMiB) && cacheMiB >= 1)) {
-    throw new RangeError('cacheMiB must be a positive whole number')
-  }
+  if (cacheMiB !== undefined) checkPositive('cacheMiB', cacheMiB)
   // Before anything is created: a missing driver leaves no folder behind.
   const Driver = loadDriver('better-sqlite3')
   let db: Database.Database | undefined
