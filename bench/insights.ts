@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { Hono } from 'hono'
+import { customRandom, urlAlphabet } from 'nanoid'
 import { createAdminRoutes } from '../src/server/admin/admin-routes.js'
 import { importBatchEvents } from '../src/server/commands/import.js'
 import { openPostgresStore } from '../src/server/stores/postgres-store.js'
@@ -83,11 +84,12 @@ function runImport(file: string, target: string[]): Rate & { imported: number } 
   return { imported, rate: imported / seconds }
 }
 
-/** Random ids as the client makes them (nanoid's 21 characters of 64), from a seed. */
+/** Random ids as the client makes them (nanoid's alphabet and length), from a seed. */
 function randomIds(seed: number): () => string {
   const random = seededRandom(seed)
-  const alphabet = 'useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict'
-  return () => Array.from({ length: 21 }, () => alphabet[Math.floor(random() * 64)]).join('')
+  return customRandom(urlAlphabet, 21, bytes =>
+    Uint8Array.from({ length: bytes }, () => Math.floor(random() * 256)),
+  )
 }
 
 /**
