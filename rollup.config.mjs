@@ -36,6 +36,9 @@ const esm = name =>
 const code = libraries.map(name => ({
   input: `src/${name}.ts`,
   external,
+  // The browser entry's lazy chunks import what they share with it (limits, helpers) from the
+  // entry itself, under short names, rather than through a facade file of re-exports.
+  preserveEntrySignatures: 'allow-extension',
   // A dependency imported only by code that was shaken out (the Node build inlines the sender's
   // chunk and drops the IndexedDB read side, idb's one user) is no import left behind.
   treeshake: { moduleSideEffects: 'no-external' },

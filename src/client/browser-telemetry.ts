@@ -5,6 +5,7 @@ import { normalizeOptions, type TelemetryOptions } from './options.js'
 import { browserPlatform, pageOrigin } from './platform/browser.js'
 import type { SendLock } from './platform/platform.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
+import { loadJudge } from './lazy-judge.js'
 import { createFallbackStore } from './stores/fallback-store.js'
 import { openIndexedDbStore, type IndexedDbStore } from './stores/indexeddb-store.js'
 import { createMemoryStore } from './stores/memory-store.js'
@@ -65,6 +66,9 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     transport = createHttpTransport({ baseUrl })
   }
   const tab = newId()
+  // The judge's chunk, asked for now: small, and here by the first write in all but a slow
+  // start. A failed fetch is tried again at the next write.
+  loadJudge().catch(() => {})
   const durable = options.store
     ? undefined
     : openWithin(

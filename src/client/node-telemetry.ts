@@ -3,6 +3,8 @@ import { resolveNodeOptions, type NodeTelemetryOptions } from './node-options.js
 import { leaseLock } from './platform/lease-lock.js'
 import { nodePlatform } from './platform/node.js'
 import { waitingLock } from './platform/waiting-lock.js'
+import { judge } from './judging.js'
+import { provideJudge } from './lazy-judge.js'
 import { createTelemetryClient, type Telemetry } from './telemetry.js'
 import { provideSender } from './sender/lazy-sender.js'
 import { createSender } from './sender/sender.js'
@@ -15,6 +17,7 @@ export type { NodeTelemetryOptions } from './node-options.js'
 
 // An editor host loads the package from disk in one file: nothing to gain from a lazy sender.
 provideSender({ createSender })
+provideJudge(judge)
 
 /**
  * Creates the client for an editor extension or another Node process: events wait in files

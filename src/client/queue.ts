@@ -1,10 +1,14 @@
+import type { TelemetryEvent } from '../protocol/event.js'
+import type { Scrubber } from '../protocol/scrub.js'
 import { EventsDroppedError } from './errors/events-dropped-error.js'
 import { StorageError } from './errors/storage-error.js'
 import type { ErrorReporter } from './error-reporter.js'
+import { judgeNow, loadJudge } from './lazy-judge.js'
 import { PendingBuffer } from './pending-buffer.js'
 import type { Draft, Recorder } from './recorder.js'
 import type { Counters } from './stats.js'
 import type { EventStore, StoredEvent } from './stores/event-store.js'
+import { scrubbedEntry } from './unjudged.js'
 
 export interface QueueDependencies {
   store: EventStore
@@ -14,8 +18,10 @@ export interface QueueDependencies {
   report: ErrorReporter
   /** Told the store's count after each append; the sender keeps it from there. */
   onWritten: (count: number) => void
-  /** Turns drafts into events, in the batched step. */
-  build: Recorder['build']
+  /** Turns drafts into events to judge, in the batched step. */
+  process: Recorder['process']
+  /** The scrubber the judging applies, and the unload's copy of what is not judged yet. */
+  scrub: Scrubber
   /** Keep this tab's events aside for an unload send (a page's), or not (a plain queue). */
   remember: boolean
 }
@@ -30,14 +36,16 @@ const maxRemembered = 1_000
 const bufferFull = 'memory buffer full'
 
 /**
- * The path from `recordEvent` to the store: bounded memory buffers, built and written in one
+ * The path from `recordEvent` to the store: bounded memory buffers, judged and written in one
  * store append per task, which also remember what an unload must rescue. `recordEvent` only
  * adds a draft; processing, validation and scrubbing run here, once for all the drafts of a
- * task, and always before an event reaches the store, the spill or the wire.
+ * task, and always before an event reaches the store, the spill or the wire. Until the judge's
+ * chunk is here (lazy-judge.ts), processed events wait for it in memory.
  */
 export function createQueue(deps: QueueDependencies) {
-  const { store, counters, report } = deps
+  const { store, counters, report, scrub } = deps
   const drafts = new PendingBuffer<Draft>(deps.maxEvents)
+  const unjudged = new PendingBuffer<TelemetryEvent>(deps.maxEvents)
   const pending = new PendingBuffer(deps.maxEvents)
   let inWrite: StoredEvent[] = []
   let writing: Promise<void> = Promise.resolve()
@@ -66,10 +74,16 @@ export function createQueue(deps: QueueDependencies) {
     }
   }
 
-  /** The batched step: every draft processed, validated and scrubbed, invalid ones counted. */
-  const ready = () => {
-    for (const draft of drafts.take()) {
-      const outcome = deps.build(draft)
+  /**
+   * The batched step: every draft processed, then validated and scrubbed, invalid ones
+   * counted. False while the judge's chunk is not here: the processed events wait for it.
+   */
+  const ready = (): boolean => {
+    for (const draft of drafts.take()) countDrops(unjudged.push(deps.process(draft)), bufferFull)
+    const judge = judgeNow()
+    if (!judge) return false
+    for (const event of unjudged.take()) {
+      const outcome = judge(event, scrub)
       if (outcome.ok) {
         keep(outcome.entry)
       } else {
@@ -78,11 +92,31 @@ export function createQueue(deps: QueueDependencies) {
       }
     }
     trimRemembered()
+    return true
+  }
+
+  /**
+   * What an unload keeps of the events not judged yet: scrubbed copies (unjudged.ts). One that
+   * cannot be copied is one validation would refuse; it stays here, for the judge to count
+   * and report should the page stay after all, and goes uncounted with a page that does not.
+   */
+  const scrubbedUnjudged = (): StoredEvent[] => {
+    const copies: StoredEvent[] = []
+    for (const event of unjudged.peek()) {
+      const entry = scrubbedEntry(event, scrub)
+      if (entry) copies.push(entry)
+    }
+    return copies
   }
 
   const write = async () => {
     writeScheduled = false
-    ready()
+    if (!ready()) {
+      // The events wait in memory, within the bound, and a write follows the judge; later
+      // writes are not held behind its fetch. A failed fetch is tried again at the next write.
+      loadJudge().then(schedule, () => {})
+      return
+    }
     while (pending.length > 0) {
       inWrite = pending.take()
       try {
@@ -100,7 +134,7 @@ export function createQueue(deps: QueueDependencies) {
     }
   }
 
-  const persist = (): Promise<void> => {
+  const schedule = (): Promise<void> => {
     if (!writeScheduled) {
       writeScheduled = true
       // One write for everything recorded in the same task: one store transaction per event
@@ -110,41 +144,53 @@ export function createQueue(deps: QueueDependencies) {
     return writing
   }
 
+  /** Resolves once what was recorded so far is written, the judge's fetch awaited if need be. */
+  const persist = (): Promise<void> =>
+    judgeNow()
+      ? schedule()
+      : schedule()
+          .then(loadJudge)
+          .then(schedule, () => {})
+
   return {
     /** Takes a `recordEvent` call; the batched step runs at the end of the task. */
     add(draft: Draft) {
       countDrops(drafts.push(draft), bufferFull)
-      void persist()
+      void schedule()
     },
-    /** Takes events already built (an earlier page's spill). */
-    restore(entries: readonly StoredEvent[]) {
-      for (const entry of entries) keep(entry)
-      trimRemembered()
-      void persist()
+    /** Takes events processed but not judged (an earlier page's spill). */
+    restore(events: readonly TelemetryEvent[]) {
+      for (const event of events) countDrops(unjudged.push(event), bufferFull)
+      void schedule()
     },
     /** Runs the batched step now, for what must be judged at once (stats, an unload). */
     ready,
     persist,
     /** Events whose durable write may not have committed: what a spill must keep. */
     unwritten: (): StoredEvent[] => {
-      ready()
-      return [...inWrite, ...pending.peek()]
+      const judged = ready()
+      return [...inWrite, ...pending.peek(), ...(judged ? [] : scrubbedUnjudged())]
     },
     /** This tab's unacknowledged events, oldest first: what an unload send carries. */
     unacknowledged: (): StoredEvent[] => {
-      ready()
+      const judged = ready()
       // An id seen twice keeps its first place.
-      const all = [...remembered.values(), ...inWrite, ...pending.peek()]
+      const all = [
+        ...remembered.values(),
+        ...inWrite,
+        ...pending.peek(),
+        ...(judged ? [] : scrubbedUnjudged()),
+      ]
       return [...new Map(all.map(entry => [entry.event.id, entry])).values()]
     },
     forget: (ids: readonly string[]) => {
       for (const id of ids) remembered.delete(id)
     },
     /** Events recorded and not yet handed to the store. */
-    buffered: () => drafts.length + pending.length,
+    buffered: () => drafts.length + unjudged.length + pending.length,
     /** Empties the buffer and the store; resolves with how many events were removed. */
     async clear(): Promise<number> {
-      const buffered = drafts.take().length + pending.take().length
+      const buffered = drafts.take().length + unjudged.take().length + pending.take().length
       remembered.clear()
       await writing
       return buffered + (await store.clear())

@@ -1,16 +1,11 @@
 import { limits, type TelemetryEvent } from '../protocol/event.js'
-import type { Scrubber } from '../protocol/scrub.js'
-import { estimateEventBytes } from '../protocol/event-size.js'
-import { isPlainObject, validateEvent } from '../protocol/validate.js'
-import { InvalidEventError } from './errors/invalid-event-error.js'
+import { isPlainObject } from '../protocol/plain-data.js'
 import { ProcessorError } from './errors/processor-error.js'
 import type { ErrorReporter } from './error-reporter.js'
 import type { EventProcessor } from './processors.js'
-import type { StoredEvent } from './stores/event-store.js'
 
 export interface RecorderDependencies {
   processors: readonly EventProcessor[]
-  scrub: Scrubber
   now: () => number
   newId: () => string
   report: ErrorReporter
@@ -26,9 +21,6 @@ export interface Draft {
   action: string
   parameters: Record<string, unknown>
 }
-
-export type RecordOutcome =
-  { ok: true; entry: StoredEvent } | { ok: false; error: InvalidEventError }
 
 /**
  * Nodes a copy visits at most. A JSON value of more nodes encodes to more than the
@@ -47,7 +39,11 @@ function copy(value: unknown, depth: number, budget: { nodes: number }): unknown
     return value
   }
   if (--budget.nodes < 0) return value
-  if (Array.isArray(value)) return value.map(item => copy(item, depth + 1, budget))
+  if (Array.isArray(value)) {
+    // An array longer than the budget is refused whatever it holds; mapping it first would
+    // cost the caller seconds for `new Array(1e8)`, holes and all.
+    return value.length > budget.nodes ? value : value.map(item => copy(item, depth + 1, budget))
+  }
   if (!isPlainObject(value)) return value
   // Spread defines own properties, so a `__proto__` key stays a key, for validation to refuse.
   const out: Record<string, unknown> = { ...value }
@@ -61,10 +57,10 @@ function copy(value: unknown, depth: number, budget: { nodes: number }): unknown
 }
 
 /**
- * Turns `recordEvent` calls into queued events in two steps. `draft` is all a call pays for:
- * an id, a time and a copy of its arguments. `build` runs later, in the queue's batched step
- * (before anything reaches the store or the unload spill): the processors, then validation
- * with scrubbing, then the size estimate.
+ * Turns `recordEvent` calls into events in two steps. `draft` is all a call pays for: an id, a
+ * time and a copy of its arguments. `process` runs later, in the queue's batched step: the
+ * processors, which make the draft an event still to be judged (validated, scrubbed and
+ * measured by judging.ts) before it reaches the store.
  */
 export function createRecorder(deps: RecorderDependencies) {
   const draft = (feature: string, action: string, parameters: unknown): Draft => {
@@ -84,13 +80,12 @@ export function createRecorder(deps: RecorderDependencies) {
     return { id: deps.newId(), at: deps.now(), feature, action, parameters: copied }
   }
 
-  const build = (given: Draft): RecordOutcome => {
-    const { feature, action } = given
+  const process = (given: Draft): TelemetryEvent => {
     const event = {
       id: given.id,
       timestamp: new Date(given.at),
-      feature,
-      action,
+      feature: given.feature,
+      action: given.action,
       source: { client: '' },
       sessionId: '',
       parameters: given.parameters,
@@ -102,13 +97,10 @@ export function createRecorder(deps: RecorderDependencies) {
         deps.report(new ProcessorError(processor.name, { cause }))
       }
     }
-    const result = validateEvent(event, { scrub: deps.scrub })
-    if (!result.valid)
-      return { ok: false, error: new InvalidEventError(feature, action, result.problems) }
-    return { ok: true, entry: { event: result.event, bytes: estimateEventBytes(result.event) } }
+    return event
   }
 
-  return { draft, build }
+  return { draft, process }
 }
 
 export type Recorder = ReturnType<typeof createRecorder>

@@ -86,7 +86,6 @@ export function createTelemetryClient(
   processors.push(...resolved.processors)
   const recorder = createRecorder({
     processors,
-    scrub: resolved.scrub,
     now,
     newId,
     report,
@@ -116,7 +115,8 @@ export function createTelemetryClient(
     onWritten: count => {
       sender.stored(count)
     },
-    build: recorder.build,
+    process: recorder.process,
+    scrub: resolved.scrub,
     // Only a page's spill needs this tab's events kept aside; a plain queue does not.
     remember: platform.spill !== undefined,
   })

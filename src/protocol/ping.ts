@@ -5,7 +5,7 @@
  * string or anything from privateMetadata. Built and checked here only; see docs/protocol.md.
  */
 import { limits, namePattern } from './event.js'
-import { isPlainObject } from './validate.js'
+import { isPlainObject } from './plain-data.js'
 
 /** Where a ping is sent, relative to the gateway's base URL. */
 export const gatewayPingsPath = '/v1/pings'

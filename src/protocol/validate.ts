@@ -7,6 +7,7 @@ import {
   type TelemetryEvent,
   type TelemetryEventParameters,
 } from './event.js'
+import { isPlainObject, utf8Length } from './plain-data.js'
 
 export interface ValidationProblem {
   /** Where the problem is, as a dotted path from the event: `parameters.metadata.count`. */
@@ -16,8 +17,6 @@ export interface ValidationProblem {
 
 export type ValidationResult =
   { valid: true; event: TelemetryEvent } | { valid: false; problems: ValidationProblem[] }
-
-type PlainObject = Record<string, unknown>
 
 // Read once into locals: a minifier shortens a local's name but never a property's.
 const {
@@ -102,12 +101,6 @@ function check(value: unknown, scrub: Scrubber | undefined): ValidationResult {
 
 /** Records a problem; returns undefined so that a check can `return report(…)`. */
 type Report = (path: string, reason: string) => undefined
-
-export function isPlainObject(value: unknown): value is PlainObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const proto = Object.getPrototypeOf(value) as unknown
-  return proto === Object.prototype || proto === null
-}
 
 /** One helper for every bounded string: ids, names, the source, the interaction id. */
 function checkText(
@@ -367,22 +360,4 @@ function pathOf(parent: string, key: string | number): string {
  */
 function withoutNegativeZero(value: number): number {
   return value === 0 ? 0 : value
-}
-
-/** UTF-8 length without allocating an encoder's buffer. */
-export function utf8Length(text: string): number {
-  let bytes = 0
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index)
-    if (code < 0x80) bytes += 1
-    else if (code < 0x800) bytes += 2
-    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
-      const next = text.charCodeAt(index + 1)
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4
-        index++
-      } else bytes += 3
-    } else bytes += 3
-  }
-  return bytes
 }

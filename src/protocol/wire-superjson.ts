@@ -1,4 +1,4 @@
-import { isPlainObject } from './validate.js'
+import { isPlainObject } from './plain-data.js'
 
 /*
  * The first wire format, `superjson.stringify({ events, sentAt })`, which clients before the

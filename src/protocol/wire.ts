@@ -1,5 +1,5 @@
 import type { EventBatch } from './event.js'
-import { isPlainObject } from './validate.js'
+import { isPlainObject } from './plain-data.js'
 import { unwrapSuperjson } from './wire-superjson.js'
 
 /** An event as decoded from the wire: only its id is known to be sound; judge the rest with `validateEvent`. */

@@ -35,7 +35,7 @@ function fakePlatform(overrides: Partial<Platform> = {}) {
     takeAll: () => {
       const taken = leftover
       leftover = []
-      return taken
+      return taken.map(entry => entry.event)
     },
   }
   const platform: Platform = {

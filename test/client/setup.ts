@@ -6,11 +6,14 @@ import {
   type TestTransport,
 } from '../../src/client/transport/test-transport.js'
 import type { EventStore } from '../../src/client/stores/event-store.js'
+import { loadJudge } from '../../src/client/lazy-judge.js'
 import { preloadSender } from '../../src/client/sender/lazy-sender.js'
 
-// The sender's chunk, loaded once for the file: the tests here are about sending, not about
-// its loading (test/client/lazy-sender.test.ts is), and fake timers cannot wait for an import.
+// The sender's and the judge's chunks, loaded once for the file: the tests here are about
+// recording and sending, not about loading (test/client/lazy-sender.test.ts and
+// lazy-judge.test.ts are), and fake timers cannot wait for an import.
 await preloadSender()
+await loadJudge()
 
 export interface Harness {
   telemetry: Telemetry

@@ -5,7 +5,13 @@ import { rollup } from 'rollup'
 import { builtEntry } from './support/bundle.js'
 import { duplicates } from './support/duplicates.js'
 import { expect, sorted, test } from './support/fixtures.js'
-import { senderChunkOf, serveApp, type BuiltApp, type SplitPage } from './support/split-app.js'
+import {
+  judgeChunkOf,
+  senderChunkOf,
+  serveApp,
+  type BuiltApp,
+  type SplitPage,
+} from './support/split-app.js'
 
 // The browser entry as an app's bundler ships it: rollup with no configuration beyond
 // resolving packages, ESM out, so that `import('./sending.js')` stays a chunk of its own.
@@ -45,7 +51,7 @@ test('a page that records and unloads before the sender chunk has loaded loses n
   expect(split.files.get(split.chunk)).toContain('reverseTransformCache')
 
   const first = await context.newPage()
-  const held = await serveApp(first, split, collector.url, split.chunk)
+  const held = await serveApp(first, split, collector.url, [split.chunk])
   const ids = await first.evaluate(() => (window as unknown as SplitPage).recordSome(20))
   expect(ids).toHaveLength(20)
   // The client asked for the chunk (an idle period came), and it never arrived.
@@ -68,7 +74,7 @@ test('the events wait scrubbed in IndexedDB and the spill until the sender comes
 }) => {
   const split = await bundleSplit()
   const page = await context.newPage()
-  await serveApp(page, split, collector.url, split.chunk)
+  await serveApp(page, split, collector.url, [split.chunk])
   await page.evaluate(() => (window as unknown as SplitPage).recordSome(5))
   const readStorage = () =>
     page.evaluate(async () => {
@@ -96,4 +102,43 @@ test('the events wait scrubbed in IndexedDB and the spill until the sender comes
   await expect.poll(readStorage, { timeout: 5_000 }).toContain('[redacted:assignment]')
   const held = await readStorage()
   expect(held).not.toContain('hunter2')
+})
+
+test('a page that records and unloads before even the judge has loaded loses nothing, and spills no secret', async ({
+  context,
+  collector,
+}) => {
+  const split = await bundleSplit()
+  const judge = judgeChunkOf(split)
+  if (judge === undefined) throw new Error('no judge chunk')
+  // Validation is no part of what loads before recording.
+  expect(split.files.get(split.entry)).not.toContain('nests deeper than')
+
+  const first = await context.newPage()
+  const held = await serveApp(first, split, collector.url, [split.chunk, judge])
+  const ids = await first.evaluate(() => (window as unknown as SplitPage).recordSome(20))
+  expect(ids).toHaveLength(20)
+  await expect.poll(() => held.length, { timeout: 5_000 }).toBeGreaterThan(0)
+  await first.close({ runBeforeUnload: true })
+  expect(collector.receivedIds).toEqual([])
+
+  // What the unload kept, read before any client takes it: scrubbed copies of all 20.
+  const reader = await context.newPage()
+  await reader.goto(`${collector.url}/split/nothing-here`)
+  const spilled = await reader.evaluate(() =>
+    Object.keys(localStorage)
+      .map(key => localStorage.getItem(key) ?? '')
+      .join('\n'),
+  )
+  await reader.close()
+  expect(spilled).not.toContain('hunter2')
+  expect(spilled).toContain('[redacted:assignment]')
+  for (const id of ids) expect(spilled).toContain(id)
+
+  const next = await context.newPage()
+  await serveApp(next, split, collector.url)
+  await collector.waitForStored(20, 15_000)
+  await next.waitForTimeout(1_000)
+  expect(sorted(collector.storedIds)).toEqual(sorted(ids))
+  expect(duplicates(collector.receivedIds)).toEqual([])
 })

@@ -1,5 +1,4 @@
-import { estimateEventBytes } from '../../protocol/event-size.js'
-import { validateEvent } from '../../protocol/validate.js'
+import type { TelemetryEvent } from '../../protocol/event.js'
 import type { StoredEvent } from '../stores/event-store.js'
 import type { Platform, SendLock, Spill } from './platform.js'
 
@@ -37,7 +36,7 @@ function localStorageSpill(owner: string): Spill | undefined {
       }
     },
     takeAll() {
-      const taken: StoredEvent[] = []
+      const taken: TelemetryEvent[] = []
       try {
         for (const key of Object.keys(storage)) {
           if (!key.startsWith(spillPrefix)) continue
@@ -49,19 +48,18 @@ function localStorageSpill(owner: string): Spill | undefined {
           const events: unknown = Array.isArray(parsed)
             ? parsed
             : (parsed as { json?: unknown }).json
-          // Storage is input like any other: check every event again.
+          // Storage is input like any other: the queue judges every event again.
           for (const raw of Array.isArray(events) ? (events as unknown[]) : []) {
             const event = raw as { timestamp?: unknown } | null
-            if (typeof event?.timestamp === 'string') event.timestamp = new Date(event.timestamp)
-            const result = validateEvent(raw)
-            if (result.valid)
-              taken.push({ event: result.event, bytes: estimateEventBytes(result.event) })
+            if (typeof event?.timestamp !== 'string') continue
+            event.timestamp = new Date(event.timestamp)
+            taken.push(event as TelemetryEvent)
           }
         }
       } catch {
         // A corrupt spill is skipped; what was read before it is kept.
       }
-      return taken.sort((a, b) => a.event.timestamp.getTime() - b.event.timestamp.getTime())
+      return taken.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())
     },
   }
 }

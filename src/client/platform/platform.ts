@@ -1,3 +1,4 @@
+import type { TelemetryEvent } from '../../protocol/event.js'
 import type { StoredEvent } from '../stores/event-store.js'
 
 /** Runs a send loop only where no other tab or window is running one. */
@@ -9,8 +10,11 @@ export interface SendLock {
 /** A synchronous store for events whose durable write may never commit (page unload). */
 export interface Spill {
   save(events: readonly StoredEvent[]): void
-  /** Takes every event spilled by any tab or earlier page, oldest first. */
-  takeAll(): StoredEvent[]
+  /**
+   * Takes every event spilled by any tab or earlier page, oldest first, as read: the queue
+   * judges them again, since storage is input like any other.
+   */
+  takeAll(): TelemetryEvent[]
 }
 
 /**

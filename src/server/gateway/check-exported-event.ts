@@ -1,6 +1,7 @@
 import { limits } from '../../protocol/event.js'
 import type { ExportedEvent } from '../../protocol/export-redaction.js'
-import { utf8Length, validateEvent, type ValidationProblem } from '../../protocol/validate.js'
+import { utf8Length } from '../../protocol/plain-data.js'
+import { validateEvent, type ValidationProblem } from '../../protocol/validate.js'
 
 export type ExportedEventCheck = { ok: true; event: ExportedEvent } | { ok: false; reason: string }
 

@@ -21,6 +21,13 @@ export function senderChunkOf(app: BuiltApp): string | undefined {
   )
 }
 
+/** The file among `app.files` that holds the judge (validation, whose messages mark it). */
+export function judgeChunkOf(app: BuiltApp): string | undefined {
+  return [...app.files.keys()].find(
+    name => name !== app.entry && (app.files.get(name) ?? '').includes('nests deeper than'),
+  )
+}
+
 export type SplitPage = Window & {
   ready?: boolean
   recordSome(count: number): Promise<string[]>
@@ -68,14 +75,14 @@ window.ready = true
 /**
  * Serves the page at `/split/` on the collector's origin (so that IndexedDB, localStorage and
  * the events endpoint are the collector's) and the app's files under `/split/` and at the
- * origin's root, where a bundler's default base puts them; `holdChunk` leaves that file
+ * origin's root, where a bundler's default base puts them; `hold` leaves those files
  * unanswered. Resolves with the held requests once the page is ready.
  */
 export async function serveApp(
   page: Page,
   app: BuiltApp,
   baseUrl: string,
-  holdChunk?: string,
+  hold: readonly string[] = [],
 ): Promise<Route[]> {
   const held: Route[] = []
   const origin = new URL(baseUrl).origin
@@ -90,7 +97,7 @@ export async function serveApp(
         await route.fulfill({ contentType: 'text/html', body: pageHtml(baseUrl, app) })
         return
       }
-      if (name === holdChunk) {
+      if (hold.includes(name)) {
         held.push(route)
         return
       }
