@@ -19,26 +19,26 @@ const external = [
 const libraries = ['index', 'node', 'testing', 'server']
 
 /**
- * The browser entry's ESM keeps `import('./sending.js')` as a chunk of its own (the sender, ky,
- * superjson), which every bundler splits or inlines without configuration. Every other output
- * is one file: CommonJS, the editor (Node) entry, the test doubles and the server.
+ * The browser entry's ESM is one file a module (`dist/index.js`, `dist/client/…`), so that an
+ * app's bundler places each where it is used: validation (`client/judging.js`) and the sender
+ * (`client/sending.js`, with ky and idb) stay the chunks their `import()` makes, and an error
+ * class only a chunk throws goes with that chunk rather than into what loads before the first
+ * event. Rollup, Vite, webpack and esbuild split or inline them without configuration. Every
+ * other output is one file: CommonJS, the editor (Node) entry, the test doubles and the server.
  */
 const esm = name =>
   name === 'index'
     ? {
         dir: 'dist',
+        preserveModules: true,
+        preserveModulesRoot: 'src',
         entryFileNames: '[name].js',
-        chunkFileNames: '[name].js',
-        hoistTransitiveImports: false,
       }
     : { file: `dist/${name}.js`, inlineDynamicImports: true }
 
 const code = libraries.map(name => ({
   input: `src/${name}.ts`,
   external,
-  // The browser entry's lazy chunks import what they share with it (limits, helpers) from the
-  // entry itself, under short names, rather than through a facade file of re-exports.
-  preserveEntrySignatures: 'allow-extension',
   // A dependency imported only by code that was shaken out (the Node build inlines the sender's
   // chunk and drops the IndexedDB read side, idb's one user) is no import left behind.
   treeshake: { moduleSideEffects: 'no-external' },

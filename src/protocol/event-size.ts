@@ -1,5 +1,5 @@
 import type { TelemetryEvent } from './event.js'
-import { utf8Length } from './plain-data.js'
+import { utf8Length } from './utf8-length.js'
 
 /**
  * Bytes of an event's entry in the compact wire format that do not depend on its values:

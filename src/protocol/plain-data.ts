@@ -1,27 +1,8 @@
-// The two helpers every reader of plain data needs, apart from validation: the recorder's copy
-// and the size estimate load before the validator's chunk (client/judging.ts) and must not
-// pull it in.
+// Apart from validation, so that the recorder's copy, which loads before the judge's chunk
+// (client/judging.ts), does not pull validation in with it.
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const proto = Object.getPrototypeOf(value) as unknown
   return proto === Object.prototype || proto === null
-}
-
-/** UTF-8 length without allocating an encoder's buffer. */
-export function utf8Length(text: string): number {
-  let bytes = 0
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index)
-    if (code < 0x80) bytes += 1
-    else if (code < 0x800) bytes += 2
-    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
-      const next = text.charCodeAt(index + 1)
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4
-        index++
-      } else bytes += 3
-    } else bytes += 3
-  }
-  return bytes
 }

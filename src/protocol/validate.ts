@@ -7,7 +7,8 @@ import {
   type TelemetryEvent,
   type TelemetryEventParameters,
 } from './event.js'
-import { isPlainObject, utf8Length } from './plain-data.js'
+import { isPlainObject } from './plain-data.js'
+import { utf8Length } from './utf8-length.js'
 
 export interface ValidationProblem {
   /** Where the problem is, as a dotted path from the event: `parameters.metadata.count`. */

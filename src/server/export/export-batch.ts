@@ -4,7 +4,7 @@ import {
   type ExportedEvent,
   type Removal,
 } from '../../protocol/export-redaction.js'
-import { utf8Length } from '../../protocol/plain-data.js'
+import { utf8Length } from '../../protocol/utf8-length.js'
 import type { StoredRow } from '../stores/server-event-store.js'
 import type { ResolvedExportOptions } from './export-options.js'
 

@@ -1,6 +1,6 @@
 import { limits } from '../../protocol/event.js'
 import type { ExportedEvent } from '../../protocol/export-redaction.js'
-import { utf8Length } from '../../protocol/plain-data.js'
+import { utf8Length } from '../../protocol/utf8-length.js'
 import { validateEvent, type ValidationProblem } from '../../protocol/validate.js'
 
 export type ExportedEventCheck = { ok: true; event: ExportedEvent } | { ok: false; reason: string }
