@@ -3,9 +3,9 @@ import type { TallyError } from '../../src/client/errors/tally-error.js'
 import { InvalidEventError } from '../../src/client/errors/invalid-event-error.js'
 import { judgeNow } from '../../src/client/lazy-judge.js'
 import { normalizeOptions } from '../../src/client/options.js'
-import type { Platform, Spill } from '../../src/client/platform/platform.js'
 import type { StoredEvent } from '../../src/client/stores/event-store.js'
 import { createTelemetryClient } from '../../src/client/telemetry.js'
+import { fakePage as page } from './fake-page.js'
 import { createTestTransport } from '../../src/client/transport/test-transport.js'
 
 // The judge's chunk arrives when the test says so: until `arrive()`, its import waits.
@@ -22,36 +22,6 @@ vi.mock('../../src/client/judging.js', async importOriginal => {
 })
 
 type LooseRecord = (feature: string, action: string, parameters?: unknown) => void
-
-/** A page whose unload the test drives, taking back what an earlier one spilled. */
-function page(leftover: StoredEvent[] = []) {
-  const hide: ((final: boolean) => void)[] = []
-  const spilled: StoredEvent[][] = []
-  const spill: Spill = {
-    save: events => spilled.push([...events]),
-    // Through JSON, as localStorage keeps it.
-    takeAll: () =>
-      leftover.splice(0).map(entry => {
-        const event = JSON.parse(JSON.stringify(entry.event)) as StoredEvent['event']
-        return { ...event, timestamp: new Date(event.timestamp) }
-      }),
-  }
-  const platform: Platform = {
-    isOnline: () => true,
-    onOnline: () => {},
-    onHide: listener => hide.push(listener),
-    lock: undefined,
-    spill,
-    dispose: () => {},
-  }
-  return {
-    platform,
-    spilled,
-    unload() {
-      for (const listener of hide) listener(true)
-    },
-  }
-}
 
 function client(host: ReturnType<typeof page>) {
   const transport = createTestTransport()

@@ -1,4 +1,6 @@
 import { readFile, readdir, rm } from 'node:fs/promises'
+import type { BrowserContext } from '@playwright/test'
+import type { Collector } from './support/collector.js'
 import { join } from 'node:path'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import { rollup } from 'rollup'
@@ -39,6 +41,40 @@ async function bundleSplit(): Promise<BuiltApp & { chunk: string }> {
   return { ...app, chunk }
 }
 
+/** A first page records 20 events and goes away while `hold` never arrive; resolves with their ids. */
+async function recordAndLeave(
+  context: BrowserContext,
+  split: BuiltApp,
+  collector: Collector,
+  hold: string[],
+): Promise<string[]> {
+  const first = await context.newPage()
+  const held = await serveApp(first, split, collector.url, hold)
+  const ids = await first.evaluate(() => (window as unknown as SplitPage).recordSome(20))
+  expect(ids).toHaveLength(20)
+  // The client asked for what is held (an idle period came), and it never arrived.
+  await expect.poll(() => held.length, { timeout: 5_000 }).toBeGreaterThan(0)
+  await first.close({ runBeforeUnload: true })
+  expect(collector.receivedIds).toEqual([])
+  return ids
+}
+
+/** The next load, with every chunk: each of `ids` stored once, none sent twice. */
+async function nextLoadStoresEachOnce(
+  context: BrowserContext,
+  split: BuiltApp,
+  collector: Collector,
+  ids: string[],
+) {
+  const next = await context.newPage()
+  await serveApp(next, split, collector.url)
+  await collector.waitForStored(ids.length, 15_000)
+  // Give a late resend the time to show up.
+  await next.waitForTimeout(1_000)
+  expect(sorted(collector.storedIds)).toEqual(sorted(ids))
+  expect(duplicates(collector.receivedIds)).toEqual([])
+}
+
 test('a page that records and unloads before the sender chunk has loaded loses nothing', async ({
   context,
   collector,
@@ -50,22 +86,8 @@ test('a page that records and unloads before the sender chunk has loaded loses n
   expect(split.files.get(split.entry)).not.toContain('reverseTransformCache')
   expect(split.files.get(split.chunk)).toContain('reverseTransformCache')
 
-  const first = await context.newPage()
-  const held = await serveApp(first, split, collector.url, [split.chunk])
-  const ids = await first.evaluate(() => (window as unknown as SplitPage).recordSome(20))
-  expect(ids).toHaveLength(20)
-  // The client asked for the chunk (an idle period came), and it never arrived.
-  await expect.poll(() => held.length, { timeout: 5_000 }).toBeGreaterThan(0)
-  await first.close({ runBeforeUnload: true })
-  expect(collector.receivedIds).toEqual([])
-
-  const next = await context.newPage()
-  await serveApp(next, split, collector.url)
-  await collector.waitForStored(20, 15_000)
-  // Give a late resend the time to show up.
-  await next.waitForTimeout(1_000)
-  expect(sorted(collector.storedIds)).toEqual(sorted(ids))
-  expect(duplicates(collector.receivedIds)).toEqual([])
+  const ids = await recordAndLeave(context, split, collector, [split.chunk])
+  await nextLoadStoresEachOnce(context, split, collector, ids)
 })
 
 test('the events wait scrubbed in IndexedDB and the spill until the sender comes', async ({
@@ -114,13 +136,7 @@ test('a page that records and unloads before even the judge has loaded loses not
   // Validation is no part of what loads before recording.
   expect(split.files.get(split.entry)).not.toContain('nests deeper than')
 
-  const first = await context.newPage()
-  const held = await serveApp(first, split, collector.url, [split.chunk, judge])
-  const ids = await first.evaluate(() => (window as unknown as SplitPage).recordSome(20))
-  expect(ids).toHaveLength(20)
-  await expect.poll(() => held.length, { timeout: 5_000 }).toBeGreaterThan(0)
-  await first.close({ runBeforeUnload: true })
-  expect(collector.receivedIds).toEqual([])
+  const ids = await recordAndLeave(context, split, collector, [split.chunk, judge])
 
   // What the unload kept, read before any client takes it: scrubbed copies of all 20.
   const reader = await context.newPage()
@@ -134,11 +150,5 @@ test('a page that records and unloads before even the judge has loaded loses not
   expect(spilled).not.toContain('hunter2')
   expect(spilled).toContain('[redacted:assignment]')
   for (const id of ids) expect(spilled).toContain(id)
-
-  const next = await context.newPage()
-  await serveApp(next, split, collector.url)
-  await collector.waitForStored(20, 15_000)
-  await next.waitForTimeout(1_000)
-  expect(sorted(collector.storedIds)).toEqual(sorted(ids))
-  expect(duplicates(collector.receivedIds)).toEqual([])
+  await nextLoadStoresEachOnce(context, split, collector, ids)
 })

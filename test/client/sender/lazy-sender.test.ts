@@ -1,42 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { loadJudge } from '../../../src/client/lazy-judge.js'
 import { normalizeOptions } from '../../../src/client/options.js'
-import type { Platform, Spill } from '../../../src/client/platform/platform.js'
-import type { StoredEvent } from '../../../src/client/stores/event-store.js'
 import { createTelemetryClient } from '../../../src/client/telemetry.js'
+import { fakePage as page } from '../fake-page.js'
 import { createTestTransport } from '../../../src/client/transport/test-transport.js'
 
 // This file never preloads the sender's chunk: each client here finds it missing at first.
 // The judge's chunk is here from the start (lazy-judge.test.ts is about it missing).
 await loadJudge()
-
-/** A page whose idle periods and unload the test drives. */
-function page(leftover: StoredEvent[] = []) {
-  const idle: (() => void)[] = []
-  const hide: ((final: boolean) => void)[] = []
-  const spilled: StoredEvent[][] = []
-  const spill: Spill = {
-    save: events => spilled.push([...events]),
-    takeAll: () => leftover.splice(0).map(entry => entry.event),
-  }
-  const platform: Platform = {
-    isOnline: () => true,
-    onOnline: () => {},
-    onHide: listener => hide.push(listener),
-    lock: undefined,
-    spill,
-    whenIdle: load => idle.push(load),
-    dispose: () => {},
-  }
-  return {
-    platform,
-    spilled,
-    idle,
-    unload() {
-      for (const listener of hide) listener(true)
-    },
-  }
-}
 
 const secret = 'sk-proj-' + 'abc123def456ghi789jkl012mno345'
 
