@@ -1,4 +1,5 @@
 import type * as Judging from './judging.js'
+import { lazyChunk } from './lazy-chunk.js'
 
 export type Judge = typeof Judging.judge
 
@@ -8,31 +9,16 @@ export type Judge = typeof Judging.judge
  * normally here by the first write; until it is, events wait in memory (and an unload spills
  * scrubbed copies). Once loaded, every client of the page shares it.
  */
-let loaded: Judge | undefined
-let loading: Promise<Judge> | undefined
+const judging = lazyChunk<Judge>(() => import('./judging.js').then(({ judge }) => judge))
 
 /**
  * Gives the judge at once, for builds that have no chunk to wait for: the Node entry (editor
  * hosts), whose bundle is one file.
  */
-export function provideJudge(judge: Judge): void {
-  loaded = judge
-}
+export const provideJudge = judging.provide
 
 /** The judge if its chunk is here, for the batched step, which cannot wait. */
-export const judgeNow = (): Judge | undefined => loaded
+export const judgeNow = judging.now
 
-/**
- * Loads the chunk for the judge once; a failed fetch (offline, a deploy replaced the chunk)
- * rejects, and the next write tries again.
- */
-export function loadJudge(): Promise<Judge> {
-  if (loaded) return Promise.resolve(loaded)
-  return (loading ??= import('./judging.js').then(
-    ({ judge }) => (loaded = judge),
-    (error: unknown) => {
-      loading = undefined
-      throw error
-    },
-  ))
-}
+/** Loads the judge's chunk once (a failed fetch is tried again later, see lazy-chunk.ts). */
+export const loadJudge = judging.load

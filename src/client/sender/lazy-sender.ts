@@ -1,4 +1,5 @@
 import type * as Sending from '../sending.js'
+import { lazyChunk } from '../lazy-chunk.js'
 import type { Sender, SenderDependencies } from './sender.js'
 
 export interface LazySenderDependencies extends SenderDependencies {
@@ -14,24 +15,23 @@ export interface LazySenderDependencies extends SenderDependencies {
  */
 type SendingModule = Pick<typeof Sending, 'createSender'>
 
-/** The chunk, once loaded: every client of the page shares it. */
-let loaded: SendingModule | undefined
+/**
+ * The chunk, once loaded: every client of the page shares it. Destructured, so that the Node
+ * build, which inlines this import, takes the sender alone.
+ */
+const chunk = lazyChunk<SendingModule>(() =>
+  import('../sending.js').then(({ createSender }) => ({ createSender })),
+)
 
 /**
  * Gives the sender at once, for builds that have no chunk to wait for: the Node entry
  * (editor hosts), whose bundle is one file.
  */
-export function provideSender(module: SendingModule): void {
-  loaded = module
-}
-
-// Destructured, so that the Node build, which inlines this import, takes the sender alone.
-const fetchChunk = (): Promise<SendingModule> =>
-  import('../sending.js').then(({ createSender }) => (loaded = { createSender }))
+export const provideSender = chunk.provide
 
 /** Loads the sender's chunk ahead of need: clients created after it resolves never wait for it. */
 export function preloadSender(): Promise<void> {
-  return fetchChunk().then(() => {})
+  return chunk.load().then(() => {})
 }
 
 /** The sender's methods that the client calls (its state is the sender's own business). */
@@ -56,19 +56,17 @@ export function createLazySender(deps: LazySenderDependencies): LazySender {
   }
 
   const load = (): Promise<Sender> =>
-    (loading ??= (loaded ? Promise.resolve(loaded) : fetchChunk()).then(
-      create,
-      (error: unknown) => {
-        // A failed fetch of the chunk (offline, a deploy replaced it) is tried again at the
-        // next write or flush; the events wait in the store meanwhile.
-        loading = undefined
-        idleAsked = false
-        throw error
-      },
-    ))
+    (loading ??= chunk.load().then(create, (error: unknown) => {
+      // A failed fetch of the chunk (offline, a deploy replaced it) is tried again at the
+      // next write or flush; the events wait in the store meanwhile.
+      loading = undefined
+      idleAsked = false
+      throw error
+    }))
 
   // A chunk already here (a second client, the Node build): nothing to wait for.
-  if (loaded) create(loaded)
+  const here = chunk.now()
+  if (here) create(here)
 
   return {
     ready: () => real !== undefined,
