@@ -67,7 +67,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   }
   const tab = newId()
   // The judge's chunk, asked for now: small, and here by the first write in all but a slow
-  // start. A failed fetch is tried again at the next write.
+  // start. A failed fetch is tried again at a later write, once lazy-chunk.ts's wait is over.
   loadJudge().catch(() => {})
   const durable = options.store
     ? undefined

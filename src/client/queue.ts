@@ -109,6 +109,12 @@ export function createQueue(deps: QueueDependencies) {
     return copies
   }
 
+  /** Events whose durable write may not have committed: what a spill must keep. */
+  const unwritten = (): StoredEvent[] => {
+    const judged = ready()
+    return [...inWrite, ...pending.peek(), ...(judged ? [] : scrubbedUnjudged())]
+  }
+
   const write = async () => {
     writeScheduled = false
     if (!ready()) {
@@ -166,21 +172,14 @@ export function createQueue(deps: QueueDependencies) {
     /** Runs the batched step now, for what must be judged at once (stats, an unload). */
     ready,
     persist,
-    /** Events whose durable write may not have committed: what a spill must keep. */
-    unwritten: (): StoredEvent[] => {
-      const judged = ready()
-      return [...inWrite, ...pending.peek(), ...(judged ? [] : scrubbedUnjudged())]
-    },
-    /** This tab's unacknowledged events, oldest first: what an unload send carries. */
-    unacknowledged: (): StoredEvent[] => {
-      const judged = ready()
+    unwritten,
+    /**
+     * This tab's unacknowledged events, oldest first: what an unload send carries. Built on
+     * `unwritten()`, which a caller that has it already passes rather than judge and copy twice.
+     */
+    unacknowledged: (notWritten: readonly StoredEvent[] = unwritten()): StoredEvent[] => {
       // An id seen twice keeps its first place.
-      const all = [
-        ...remembered.values(),
-        ...inWrite,
-        ...pending.peek(),
-        ...(judged ? [] : scrubbedUnjudged()),
-      ]
+      const all = [...remembered.values(), ...notWritten]
       return [...new Map(all.map(entry => [entry.event.id, entry])).values()]
     },
     forget: (ids: readonly string[]) => {

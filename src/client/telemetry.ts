@@ -164,14 +164,16 @@ export function createTelemetryClient(
     // spill keeps all of this tab's events, not only those a durable write may have missed.
     if (final) {
       platform.spill?.save(
-        store.kind === 'memory' && !sender.ready() ? queue.unacknowledged() : unwritten,
+        store.kind === 'memory' && !sender.ready() ? queue.unacknowledged(unwritten) : unwritten,
       )
     }
+    // Without the sender's chunk there is no keepalive send, so nothing to gather for one.
+    if (!sender.ready()) return
     // While another tab sends the shared queue, what this one already wrote there is that
     // tab's to send: a keepalive copy would only reach the backend twice. A memory queue
     // (IndexedDB failed) is this tab's alone and goes with it.
     const shared = store.kind !== 'memory' && sender.anotherSends()
-    sender.sendAtUnload(shared ? unwritten : queue.unacknowledged())
+    sender.sendAtUnload(shared ? unwritten : queue.unacknowledged(unwritten))
   })
 
   const recordEvent = (feature: string, action: string, parameters?: unknown): void => {

@@ -57,8 +57,8 @@ export function createLazySender(deps: LazySenderDependencies): LazySender {
 
   const load = (): Promise<Sender> =>
     (loading ??= chunk.load().then(create, (error: unknown) => {
-      // A failed fetch of the chunk (offline, a deploy replaced it) is tried again at the
-      // next write or flush; the events wait in the store meanwhile.
+      // A failed fetch of the chunk (offline, a deploy replaced it) is tried again at a later
+      // write or flush, once lazy-chunk.ts's wait is over; the events wait in the store.
       loading = undefined
       idleAsked = false
       throw error
