@@ -8,7 +8,6 @@ import { createTelemetryClient, type Telemetry } from './telemetry.js'
 import { loadJudge } from './lazy-judge.js'
 import { createFallbackStore } from './stores/fallback-store.js'
 import { openIndexedDbStore, type IndexedDbStore } from './stores/indexeddb-store.js'
-import { createMemoryStore } from './stores/memory-store.js'
 import { fromSendingChunk } from './sending-chunk.js'
 import { createHttpTransport } from './transport/lazy-http-transport.js'
 
@@ -87,7 +86,8 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       (({ bounds, report }) =>
         createFallbackStore(
           durable as Promise<IndexedDbStore>,
-          createMemoryStore(bounds),
+          // Only a page whose IndexedDB fails needs it: it comes with the sender's chunk.
+          fromSendingChunk(chunk => chunk.createMemoryStore(bounds)),
           cause => {
             report(new StorageError('IndexedDB unavailable; queueing in memory', { cause }))
           },

@@ -50,9 +50,10 @@ export function createTelemetry(options: NodeTelemetryOptions): Telemetry {
         onSkipped = count => {
           report(new StorageError(`${count} torn or corrupt records of the queue were skipped`))
         }
+        const memory = createMemoryStore(bounds)
         return createFallbackStore(
           durable as Promise<FileStore>,
-          createMemoryStore(bounds),
+          () => Promise.resolve(memory),
           cause => {
             report(
               new StorageError('Queue directory unusable; queueing in memory', {

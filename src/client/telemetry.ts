@@ -15,7 +15,6 @@ import { nullPlatform, type Platform } from './platform/platform.js'
 import { createQueue } from './queue.js'
 import { createLazySender } from './sender/lazy-sender.js'
 import type { EventStore, StoreBounds } from './stores/event-store.js'
-import { createMemoryStore } from './stores/memory-store.js'
 import type { Transport } from './transport/transport.js'
 
 export interface Telemetry {
@@ -51,11 +50,8 @@ export interface Telemetry {
 /** What a platform entry point (browser, Node) supplies. */
 export interface TelemetryParts {
   transport: Transport
-  /** The queue, or how to open it. @default a memory store bounded by the queue options */
-  store?:
-    | EventStore
-    | ((context: { bounds: StoreBounds; report: ErrorReporter }) => EventStore)
-    | undefined
+  /** The queue, or how to open it with the queue options' bounds. */
+  store: EventStore | ((context: { bounds: StoreBounds; report: ErrorReporter }) => EventStore)
   /** Lifecycle, idle periods, cross-tab lock and unload spill. @default none */
   platform?: Platform
 }
@@ -73,10 +69,7 @@ export function createTelemetryClient(
   const report = createErrorReporter(resolved.onError, resolved.errorIntervalMs, now)
   const counters = createCounters()
   const bounds = { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes }
-  const store =
-    typeof parts.store === 'function'
-      ? parts.store({ bounds, report })
-      : (parts.store ?? createMemoryStore(bounds))
+  const store = typeof parts.store === 'function' ? parts.store({ bounds, report }) : parts.store
 
   const processors: EventProcessor[] = [
     sourceProcessor(resolved.client),

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import type { TallyError } from '../../src/client/errors/tally-error.js'
 import { InvalidEventError } from '../../src/client/errors/invalid-event-error.js'
 import { judgeNow } from '../../src/client/lazy-judge.js'
@@ -32,7 +33,7 @@ function client(host: ReturnType<typeof page>) {
       errorIntervalMs: 0,
       onError: error => errors.push(error),
     }),
-    { transport, platform: host.platform },
+    { transport, platform: host.platform, store: ({ bounds }) => createMemoryStore(bounds) },
   )
   return { telemetry, transport, errors }
 }

@@ -69,7 +69,7 @@ function fakePlatform(overrides: Partial<Platform> = {}) {
 function client(platform: Platform, transport: TestTransport = createTestTransport()) {
   const telemetry = createTelemetryClient(
     normalizeOptions({ client: { name: 'web' }, errorIntervalMs: 0 }),
-    { transport, platform },
+    { transport, platform, store: ({ bounds }) => createMemoryStore(bounds) },
   )
   return { telemetry, transport }
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { EventsDroppedError } from '../../src/client/errors/events-dropped-error.js'
 import { normalizeOptions } from '../../src/client/options.js'
 import { createTelemetryClient } from '../../src/client/telemetry.js'
@@ -58,7 +59,7 @@ describe('setEnabled', () => {
     )
     const telemetry = createTelemetryClient(
       normalizeOptions({ client: { name: 'editor' }, errorIntervalMs: 0 }),
-      { transport },
+      { transport, store: ({ bounds }) => createMemoryStore(bounds) },
     )
     telemetry.recordEvent('search', 'submitted')
     void telemetry.flush()
@@ -81,6 +82,7 @@ describe('setEnabled', () => {
     })
     const telemetry = createTelemetryClient(normalizeOptions({ client: { name: 'editor' } }), {
       transport,
+      store: ({ bounds }) => createMemoryStore(bounds),
     })
     await settle(vi)
     await telemetry.setEnabled(true)
@@ -100,7 +102,7 @@ describe('setEnabled', () => {
     const transport = Object.assign(createTestTransport(), { config })
     const telemetry = createTelemetryClient(
       normalizeOptions({ client: { name: 'editor' }, enabled: false }),
-      { transport },
+      { transport, store: ({ bounds }) => createMemoryStore(bounds) },
     )
     expect(config).not.toHaveBeenCalled()
     await telemetry.setEnabled(true)

@@ -1,4 +1,5 @@
 import { createTelemetryClient, type Telemetry } from '../../src/client/telemetry.js'
+import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { normalizeOptions, type TelemetryOptions } from '../../src/client/options.js'
 import type { TallyError } from '../../src/client/errors/tally-error.js'
 import {
@@ -32,7 +33,7 @@ export function setup(options: Partial<TelemetryOptions> = {}, store?: EventStor
       onError: error => errors.push(error),
       ...options,
     }),
-    { transport, store },
+    { transport, store: store ?? (({ bounds }) => createMemoryStore(bounds)) },
   )
   return { telemetry, transport, errors }
 }

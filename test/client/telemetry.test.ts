@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { InvalidEventError } from '../../src/client/errors/invalid-event-error.js'
 import { ProcessorError } from '../../src/client/errors/processor-error.js'
 import { InvalidOptionsError } from '../../src/client/errors/invalid-options-error.js'
@@ -164,7 +165,7 @@ describe('recordEvent', () => {
         onError: error => errors.push(error),
         errorIntervalMs: 60_000,
       }),
-      { transport: createTestTransport(), store: undefined },
+      { transport: createTestTransport(), store: ({ bounds }) => createMemoryStore(bounds) },
     )
     for (let i = 0; i < 5; i++) (telemetry.recordEvent as LooseRecord)('Bad', 'x')
     // Events are judged in one batch at the end of the task that recorded them.
@@ -184,7 +185,7 @@ describe('recordEvent', () => {
     )
     const telemetry = createTelemetryClient(normalizeOptions({ client: { name: 'web' } }), {
       transport: createTestTransport(),
-      store: undefined,
+      store: ({ bounds }) => createMemoryStore(bounds),
     })
     ;(telemetry.recordEvent as LooseRecord)('Bad', 'x')
     await telemetry.flush()
@@ -199,7 +200,7 @@ describe('recordEvent', () => {
           throw new Error('handler')
         },
       }),
-      { transport: createTestTransport(), store: undefined },
+      { transport: createTestTransport(), store: ({ bounds }) => createMemoryStore(bounds) },
     )
     expect(() => {
       ;(telemetry.recordEvent as LooseRecord)('Bad', 'x')
@@ -329,7 +330,7 @@ describe('options', () => {
     const create = () =>
       createTelemetryClient(normalizeOptions(options as never), {
         transport: createTestTransport(),
-        store: undefined,
+        store: ({ bounds }) => createMemoryStore(bounds),
       })
     expect(create).toThrow(InvalidOptionsError)
     expect(create).toThrow(expect.objectContaining({ option }) as Error)

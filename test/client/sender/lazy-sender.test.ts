@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
 import { loadJudge } from '../../../src/client/lazy-judge.js'
 import { normalizeOptions } from '../../../src/client/options.js'
 import { createTelemetryClient } from '../../../src/client/telemetry.js'
@@ -16,7 +17,11 @@ describe('the sender loads lazily', () => {
     const first = page()
     const transport = createTestTransport()
     const options = normalizeOptions({ client: { name: 'web' }, flushIntervalMs: 0 })
-    const telemetry = createTelemetryClient(options, { transport, platform: first.platform })
+    const telemetry = createTelemetryClient(options, {
+      transport,
+      platform: first.platform,
+      store: ({ bounds }) => createMemoryStore(bounds),
+    })
     for (let i = 0; i < 5; i++) {
       telemetry.recordEvent('search', 'submitted', { privateMetadata: { query: `${secret}${i}` } })
     }
@@ -34,6 +39,7 @@ describe('the sender loads lazily', () => {
     const reloaded = createTelemetryClient(options, {
       transport: nextTransport,
       platform: next.platform,
+      store: ({ bounds }) => createMemoryStore(bounds),
     })
     await reloaded.flush()
     const ids = nextTransport.events.map(event => event.id)
@@ -47,7 +53,7 @@ describe('the sender loads lazily', () => {
     const transport = createTestTransport()
     const telemetry = createTelemetryClient(
       normalizeOptions({ client: { name: 'web' }, flushIntervalMs: 0 }),
-      { transport, platform: host.platform },
+      { transport, platform: host.platform, store: ({ bounds }) => createMemoryStore(bounds) },
     )
     telemetry.recordEvent('search', 'submitted')
     await new Promise(resolve => setTimeout(resolve, 0))

@@ -13,6 +13,9 @@ const bounds = { maxEvents: 100, maxBytes: 100_000 }
 
 const entry = (id: string): StoredEvent => storedEvent(id)
 
+/** The memory store as the fallback store asks for it: loaded when first needed. */
+const loaded = (store: EventStore) => vi.fn(() => Promise.resolve(store))
+
 const ids = (stored: readonly StoredEvent[]) => stored.map(stored => stored.event.id)
 
 /** A durable-looking store over memory whose operations can be made to fail. */
@@ -53,7 +56,11 @@ describe('a fallback store', () => {
   it('uses the fallback when the primary fails to open, and says so once', async () => {
     const cause = new Error('IndexedDB blocked')
     const onFallback = vi.fn()
-    const store = createFallbackStore(Promise.reject(cause), createMemoryStore(bounds), onFallback)
+    const store = createFallbackStore(
+      Promise.reject(cause),
+      loaded(createMemoryStore(bounds)),
+      onFallback,
+    )
 
     expect(await store.append([entry('a'), entry('b')])).toEqual({ count: 2, dropped: 0 })
     expect(ids(await store.peek(10, 10_000))).toEqual(['a', 'b'])
@@ -68,7 +75,7 @@ describe('a fallback store', () => {
     const primary = flakyStore()
     const fallback = createMemoryStore(bounds)
     const onFallback = vi.fn()
-    const store = createFallbackStore(Promise.resolve(primary.store), fallback, onFallback)
+    const store = createFallbackStore(Promise.resolve(primary.store), loaded(fallback), onFallback)
 
     await store.append([entry('a')])
     expect(store.kind).toBe('indexeddb')
@@ -81,7 +88,7 @@ describe('a fallback store', () => {
     const primary = flakyStore()
     const opening = deferred<EventStore>()
     const fallback = createMemoryStore(bounds)
-    const store = createFallbackStore(opening.promise, fallback, vi.fn())
+    const store = createFallbackStore(opening.promise, loaded(fallback), vi.fn())
 
     const appended = store.append([entry('a'), entry('b')])
     const counted = store.count()
@@ -102,7 +109,11 @@ describe('a fallback store', () => {
   it('makes operations issued while the primary opens wait for its failure, then use the fallback', async () => {
     const opening = deferred<EventStore>()
     const onFallback = vi.fn()
-    const store = createFallbackStore(opening.promise, createMemoryStore(bounds), onFallback)
+    const store = createFallbackStore(
+      opening.promise,
+      loaded(createMemoryStore(bounds)),
+      onFallback,
+    )
     const appended = store.append([entry('a')])
     opening.reject(new Error('no IndexedDB'))
     expect(await appended).toEqual({ count: 1, dropped: 0 })
@@ -113,7 +124,7 @@ describe('a fallback store', () => {
     const primary = flakyStore()
     const fallback = createMemoryStore(bounds)
     const onFallback = vi.fn()
-    const store = createFallbackStore(Promise.resolve(primary.store), fallback, onFallback)
+    const store = createFallbackStore(Promise.resolve(primary.store), loaded(fallback), onFallback)
     await store.append([entry('a')])
 
     primary.failing.add('append')
@@ -139,7 +150,7 @@ describe('a fallback store', () => {
     const primary = flakyStore()
     const fallback = createMemoryStore(bounds)
     const onFallback = vi.fn()
-    const store = createFallbackStore(Promise.resolve(primary.store), fallback, onFallback)
+    const store = createFallbackStore(Promise.resolve(primary.store), loaded(fallback), onFallback)
     primary.failing.add('peek')
     expect(await store.peek(10, 10_000)).toEqual([])
     expect(store.kind).toBe('memory')
@@ -152,7 +163,7 @@ describe('a fallback store', () => {
     const primary = flakyStore()
     const fallback = createMemoryStore(bounds)
     const onFallback = vi.fn()
-    const store = createFallbackStore(Promise.resolve(primary.store), fallback, onFallback)
+    const store = createFallbackStore(Promise.resolve(primary.store), loaded(fallback), onFallback)
     await store.count()
     primary.failing.add('append')
     const results = await Promise.all([
@@ -171,7 +182,7 @@ describe('a fallback store', () => {
     }
     const store = createFallbackStore(
       Promise.resolve(primary.store),
-      createMemoryStore(bounds),
+      loaded(createMemoryStore(bounds)),
       () => {
         throw new Error('a broken handler')
       },
@@ -181,12 +192,41 @@ describe('a fallback store', () => {
     await expect(store.close()).resolves.toBeUndefined()
   })
 
+  it('asks for the memory store only once the primary fails', async () => {
+    const primary = flakyStore()
+    const memory = loaded(createMemoryStore(bounds))
+    const store = createFallbackStore(Promise.resolve(primary.store), memory, vi.fn())
+    await store.append([entry('a')])
+    expect(await store.count()).toBe(1)
+    expect(memory).not.toHaveBeenCalled()
+
+    primary.failing.add('append')
+    await store.append([entry('b')])
+    expect(memory).toHaveBeenCalled()
+    expect(store.kind).toBe('memory')
+  })
+
+  it('rejects while the memory store cannot be had (its chunk failed to load), then uses it', async () => {
+    const fallback = createMemoryStore(bounds)
+    const memory = vi
+      .fn<() => Promise<EventStore>>()
+      .mockRejectedValueOnce(new Error('chunk failed to load'))
+      .mockResolvedValue(fallback)
+    const onFallback = vi.fn()
+    const store = createFallbackStore(Promise.reject(new Error('no IndexedDB')), memory, onFallback)
+    // The queue keeps a batch whose append rejects in memory and writes it again later.
+    await expect(store.append([entry('a')])).rejects.toThrow('chunk failed to load')
+    expect(await store.append([entry('a')])).toEqual({ count: 1, dropped: 0 })
+    expect(ids(await fallback.peek(10, 10_000))).toEqual(['a'])
+    expect(onFallback).toHaveBeenCalledTimes(1)
+  })
+
   it('moves to memory when IndexedDB closes under it, keeping its events for the next load', async () => {
     const factory = new IDBFactory()
     const onFallback = vi.fn()
     const store = createFallbackStore(
       openIndexedDbStore({ bounds, indexedDB: factory }),
-      createMemoryStore(bounds),
+      loaded(createMemoryStore(bounds)),
       onFallback,
     )
     await store.append([entry('a'), entry('b')])
