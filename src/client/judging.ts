@@ -5,6 +5,8 @@ import { validateEvent } from '../protocol/validate.js'
 import { InvalidEventError } from './errors/invalid-event-error.js'
 import type { StoredEvent } from './stores/event-store.js'
 
+export { readSpilled } from './spill-read.js'
+
 export type Judged = { ok: true; entry: StoredEvent } | { ok: false; error: InvalidEventError }
 
 /**

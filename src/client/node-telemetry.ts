@@ -17,7 +17,8 @@ export type { NodeTelemetryOptions } from './node-options.js'
 
 // An editor host loads the package from disk in one file: nothing to gain from a lazy sender.
 provideSender({ createSender })
-provideJudge(judge)
+// An editor host has no spill to read back.
+provideJudge({ judge, readSpilled: () => [] })
 
 /**
  * Creates the client for an editor extension or another Node process: events wait in files

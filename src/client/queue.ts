@@ -6,6 +6,7 @@ import type { ErrorReporter } from './error-reporter.js'
 import { judgeNow, loadJudge } from './lazy-judge.js'
 import { PendingBuffer } from './pending-buffer.js'
 import type { Draft, Recorder } from './recorder.js'
+import type { Spill } from './platform/platform.js'
 import type { Counters } from './stats.js'
 import type { EventStore, StoredEvent } from './stores/event-store.js'
 import { scrubbedEntry } from './unjudged.js'
@@ -24,6 +25,8 @@ export interface QueueDependencies {
   scrub: Scrubber
   /** Keep this tab's events aside for an unload send (a page's), or not (a plain queue). */
   remember: boolean
+  /** What earlier pages spilled, taken back and judged once the judge's chunk is here. */
+  spill?: Pick<Spill, 'take'> | undefined
 }
 
 /**
@@ -51,6 +54,7 @@ export function createQueue(deps: QueueDependencies) {
   let writing: Promise<void> = Promise.resolve()
   let writeScheduled = false
   const remembered = new Map<string, StoredEvent>()
+  let spill = deps.spill
 
   const countDrops = (count: number, detail: string) => {
     if (count === 0) return
@@ -76,14 +80,20 @@ export function createQueue(deps: QueueDependencies) {
 
   /**
    * The batched step: every draft processed, then validated and scrubbed, invalid ones
-   * counted. False while the judge's chunk is not here: the processed events wait for it.
+   * counted. False while the judge's chunk is not here: the processed events wait for it, and
+   * an earlier page's spill stays in storage.
    */
   const ready = (): boolean => {
     for (const draft of drafts.take()) countDrops(unjudged.push(deps.process(draft)), bufferFull)
-    const judge = judgeNow()
-    if (!judge) return false
+    const chunk = judgeNow()
+    if (!chunk) return false
+    if (spill) {
+      // Older than anything this page recorded: they go first.
+      countDrops(unjudged.restore(chunk.readSpilled(spill.take())), bufferFull)
+      spill = undefined
+    }
     for (const event of unjudged.take()) {
-      const outcome = judge(event, scrub)
+      const outcome = chunk.judge(event, scrub)
       if (outcome.ok) {
         keep(outcome.entry)
       } else {
@@ -158,15 +168,14 @@ export function createQueue(deps: QueueDependencies) {
           .then(loadJudge)
           .then(schedule, () => {})
 
+  // An earlier page's spill is taken back at the first batched step with the judge here, even
+  // if nothing is recorded before.
+  if (spill) void persist()
+
   return {
     /** Takes a `recordEvent` call; the batched step runs at the end of the task. */
     add(draft: Draft) {
       countDrops(drafts.push(draft), bufferFull)
-      void schedule()
-    },
-    /** Takes events processed but not judged (an earlier page's spill). */
-    restore(events: readonly TelemetryEvent[]) {
-      for (const event of events) countDrops(unjudged.push(event), bufferFull)
       void schedule()
     },
     /** Runs the batched step now, for what must be judged at once (stats, an unload). */

@@ -112,6 +112,8 @@ export function createTelemetryClient(
     scrub: resolved.scrub,
     // Only a page's spill needs this tab's events kept aside; a plain queue does not.
     remember: platform.spill !== undefined,
+    // Events a previous page could not write before it went away.
+    spill: platform.spill,
   })
   const sender = createLazySender({
     store,
@@ -135,9 +137,6 @@ export function createTelemetryClient(
   // A client created turned off sends nothing, not even what an earlier run left in its store:
   // that waits for setEnabled(true), as after setEnabled(false).
   if (!enabled) sender.stop()
-
-  // Events a previous page could not write before it went away come first.
-  queue.restore(platform.spill?.takeAll() ?? [])
 
   // What earlier pages or runs left in a durable store goes out now, not after the next event.
   store

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { fakeSpill } from './fake-page.js'
 import { maxKeepaliveBytes } from '../../src/client/sender/unload-send.js'
-import type { Platform, SendLock, Spill } from '../../src/client/platform/platform.js'
+import type { Platform, SendLock } from '../../src/client/platform/platform.js'
 import type { StoredEvent } from '../../src/client/stores/event-store.js'
 import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { normalizeOptions } from '../../src/client/options.js'
@@ -28,16 +29,7 @@ function fakePlatform(overrides: Partial<Platform> = {}) {
   let online = true
   const onlineListeners: (() => void)[] = []
   const hideListeners: ((final: boolean) => void)[] = []
-  const spilled: StoredEvent[][] = []
-  let leftover: StoredEvent[] = []
-  const spill: Spill = {
-    save: events => spilled.push([...events]),
-    takeAll: () => {
-      const taken = leftover
-      leftover = []
-      return taken.map(entry => entry.event)
-    },
-  }
+  const { spill, spilled, leftover } = fakeSpill()
   const platform: Platform = {
     isOnline: () => online,
     onOnline: listener => onlineListeners.push(listener),
@@ -51,7 +43,7 @@ function fakePlatform(overrides: Partial<Platform> = {}) {
     platform,
     spilled,
     setLeftover(events: StoredEvent[]) {
-      leftover = events
+      leftover.push(...events)
     },
     goOffline() {
       online = false

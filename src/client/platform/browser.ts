@@ -1,4 +1,3 @@
-import type { TelemetryEvent } from '../../protocol/event.js'
 import type { StoredEvent } from '../stores/event-store.js'
 import type { Platform, SendLock, Spill } from './platform.js'
 
@@ -35,31 +34,21 @@ function localStorageSpill(owner: string): Spill | undefined {
         // Quota or blocked storage: the events may still reach the queue or the keepalive send.
       }
     },
-    takeAll() {
-      const taken: TelemetryEvent[] = []
+    take() {
+      const texts: string[] = []
       try {
         for (const key of Object.keys(storage)) {
-          if (!key.startsWith(spillPrefix)) continue
+          // This client's own spill (a page back from the back-forward cache) holds events
+          // it still has: the next load takes it.
+          if (!key.startsWith(spillPrefix) || key === spillPrefix + owner) continue
           const text = storage.getItem(key)
           storage.removeItem(key)
-          // Plain JSON, so that superjson loads with the sender only; spills of older
-          // versions were superjson's `{ json }`, whose dates are ISO strings as well.
-          const parsed = (text === null ? [] : JSON.parse(text)) as unknown
-          const events: unknown = Array.isArray(parsed)
-            ? parsed
-            : (parsed as { json?: unknown }).json
-          // Storage is input like any other: the queue judges every event again.
-          for (const raw of Array.isArray(events) ? (events as unknown[]) : []) {
-            const event = raw as { timestamp?: unknown } | null
-            if (typeof event?.timestamp !== 'string') continue
-            event.timestamp = new Date(event.timestamp)
-            taken.push(event as TelemetryEvent)
-          }
+          if (text !== null) texts.push(text)
         }
       } catch {
-        // A corrupt spill is skipped; what was read before it is kept.
+        // Storage blocked since: what was taken before is kept.
       }
-      return taken.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())
+      return texts
     },
   }
 }

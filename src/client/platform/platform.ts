@@ -1,4 +1,3 @@
-import type { TelemetryEvent } from '../../protocol/event.js'
 import type { StoredEvent } from '../stores/event-store.js'
 
 /** Runs a send loop only where no other tab or window is running one. */
@@ -11,10 +10,10 @@ export interface SendLock {
 export interface Spill {
   save(events: readonly StoredEvent[]): void
   /**
-   * Takes every event spilled by any tab or earlier page, oldest first, as read: the queue
-   * judges them again, since storage is input like any other.
+   * Takes what earlier pages and other tabs spilled (not this client's own), as stored: the
+   * queue reads it back with `readSpilled` (spill-read.ts) once the judge's chunk is here.
    */
-  takeAll(): TelemetryEvent[]
+  take(): string[]
 }
 
 /**

@@ -8,8 +8,15 @@ interface Schema extends DBSchema {
   chunks: { key: number; value: Chunk }
 }
 
-/** What only a sender does with the queue: read a batch, remove what was acknowledged, lease. */
-export type IndexedDbReadSide = Pick<EventStore, 'peek' | 'remove'> & IndexedDbLease
+/**
+ * What only a sender does with the queue (read a batch, remove what was acknowledged, lease),
+ * and the lookup of ids an earlier page may have stored already.
+ */
+export type IndexedDbReadSide = Pick<EventStore, 'peek' | 'remove'> &
+  IndexedDbLease & {
+    /** Those of `ids` the queue holds. */
+    stored(ids: ReadonlySet<string>): Promise<Set<string>>
+  }
 
 /** The store's own primitives, handed over so that both sides keep the totals alike. */
 export interface QueueAccess {
@@ -40,6 +47,15 @@ export function indexedDbReadSide({ connection, write, walk }: QueueAccess): Ind
         }
       }
       return batch
+    },
+    async stored(ids) {
+      const found = new Set<string>()
+      const store = db.transaction('chunks').store
+      let cursor = await store.openCursor()
+      for (; cursor && found.size < ids.size; cursor = await cursor.continue()) {
+        for (const { event } of cursor.value.events) if (ids.has(event.id)) found.add(event.id)
+      }
+      return found
     },
     remove(ids) {
       const wanted = new Set(ids)

@@ -71,28 +71,6 @@ export function walkChunks(
 }
 
 /**
- * Calls `found` with those of `wanted` already stored. It runs only for events that may be
- * second copies, once per page load with a spill.
- */
-function findStored(
-  chunks: IDBObjectStore,
-  wanted: ReadonlySet<string>,
-  guard: Guard,
-  found: (stored: Set<string>) => void,
-): void {
-  const stored = new Set<string>()
-  walkChunks(
-    chunks,
-    guard,
-    events => {
-      for (const { event } of events) if (wanted.has(event.id)) stored.add(event.id)
-      return [events, stored.size < wanted.size]
-    },
-    () => found(stored),
-  )
-}
-
-/**
  * Estimated bytes a chunk holds at most. Chromium moves a value past 64 KiB serialized into a
  * blob of its own, several times slower to write and read; the estimate counts UTF-8, and a
  * clone may take two bytes a character.
@@ -239,6 +217,22 @@ export async function openIndexedDbStore({
     chunk.indexedDbReadSide({ connection, write, walk: walkChunks }),
   )
 
+  /** Appends `entries`, known not to be stored, in one transaction with the trim. */
+  const add = (entries: readonly StoredEvent[]) => {
+    let before = 0
+    return write(
+      context => {
+        before = context.totals.count
+        context.totals.count += entries.length
+        for (const entry of entries) context.totals.bytes += entry.bytes
+        trim(context)
+      },
+      totals => ({ count: totals.count, dropped: before + entries.length - totals.count }),
+      // The adds go out with the totals' read, without waiting for it.
+      chunks => addChunks(chunks, entries),
+    )
+  }
+
   return {
     kind: 'indexeddb',
     append(entries) {
@@ -257,31 +251,14 @@ export async function openIndexedDbStore({
       // The clock went back past the opening: this append looks its events up, and the next
       // ones, recorded on the new clock, need not.
       if (now < openedAt) openedAt = now
-      let before = 0
-      let added = 0
-      return write(
-        context => {
-          const { chunks, totals, guard } = context
-          before = totals.count
-          const keep = (kept: StoredEvent[]) => {
-            added = kept.length
-            totals.count += added
-            for (const entry of kept) totals.bytes += entry.bytes
-            trim(context)
-          }
-          if (doubtful.size === 0) return keep(fresh)
-          findStored(chunks, doubtful, guard, stored => {
-            const kept = fresh.filter(({ event }) => !stored.has(event.id))
-            addChunks(chunks, kept)
-            keep(kept)
-          })
-        },
-        totals => ({ count: totals.count, dropped: before + added - totals.count }),
-        // Nothing to look up: the adds go out with the totals' read, without waiting for it.
-        chunks => {
-          if (doubtful.size === 0) addChunks(chunks, fresh)
-        },
-      )
+      if (doubtful.size === 0) return add(fresh)
+      // The lookup reads the queue, which the sender's chunk does. Should the chunk not come,
+      // the events are added all the same: a second copy costs a send, and the backend
+      // stores each id once.
+      return read()
+        .then(side => side.stored(doubtful))
+        .catch(() => new Set<string>())
+        .then(stored => add(fresh.filter(({ event }) => !stored.has(event.id))))
     },
     async count() {
       const tx = connection.transaction('meta')

@@ -66,11 +66,17 @@ describe('the queue', () => {
     expect(await store.count()).toBe(4)
   })
 
-  it('appends a whole batch in one readwrite transaction', async () => {
+  it('appends a whole batch of this page in one readwrite transaction', async () => {
     const store = await open(new IDBFactory())
     const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction')
     try {
-      await store.append(entries('a', 500))
+      // Stamped after the store opened: none can be stored already.
+      await store.append(
+        entries('a', 500).map(({ event, bytes }) => ({
+          event: { ...event, timestamp: new Date() },
+          bytes,
+        })),
+      )
       expect(transaction).toHaveBeenCalledTimes(1)
       expect(transaction.mock.calls[0]?.[1]).toBe('readwrite')
       // Atomic all the same; only an fsync per append is spared.
@@ -79,6 +85,22 @@ describe('the queue', () => {
       transaction.mockRestore()
     }
     expect(await store.count()).toBe(500)
+  })
+
+  it("looks an earlier page's events up first, and adds those not stored in one readwrite transaction", async () => {
+    const store = await open(new IDBFactory())
+    await store.append(entries('a', 3))
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction')
+    try {
+      expect(await store.append([...entries('a', 3), entry('b')])).toEqual({ count: 4, dropped: 0 })
+      expect(transaction.mock.calls.map(call => call[1] ?? 'readonly')).toEqual([
+        'readonly',
+        'readwrite',
+      ])
+    } finally {
+      transaction.mockRestore()
+    }
+    expect(ids(await all(store))).toEqual([...ids(entries('a', 3)), 'b'])
   })
 
   it('writes a large append as several records, in order, each under the blob threshold', async () => {
