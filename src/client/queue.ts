@@ -23,9 +23,10 @@ export interface QueueDependencies {
   process: Recorder['process']
   /** The scrubber the judging applies, and the unload's copy of what is not judged yet. */
   scrub: Scrubber
-  /** Keep this tab's events aside for an unload send (a page's), or not (a plain queue). */
-  remember: boolean
-  /** What earlier pages spilled, taken back and judged once the judge's chunk is here. */
+  /**
+   * A page's spill: what earlier pages spilled is taken back and judged once the judge's chunk
+   * is here, and this tab's events are kept aside for an unload send. A plain queue has none.
+   */
   spill?: Pick<Spill, 'take'> | undefined
 }
 
@@ -64,7 +65,7 @@ export function createQueue(deps: QueueDependencies) {
 
   const keep = (entry: StoredEvent) => {
     countDrops(pending.push(entry), bufferFull)
-    if (deps.remember) remembered.set(entry.event.id, entry)
+    if (deps.spill) remembered.set(entry.event.id, entry)
   }
 
   /**

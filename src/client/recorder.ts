@@ -1,10 +1,17 @@
-import { limits, type TelemetryEvent } from '../protocol/event.js'
+import { limits, type BillingMetadata, type TelemetryEvent } from '../protocol/event.js'
 import { isPlainObject } from '../protocol/plain-data.js'
 import { ProcessorError } from './errors/processor-error.js'
 import type { ErrorReporter } from './error-reporter.js'
 import type { EventProcessor } from './processors.js'
 
 export interface RecorderDependencies {
+  /** Becomes each event's `source`. */
+  client: { name: string; version: string | undefined }
+  /** A session lasts until this long passes without an event; its id is shared by its events. */
+  sessionTimeoutMs: number
+  /** Stamped on events that carry none of their own. */
+  billingMetadata?: BillingMetadata | undefined
+  /** The user's, run after the recorder's own enrichment. */
   processors: readonly EventProcessor[]
   now: () => number
   newId: () => string
@@ -59,7 +66,8 @@ function copy(value: unknown, depth: number, budget: { nodes: number }): unknown
 /**
  * Turns `recordEvent` calls into events in two steps. `draft` is all a call pays for: an id, a
  * time and a copy of its arguments. `process` runs later, in the queue's batched step: the
- * processors, which make the draft an event still to be judged (validated, scrubbed and
+ * source, the session and the billing metadata, then the user's processors, which make the
+ * draft an event still to be judged (validated, scrubbed and
  * measured by judging.ts) before it reaches the store.
  */
 export function createRecorder(deps: RecorderDependencies) {
@@ -80,14 +88,27 @@ export function createRecorder(deps: RecorderDependencies) {
     return { id: deps.newId(), at: deps.now(), feature, action, parameters: copied }
   }
 
+  const { client, billingMetadata } = deps
+  const source =
+    client.version === undefined
+      ? { client: client.name }
+      : { client: client.name, clientVersion: client.version }
+  let sessionId = ''
+  let lastEventAt = -Infinity
+
   const process = (given: Draft): TelemetryEvent => {
+    // Sessions are measured on the events' own times, since this runs after recording, in a
+    // batch.
+    if (given.at - lastEventAt > deps.sessionTimeoutMs) sessionId = deps.newId()
+    lastEventAt = given.at
+    if (billingMetadata) given.parameters.billingMetadata ??= { ...billingMetadata }
     const event = {
       id: given.id,
       timestamp: new Date(given.at),
       feature: given.feature,
       action: given.action,
-      source: { client: '' },
-      sessionId: '',
+      source: { ...source },
+      sessionId,
       parameters: given.parameters,
     } as unknown as TelemetryEvent
     for (const processor of deps.processors) {

@@ -3,15 +3,9 @@ import { createErrorReporter, type ErrorReporter } from './error-reporter.js'
 import { EventsDroppedError } from './errors/events-dropped-error.js'
 import type { KnownString, RecordParameters } from './known.js'
 import type { ResolvedTelemetryOptions } from './options.js'
-import {
-  billingProcessor,
-  sessionProcessor,
-  sourceProcessor,
-  type EventProcessor,
-} from './processors.js'
 import { createRecorder } from './recorder.js'
 import { createCounters, type TelemetryStats } from './stats.js'
-import { nullPlatform, type Platform } from './platform/platform.js'
+import type { Platform } from './platform/platform.js'
 import { createQueue } from './queue.js'
 import { createLazySender } from './sender/lazy-sender.js'
 import type { EventStore, StoreBounds } from './stores/event-store.js'
@@ -52,8 +46,8 @@ export interface TelemetryParts {
   transport: Transport
   /** The queue, or how to open it with the queue options' bounds. */
   store: EventStore | ((context: { bounds: StoreBounds; report: ErrorReporter }) => EventStore)
-  /** Lifecycle, idle periods, cross-tab lock and unload spill. @default none */
-  platform?: Platform
+  /** Lifecycle, idle periods, cross-tab lock and unload spill (`nullPlatform` for none). */
+  platform: Platform
 }
 
 /**
@@ -64,21 +58,18 @@ export function createTelemetryClient(
   resolved: ResolvedTelemetryOptions,
   parts: TelemetryParts,
 ): Telemetry {
-  const platform = parts.platform ?? nullPlatform
+  const { platform } = parts
   const now = () => Date.now()
   const report = createErrorReporter(resolved.onError, resolved.errorIntervalMs, now)
   const counters = createCounters()
   const bounds = { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes }
   const store = typeof parts.store === 'function' ? parts.store({ bounds, report }) : parts.store
 
-  const processors: EventProcessor[] = [
-    sourceProcessor(resolved.client),
-    sessionProcessor(resolved.sessionTimeoutMs, newId),
-  ]
-  if (resolved.billingMetadata) processors.push(billingProcessor(resolved.billingMetadata))
-  processors.push(...resolved.processors)
   const recorder = createRecorder({
-    processors,
+    client: resolved.client,
+    sessionTimeoutMs: resolved.sessionTimeoutMs,
+    billingMetadata: resolved.billingMetadata,
+    processors: resolved.processors,
     now,
     newId,
     report,
@@ -110,9 +101,6 @@ export function createTelemetryClient(
     },
     process: recorder.process,
     scrub: resolved.scrub,
-    // Only a page's spill needs this tab's events kept aside; a plain queue does not.
-    remember: platform.spill !== undefined,
-    // Events a previous page could not write before it went away.
     spill: platform.spill,
   })
   const sender = createLazySender({

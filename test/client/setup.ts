@@ -1,4 +1,5 @@
 import { createTelemetryClient, type Telemetry } from '../../src/client/telemetry.js'
+import { nullPlatform } from '../../src/client/platform/platform.js'
 import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { normalizeOptions, type TelemetryOptions } from '../../src/client/options.js'
 import type { TallyError } from '../../src/client/errors/tally-error.js'
@@ -33,7 +34,11 @@ export function setup(options: Partial<TelemetryOptions> = {}, store?: EventStor
       onError: error => errors.push(error),
       ...options,
     }),
-    { transport, store: store ?? (({ bounds }) => createMemoryStore(bounds)) },
+    {
+      transport,
+      store: store ?? (({ bounds }) => createMemoryStore(bounds)),
+      platform: nullPlatform,
+    },
   )
   return { telemetry, transport, errors }
 }

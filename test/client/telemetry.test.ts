@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { nullPlatform } from '../../src/client/platform/platform.js'
 import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { InvalidEventError } from '../../src/client/errors/invalid-event-error.js'
 import { ProcessorError } from '../../src/client/errors/processor-error.js'
@@ -165,7 +166,11 @@ describe('recordEvent', () => {
         onError: error => errors.push(error),
         errorIntervalMs: 60_000,
       }),
-      { transport: createTestTransport(), store: ({ bounds }) => createMemoryStore(bounds) },
+      {
+        transport: createTestTransport(),
+        store: ({ bounds }) => createMemoryStore(bounds),
+        platform: nullPlatform,
+      },
     )
     for (let i = 0; i < 5; i++) (telemetry.recordEvent as LooseRecord)('Bad', 'x')
     // Events are judged in one batch at the end of the task that recorded them.
@@ -186,6 +191,7 @@ describe('recordEvent', () => {
     const telemetry = createTelemetryClient(normalizeOptions({ client: { name: 'web' } }), {
       transport: createTestTransport(),
       store: ({ bounds }) => createMemoryStore(bounds),
+      platform: nullPlatform,
     })
     ;(telemetry.recordEvent as LooseRecord)('Bad', 'x')
     await telemetry.flush()
@@ -200,7 +206,11 @@ describe('recordEvent', () => {
           throw new Error('handler')
         },
       }),
-      { transport: createTestTransport(), store: ({ bounds }) => createMemoryStore(bounds) },
+      {
+        transport: createTestTransport(),
+        store: ({ bounds }) => createMemoryStore(bounds),
+        platform: nullPlatform,
+      },
     )
     expect(() => {
       ;(telemetry.recordEvent as LooseRecord)('Bad', 'x')
@@ -331,6 +341,7 @@ describe('options', () => {
       createTelemetryClient(normalizeOptions(options as never), {
         transport: createTestTransport(),
         store: ({ bounds }) => createMemoryStore(bounds),
+        platform: nullPlatform,
       })
     expect(create).toThrow(InvalidOptionsError)
     expect(create).toThrow(expect.objectContaining({ option }) as Error)
