@@ -1,4 +1,8 @@
-import { limits, type BillingMetadata, type TelemetryEvent } from '../protocol/event.js'
+import type { BillingMetadata, TelemetryEvent } from '../protocol/event.js'
+import {
+  maxPrivateMetadataBytes,
+  maxPrivateMetadataDepth,
+} from '../protocol/private-metadata-limits.js'
 import { isPlainObject } from '../protocol/plain-data.js'
 import { ProcessorError } from './errors/processor-error.js'
 import type { ErrorReporter } from './error-reporter.js'
@@ -34,7 +38,7 @@ export interface Draft {
  * privateMetadata limit (each costs at least 2 bytes), so validation refuses it whatever it
  * holds: it is left uncopied rather than cost the caller a walk of its whole size.
  */
-const maxCopiedNodes = limits.maxPrivateMetadataBytes / 2
+const maxCopiedNodes = maxPrivateMetadataBytes / 2
 
 /**
  * Copies what a caller passed deep enough that mutating it afterwards cannot change the event:
@@ -42,7 +46,7 @@ const maxCopiedNodes = limits.maxPrivateMetadataBytes / 2
  * (a Date, a class instance) is kept as is, for validation to refuse.
  */
 function copy(value: unknown, depth: number, budget: { nodes: number }): unknown {
-  if (typeof value !== 'object' || value === null || depth > limits.maxPrivateMetadataDepth + 1) {
+  if (typeof value !== 'object' || value === null || depth > maxPrivateMetadataDepth + 1) {
     return value
   }
   if (--budget.nodes < 0) return value

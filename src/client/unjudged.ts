@@ -1,20 +1,27 @@
-import { limits, type TelemetryEvent } from '../protocol/event.js'
+import type { TelemetryEvent } from '../protocol/event.js'
+import {
+  maxPrivateMetadataBytes,
+  maxPrivateMetadataDepth,
+} from '../protocol/private-metadata-limits.js'
 import { isPlainObject } from '../protocol/plain-data.js'
 import type { Scrubber } from '../protocol/scrub.js'
 import type { StoredEvent } from './stores/event-store.js'
 
 /** Nodes a copy visits at most, as the recorder's copy: past them validation refuses anyway. */
-const maxNodes = limits.maxPrivateMetadataBytes / 2
+const maxNodes = maxPrivateMetadataBytes / 2
 
 /**
  * Characters of strings and keys a copy scrubs at most: twice what a valid event can hold in
  * privateMetadata, which covers the rest of it too; past them scrubbing would cost time in
  * proportion to what validation refuses anyway.
  */
-const maxChars = 2 * limits.maxPrivateMetadataBytes
+const maxChars = 2 * maxPrivateMetadataBytes
 
-/** Thrown out of the walk for what no copy can hold. */
-const refused = new Error('not plain data within the bounds')
+/**
+ * Thrown out of the walk for what no copy can hold, and caught at its top: never seen, so it
+ * carries no text.
+ */
+const refused = new Error()
 
 /**
  * What a page going away keeps of an event that the judge has not judged yet (it was
@@ -35,7 +42,7 @@ export function scrubbedEntry(event: TelemetryEvent, scrub: Scrubber): StoredEve
     return scrubbed
   }
   const copy = (value: unknown, depth: number): unknown => {
-    if (--budget < 0 || depth > limits.maxPrivateMetadataDepth + 2) throw refused
+    if (--budget < 0 || depth > maxPrivateMetadataDepth + 2) throw refused
     bytes += 8
     if (typeof value === 'string') return text(value)
     if (typeof value === 'number' || typeof value === 'boolean' || value == null) return value

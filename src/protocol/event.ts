@@ -1,3 +1,5 @@
+import { maxPrivateMetadataBytes, maxPrivateMetadataDepth } from './private-metadata-limits.js'
+
 /** A JSON value: what privateMetadata may hold. */
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
@@ -51,8 +53,8 @@ export interface EventBatch {
 export const limits = {
   maxNameLength: 64,
   maxMetadataKeys: 64,
-  maxPrivateMetadataDepth: 8,
-  maxPrivateMetadataBytes: 16 * 1024,
+  maxPrivateMetadataDepth,
+  maxPrivateMetadataBytes,
   maxIdLength: 64,
   minIdLength: 8,
   maxSourceLength: 64,

@@ -138,49 +138,40 @@ function toStep(rule: ScrubRule): Step {
  * per rule. A rule with a trigger is tested alone, and only where its trigger is found.
  */
 function createDetector(steps: readonly Step[]): (value: string) => boolean {
-  const byFlags = new Map<string, string[]>()
+  const byFlags = new Map<string, RegExp[]>()
   const triggered: { trigger: RegExp; pattern: RegExp }[] = []
   for (const { pattern, trigger } of steps) {
-    const { source, flags } = pattern
-    if (trigger) {
-      triggered.push({ trigger, pattern: new RegExp(source, flags.replace(reportingFlags, '')) })
-      continue
-    }
-    const key = flags.replace(reportingFlags, '')
-    const sources = byFlags.get(key) ?? []
-    sources.push(`(?:${source})`)
-    byFlags.set(key, sources)
+    const flags = pattern.flags.replace(reportingFlags, '')
+    // Without g or y, so that test() keeps no lastIndex between strings.
+    const alone = new RegExp(pattern.source, flags)
+    if (trigger) triggered.push({ trigger, pattern: alone })
+    else byFlags.set(flags, [...(byFlags.get(flags) ?? []), alone])
   }
-  const detectors: RegExp[] = []
-  for (const [flags, sources] of byFlags) {
-    try {
-      detectors.push(new RegExp(sources.join('|'), flags))
-    } catch {
-      // Two rules naming a group alike make the alternation invalid on engines before ES2025
-      // duplicate named groups; test those rules one by one rather than refuse them.
-      for (const source of sources) detectors.push(new RegExp(source, flags))
-    }
-  }
-  const anyTrigger = combineTriggers(triggered.map(({ trigger }) => trigger))
+  const detectors = [...byFlags].map(([flags, patterns]) => anyOf(patterns, flags))
+  // Ignoring case can only widen a trigger, and each rule checks its own trigger and pattern
+  // after this.
+  const anyTrigger = anyOf(
+    triggered.map(({ trigger }) => trigger),
+    'i',
+  )
   return value =>
-    detectors.some(detector => detector.test(value)) ||
+    detectors.some(detect => detect(value)) ||
     (anyTrigger(value) &&
       triggered.some(({ trigger, pattern }) => trigger.test(value) && pattern.test(value)))
 }
 
 /**
- * One case-insensitive alternation of every trigger: a string that holds none of them, the
- * usual case, is cleared by a single scan. Ignoring case can only widen a trigger, and each
- * rule checks its own trigger and pattern after this.
+ * Whether any of `patterns` matches, in one scan of their alternation with `flags`. Where they
+ * do not combine (two naming a group alike, before ES2025's duplicate named groups; syntax
+ * that needs a flag `flags` lacks), each is tested alone, with its own flags.
  */
-function combineTriggers(triggers: readonly RegExp[]): (value: string) => boolean {
-  if (triggers.length === 0) return () => false
+function anyOf(patterns: readonly RegExp[], flags: string): (value: string) => boolean {
+  if (patterns.length === 0) return () => false
   try {
-    const sources = new Set(triggers.map(trigger => `(?:${trigger.source})`))
-    const combined = new RegExp([...sources].join('|'), 'i')
+    const sources = new Set(patterns.map(pattern => `(?:${pattern.source})`))
+    const combined = new RegExp([...sources].join('|'), flags)
     return value => combined.test(value)
   } catch {
-    // A trigger written for another flag set (say `u`) may not combine; test them one by one.
-    return value => triggers.some(trigger => trigger.test(value))
+    return value => patterns.some(pattern => pattern.test(value))
   }
 }
