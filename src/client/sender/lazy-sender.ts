@@ -42,7 +42,6 @@ export interface LazySender extends Omit<Sender, 'state'> {
 
 export function createLazySender(deps: LazySenderDependencies): LazySender {
   let real: Sender | undefined
-  let loading: Promise<Sender> | undefined
   let idleAsked = false
   let count = 0
   let stopped = false
@@ -55,14 +54,14 @@ export function createLazySender(deps: LazySenderDependencies): LazySender {
     return real
   }
 
+  // lazy-chunk.ts fetches the chunk once for every client of the page, and keeps it.
   const load = (): Promise<Sender> =>
-    (loading ??= chunk.load().then(create, (error: unknown) => {
+    chunk.load().then(create, (error: unknown) => {
       // A failed fetch of the chunk (offline, a deploy replaced it) is tried again at a later
       // write or flush, once lazy-chunk.ts's wait is over; the events wait in the store.
-      loading = undefined
       idleAsked = false
       throw error
-    }))
+    })
 
   // A chunk already here (a second client, the Node build): nothing to wait for.
   const here = chunk.now()
