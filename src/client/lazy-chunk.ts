@@ -1,6 +1,4 @@
-/** The wait before a chunk whose fetch failed is fetched again: doubled at each failure. */
-const firstRetryMs = 1_000
-const lastRetryMs = 5 * 60_000
+import { firstRetryMs, nextRetryMs } from './retry-wait.js'
 
 /** A chunk of code loaded with `import()` once, then kept: see `lazyChunk`. */
 export interface LazyChunk<T> {
@@ -32,8 +30,8 @@ export function lazyChunk<T>(fetch: () => Promise<T>): LazyChunk<T> {
     load: () => {
       if (loaded) return Promise.resolve(loaded.value)
       if (loading) return loading
-      const wait = retryAt - Date.now()
-      if (wait > 0) return Promise.reject(new Error(`chunk not loaded; next try in ${wait} ms`))
+      const left = retryAt - Date.now()
+      if (left > 0) return Promise.reject(new Error(`chunk not loaded; next try in ${left} ms`))
       return (loading = fetch().then(
         value => {
           loaded = { value }
@@ -42,7 +40,7 @@ export function lazyChunk<T>(fetch: () => Promise<T>): LazyChunk<T> {
         (error: unknown) => {
           loading = undefined
           retryAt = Date.now() + retryMs
-          retryMs = Math.min(retryMs * 2, lastRetryMs)
+          retryMs = nextRetryMs(retryMs)
           throw error
         },
       ))

@@ -5,6 +5,7 @@ import { StorageError } from './errors/storage-error.js'
 import type { ErrorReporter } from './error-reporter.js'
 import { judgeNow, loadJudge } from './lazy-judge.js'
 import { PendingBuffer } from './pending-buffer.js'
+import { firstRetryMs, nextRetryMs } from './retry-wait.js'
 import type { Draft, Recorder } from './recorder.js'
 import type { Spill } from './platform/platform.js'
 import type { Counters } from './stats.js'
@@ -56,6 +57,9 @@ export function createQueue(deps: QueueDependencies) {
   let writeScheduled = false
   const remembered = new Map<string, StoredEvent>()
   let spill = deps.spill
+  let retry: ReturnType<typeof setTimeout> | undefined
+  let retryMs = firstRetryMs
+  let stopped = false
 
   const countDrops = (count: number, detail: string) => {
     if (count === 0) return
@@ -130,8 +134,11 @@ export function createQueue(deps: QueueDependencies) {
     writeScheduled = false
     if (!ready()) {
       // The events wait in memory, within the bound, and a write follows the judge; later
-      // writes are not held behind its fetch. A failed fetch is tried again at the next write.
-      loadJudge().then(schedule, () => {})
+      // writes are not held behind its fetch. A failed fetch is tried again at the next write,
+      // or on a timer (once lazy-chunk.ts's wait allows it) if there is something to judge.
+      loadJudge().then(schedule, () => {
+        if (unjudged.length > 0 || spill) retryLater()
+      })
       return
     }
     while (pending.length > 0) {
@@ -144,11 +151,29 @@ export function createQueue(deps: QueueDependencies) {
         // Keep the events for the next write rather than lose them, within the bound.
         countDrops(pending.restore(inWrite), bufferFull)
         report(new StorageError('Queue write failed; events kept in memory', { cause }))
+        retryLater()
         return
       } finally {
         inWrite = []
       }
     }
+    retryMs = firstRetryMs
+  }
+
+  /**
+   * Writes again later what a failed write left in memory (the store refused, or the judge's
+   * chunk did not come): a page may record nothing more to prompt it. The wait doubles from
+   * 1 s to 5 min, and a write that empties the buffers resets it.
+   */
+  const retryLater = () => {
+    if (retry || stopped) return
+    retry = setTimeout(() => {
+      retry = undefined
+      void schedule()
+    }, retryMs)
+    // In Node (editor extension hosts) a pending retry must not keep the process alive.
+    ;(retry as { unref?: () => void }).unref?.()
+    retryMs = nextRetryMs(retryMs)
   }
 
   const schedule = (): Promise<void> => {
@@ -194,6 +219,11 @@ export function createQueue(deps: QueueDependencies) {
     },
     forget: (ids: readonly string[]) => {
       for (const id of ids) remembered.delete(id)
+    },
+    /** Stops the retries of failed writes: the client shuts down. */
+    stop() {
+      stopped = true
+      clearTimeout(retry)
     },
     /** Events recorded and not yet handed to the store. */
     buffered: () => drafts.length + unjudged.length + pending.length,

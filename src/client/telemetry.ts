@@ -213,6 +213,7 @@ export function createTelemetryClient(
           await Promise.race([queue.persist().then(() => sender.flush({ force: true })), timeUp])
         } finally {
           clearTimeout(deadline)
+          queue.stop()
           sender.stop()
           platform.dispose()
           await store.close().catch(() => {})
