@@ -71,8 +71,8 @@ function copy(value: unknown, depth: number, budget: { nodes: number }): unknown
  * Turns `recordEvent` calls into events in two steps. `draft` is all a call pays for: an id, a
  * time and a copy of its arguments. `process` runs later, in the queue's batched step: the
  * source, the session and the billing metadata, then the user's processors, which make the
- * draft an event still to be judged (validated, scrubbed and
- * measured by judging.ts) before it reaches the store.
+ * draft an event still to be judged (validated, scrubbed and measured by judging.ts) before
+ * it reaches the store.
  */
 export function createRecorder(deps: RecorderDependencies) {
   const draft = (feature: string, action: string, parameters: unknown): Draft => {

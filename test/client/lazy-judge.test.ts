@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createMemoryStore } from '../../src/client/stores/memory-store.js'
+import { memoryQueue } from './memory-queue.js'
 import type { TallyError } from '../../src/client/errors/tally-error.js'
 import { InvalidEventError } from '../../src/client/errors/invalid-event-error.js'
 import { judgeNow } from '../../src/client/lazy-judge.js'
@@ -33,7 +33,7 @@ function client(host: ReturnType<typeof page>) {
       errorIntervalMs: 0,
       onError: error => errors.push(error),
     }),
-    { transport, platform: host.platform, store: ({ bounds }) => createMemoryStore(bounds) },
+    { transport, platform: host.platform, store: memoryQueue },
   )
   return { telemetry, transport, errors }
 }

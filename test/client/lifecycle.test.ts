@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { memoryQueue } from './memory-queue.js'
 import { fakeSpill } from './fake-page.js'
 import { maxKeepaliveBytes } from '../../src/client/sender/unload-send.js'
 import type { Platform, SendLock } from '../../src/client/platform/platform.js'
@@ -61,7 +62,7 @@ function fakePlatform(overrides: Partial<Platform> = {}) {
 function client(platform: Platform, transport: TestTransport = createTestTransport()) {
   const telemetry = createTelemetryClient(
     normalizeOptions({ client: { name: 'web' }, errorIntervalMs: 0 }),
-    { transport, platform, store: ({ bounds }) => createMemoryStore(bounds) },
+    { transport, platform, store: memoryQueue },
   )
   return { telemetry, transport }
 }

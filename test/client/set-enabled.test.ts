@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { memoryQueue } from './memory-queue.js'
 import { nullPlatform } from '../../src/client/platform/platform.js'
-import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { EventsDroppedError } from '../../src/client/errors/events-dropped-error.js'
 import { normalizeOptions } from '../../src/client/options.js'
 import { createTelemetryClient } from '../../src/client/telemetry.js'
@@ -60,7 +60,7 @@ describe('setEnabled', () => {
     )
     const telemetry = createTelemetryClient(
       normalizeOptions({ client: { name: 'editor' }, errorIntervalMs: 0 }),
-      { transport, store: ({ bounds }) => createMemoryStore(bounds), platform: nullPlatform },
+      { transport, store: memoryQueue, platform: nullPlatform },
     )
     telemetry.recordEvent('search', 'submitted')
     void telemetry.flush()
@@ -83,7 +83,7 @@ describe('setEnabled', () => {
     })
     const telemetry = createTelemetryClient(normalizeOptions({ client: { name: 'editor' } }), {
       transport,
-      store: ({ bounds }) => createMemoryStore(bounds),
+      store: memoryQueue,
       platform: nullPlatform,
     })
     await settle(vi)
@@ -104,7 +104,7 @@ describe('setEnabled', () => {
     const transport = Object.assign(createTestTransport(), { config })
     const telemetry = createTelemetryClient(
       normalizeOptions({ client: { name: 'editor' }, enabled: false }),
-      { transport, store: ({ bounds }) => createMemoryStore(bounds), platform: nullPlatform },
+      { transport, store: memoryQueue, platform: nullPlatform },
     )
     expect(config).not.toHaveBeenCalled()
     await telemetry.setEnabled(true)

@@ -1,6 +1,6 @@
 import { createTelemetryClient, type Telemetry } from '../../src/client/telemetry.js'
+import { memoryQueue } from './memory-queue.js'
 import { nullPlatform } from '../../src/client/platform/platform.js'
-import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { normalizeOptions, type TelemetryOptions } from '../../src/client/options.js'
 import type { TallyError } from '../../src/client/errors/tally-error.js'
 import {
@@ -36,7 +36,7 @@ export function setup(options: Partial<TelemetryOptions> = {}, store?: EventStor
     }),
     {
       transport,
-      store: store ?? (({ bounds }) => createMemoryStore(bounds)),
+      store: store ?? memoryQueue,
       platform: nullPlatform,
     },
   )

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { memoryQueue } from './memory-queue.js'
 import { nullPlatform } from '../../src/client/platform/platform.js'
-import { createMemoryStore } from '../../src/client/stores/memory-store.js'
 import { InvalidEventError } from '../../src/client/errors/invalid-event-error.js'
 import { ProcessorError } from '../../src/client/errors/processor-error.js'
 import { InvalidOptionsError } from '../../src/client/errors/invalid-options-error.js'
@@ -168,7 +168,7 @@ describe('recordEvent', () => {
       }),
       {
         transport: createTestTransport(),
-        store: ({ bounds }) => createMemoryStore(bounds),
+        store: memoryQueue,
         platform: nullPlatform,
       },
     )
@@ -190,7 +190,7 @@ describe('recordEvent', () => {
     )
     const telemetry = createTelemetryClient(normalizeOptions({ client: { name: 'web' } }), {
       transport: createTestTransport(),
-      store: ({ bounds }) => createMemoryStore(bounds),
+      store: memoryQueue,
       platform: nullPlatform,
     })
     ;(telemetry.recordEvent as LooseRecord)('Bad', 'x')
@@ -208,7 +208,7 @@ describe('recordEvent', () => {
       }),
       {
         transport: createTestTransport(),
-        store: ({ bounds }) => createMemoryStore(bounds),
+        store: memoryQueue,
         platform: nullPlatform,
       },
     )
@@ -340,7 +340,7 @@ describe('options', () => {
     const create = () =>
       createTelemetryClient(normalizeOptions(options as never), {
         transport: createTestTransport(),
-        store: ({ bounds }) => createMemoryStore(bounds),
+        store: memoryQueue,
         platform: nullPlatform,
       })
     expect(create).toThrow(InvalidOptionsError)

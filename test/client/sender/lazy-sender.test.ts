@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createMemoryStore } from '../../../src/client/stores/memory-store.js'
+import { memoryQueue } from '../memory-queue.js'
 import { loadJudge } from '../../../src/client/lazy-judge.js'
 import { normalizeOptions } from '../../../src/client/options.js'
 import { createTelemetryClient } from '../../../src/client/telemetry.js'
@@ -20,7 +20,7 @@ describe('the sender loads lazily', () => {
     const telemetry = createTelemetryClient(options, {
       transport,
       platform: first.platform,
-      store: ({ bounds }) => createMemoryStore(bounds),
+      store: memoryQueue,
     })
     for (let i = 0; i < 5; i++) {
       telemetry.recordEvent('search', 'submitted', { privateMetadata: { query: `${secret}${i}` } })
@@ -39,7 +39,7 @@ describe('the sender loads lazily', () => {
     const reloaded = createTelemetryClient(options, {
       transport: nextTransport,
       platform: next.platform,
-      store: ({ bounds }) => createMemoryStore(bounds),
+      store: memoryQueue,
     })
     await reloaded.flush()
     const ids = nextTransport.events.map(event => event.id)
@@ -53,7 +53,7 @@ describe('the sender loads lazily', () => {
     const transport = createTestTransport()
     const telemetry = createTelemetryClient(
       normalizeOptions({ client: { name: 'web' }, flushIntervalMs: 0 }),
-      { transport, platform: host.platform, store: ({ bounds }) => createMemoryStore(bounds) },
+      { transport, platform: host.platform, store: memoryQueue },
     )
     telemetry.recordEvent('search', 'submitted')
     await new Promise(resolve => setTimeout(resolve, 0))
