@@ -12,27 +12,6 @@ import { fromSendingChunk } from './sending-chunk.js'
 import { createHttpTransport } from './transport/lazy-http-transport.js'
 
 /**
- * Some Safari versions leave `indexedDB.open` pending forever; past this the client queues
- * in memory rather than hold every event back.
- */
-const openTimeoutMs = 5_000
-
-function openWithin(open: Promise<IndexedDbStore>, timeoutMs: number): Promise<IndexedDbStore> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`IndexedDB did not open within ${timeoutMs} ms`))
-      // Should it open after all, close it so that it blocks no other tab's upgrade.
-      open.then(
-        store => store.close(),
-        () => {},
-      )
-    }, timeoutMs)
-  })
-  return Promise.race([open, late]).finally(() => clearTimeout(timer))
-}
-
-/**
  * The cross-tab lock, taken by senders only: Web Locks, or a lease in the queue's database
  * where they are missing (`store`), or none for a queue of the page's own.
  */
@@ -70,12 +49,9 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   loadJudge().catch(() => {})
   const durable = options.store
     ? undefined
-    : openWithin(
-        openIndexedDbStore({
-          bounds: { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes },
-        }),
-        openTimeoutMs,
-      )
+    : openIndexedDbStore({
+        bounds: { maxEvents: resolved.maxQueueEvents, maxBytes: resolved.maxQueueBytes },
+      })
   // Leases are only asked for where Web Locks are missing; a failed open is handled by the
   // fallback store, not here.
   durable?.catch(() => {})

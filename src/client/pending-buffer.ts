@@ -34,7 +34,7 @@ export class PendingBuffer<T = StoredEvent> {
 
   /** Takes everything, oldest first. */
   take(): T[] {
-    const taken = this.head === 0 ? this.entries : this.entries.slice(this.head)
+    const taken = this.peek()
     this.entries = []
     this.head = 0
     return taken
@@ -44,7 +44,7 @@ export class PendingBuffer<T = StoredEvent> {
   restore(chunk: T[]): number {
     const merged = chunk.concat(this.take())
     const dropped = Math.max(0, merged.length - this.maxEvents)
-    this.entries = dropped > 0 ? merged.slice(dropped) : merged
+    this.entries = merged.slice(dropped)
     return dropped
   }
 }

@@ -1,6 +1,6 @@
 import type { TelemetryEvent } from '../protocol/event.js'
 import type { Scrubber } from '../protocol/scrub.js'
-import { EventsDroppedError } from './errors/events-dropped-error.js'
+import { EventsDroppedError, type DropReason } from './errors/events-dropped-error.js'
 import { StorageError } from './errors/storage-error.js'
 import type { ErrorReporter } from './error-reporter.js'
 import { judgeNow, loadJudge } from './lazy-judge.js'
@@ -61,10 +61,13 @@ export function createQueue(deps: QueueDependencies) {
   let retryMs = firstRetryMs
   let stopped = false
 
-  const countDrops = (count: number, detail: string) => {
+  const buffered = () => drafts.length + unjudged.length + pending.length
+
+  /** Counts `count` events dropped for `reason` and reports it; nothing for none. */
+  const countDrops = (count: number, detail: string, reason: DropReason = 'overflow') => {
     if (count === 0) return
-    counters.dropped.overflow += count
-    report(new EventsDroppedError('overflow', count, detail))
+    counters.dropped[reason] += count
+    report(new EventsDroppedError(reason, count, detail))
   }
 
   const keep = (entry: StoredEvent) => {
@@ -226,7 +229,8 @@ export function createQueue(deps: QueueDependencies) {
       clearTimeout(retry)
     },
     /** Events recorded and not yet handed to the store. */
-    buffered: () => drafts.length + unjudged.length + pending.length,
+    buffered,
+    countDrops,
     /** Empties the buffer and the store; resolves with how many events were removed. */
     async clear(): Promise<number> {
       const buffered = drafts.take().length + unjudged.take().length + pending.take().length

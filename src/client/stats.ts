@@ -23,5 +23,9 @@ export interface Counters {
 }
 
 export function createCounters(): Counters {
-  return { sent: 0, retries: 0, dropped: { overflow: 0, invalid: 0, rejected: 0, disabled: 0 } }
+  return {
+    sent: 0,
+    retries: 0,
+    dropped: { overflow: 0, invalid: 0, rejected: 0, disabled: 0, shutdown: 0 },
+  }
 }

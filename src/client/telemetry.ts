@@ -1,6 +1,5 @@
 import { newId } from './ids.js'
 import { createErrorReporter, type ErrorReporter } from './error-reporter.js'
-import { EventsDroppedError } from './errors/events-dropped-error.js'
 import type { KnownString, RecordParameters } from './known.js'
 import type { ResolvedTelemetryOptions } from './options.js'
 import { createRecorder } from './recorder.js'
@@ -8,7 +7,7 @@ import { createCounters, type TelemetryStats } from './stats.js'
 import type { Platform } from './platform/platform.js'
 import { createQueue } from './queue.js'
 import { createLazySender } from './sender/lazy-sender.js'
-import type { EventStore, StoreBounds } from './stores/event-store.js'
+import type { EventStore, StoreBounds, StoredEvent } from './stores/event-store.js'
 import type { Transport } from './transport/transport.js'
 
 export interface Telemetry {
@@ -87,8 +86,7 @@ export function createTelemetryClient(
     sender.stop()
     const removed = await queue.clear()
     sender.stored(0)
-    counters.dropped.disabled += removed
-    if (removed > 0) report(new EventsDroppedError('disabled', removed, reason))
+    queue.countDrops(removed, reason, 'disabled')
   }
 
   const queue = createQueue({
@@ -138,15 +136,18 @@ export function createTelemetryClient(
   platform.onOnline(() => {
     void sender.flush()
   })
+  /**
+   * Spills what would die with the client, for the next load: the events no durable write
+   * took yet, or, for a memory queue that no keepalive send takes out, all of this tab's.
+   */
+  const spillLeft = (unwritten: StoredEvent[], unsent: boolean) =>
+    platform.spill?.save(
+      store.kind === 'memory' && unsent ? queue.unacknowledged(unwritten) : unwritten,
+    )
+
   platform.onHide(final => {
     const unwritten = queue.unwritten()
-    // A memory queue dies with the page: without a sender to take it out by keepalive, the
-    // spill keeps all of this tab's events, not only those a durable write may have missed.
-    if (final) {
-      platform.spill?.save(
-        store.kind === 'memory' && !sender.ready() ? queue.unacknowledged(unwritten) : unwritten,
-      )
-    }
+    if (final) spillLeft(unwritten, !sender.ready())
     // Without the sender's chunk there is no keepalive send, so nothing to gather for one.
     if (!sender.ready()) return
     // While another tab sends the shared queue, what this one already wrote there is that
@@ -155,6 +156,13 @@ export function createTelemetryClient(
     const shared = store.kind !== 'memory' && sender.anotherSends()
     sender.sendAtUnload(shared ? unwritten : queue.unacknowledged(unwritten))
   })
+
+  /** At shutdown: what would die with the client is spilled, or counted as dropped. */
+  const leave = () => {
+    if (platform.spill) return spillLeft(queue.unwritten(), true)
+    const lost = queue.buffered() + (store.kind === 'memory' ? sender.count() : 0)
+    queue.countDrops(lost, 'not kept in time', 'shutdown')
+  }
 
   const recordEvent = (feature: string, action: string, parameters?: unknown): void => {
     try {
@@ -215,6 +223,7 @@ export function createTelemetryClient(
           clearTimeout(deadline)
           queue.stop()
           sender.stop()
+          leave()
           platform.dispose()
           await store.close().catch(() => {})
         }

@@ -126,11 +126,13 @@ function toStep(rule: ScrubRule): Step {
   const pattern = new RegExp(original.source, original.flags)
   // The cast picks one of replace's two overloads; both take either kind of replacement.
   const apply = (value: string) => value.replace(pattern, replace as string)
-  // Without g or y, so that test() keeps no lastIndex between strings.
-  const trigger =
-    rule.trigger && new RegExp(rule.trigger.source, rule.trigger.flags.replace(reportingFlags, ''))
+  const trigger = rule.trigger && tester(rule.trigger)
   return { pattern, trigger, apply }
 }
+
+/** A copy of `pattern` without g or y, so that test() keeps no lastIndex between strings. */
+const tester = (pattern: RegExp) =>
+  new RegExp(pattern.source, pattern.flags.replace(reportingFlags, ''))
 
 /**
  * One regex per set of flags, the alternation of every pattern with those flags and no
@@ -141,11 +143,9 @@ function createDetector(steps: readonly Step[]): (value: string) => boolean {
   const byFlags = new Map<string, RegExp[]>()
   const triggered: { trigger: RegExp; pattern: RegExp }[] = []
   for (const { pattern, trigger } of steps) {
-    const flags = pattern.flags.replace(reportingFlags, '')
-    // Without g or y, so that test() keeps no lastIndex between strings.
-    const alone = new RegExp(pattern.source, flags)
+    const alone = tester(pattern)
     if (trigger) triggered.push({ trigger, pattern: alone })
-    else byFlags.set(flags, [...(byFlags.get(flags) ?? []), alone])
+    else byFlags.set(alone.flags, [...(byFlags.get(alone.flags) ?? []), alone])
   }
   const detectors = [...byFlags].map(([flags, patterns]) => anyOf(patterns, flags))
   // Ignoring case can only widen a trigger, and each rule checks its own trigger and pattern

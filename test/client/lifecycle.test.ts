@@ -301,6 +301,45 @@ describe('page hide', () => {
   })
 })
 
+describe('shutdown with a memory queue the backend has not taken', () => {
+  it('spills all of this tab’s unacknowledged events, which die with the client', async () => {
+    const host = fakePlatform()
+    host.goOffline()
+    const { telemetry } = client(host.platform)
+    telemetry.recordEvent('search', 'submitted')
+    telemetry.recordEvent('notebook', 'viewed')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(telemetry.stats().queued).toBe(2)
+
+    await telemetry.shutdown({ timeoutMs: 0 })
+    expect(host.spilled).toHaveLength(1)
+    expect(host.spilled[0]?.map(entry => entry.event.feature)).toEqual(['search', 'notebook'])
+    expect(telemetry.stats().dropped.shutdown).toBe(0)
+  })
+
+  it('counts them as dropped where there is no spill', async () => {
+    const host = fakePlatform({ spill: undefined })
+    host.goOffline()
+    const { telemetry } = client(host.platform)
+    telemetry.recordEvent('search', 'submitted')
+    telemetry.recordEvent('notebook', 'viewed')
+    await vi.advanceTimersByTimeAsync(0)
+
+    await telemetry.shutdown({ timeoutMs: 0 })
+    expect(telemetry.stats().dropped.shutdown).toBe(2)
+  })
+
+  it('leaves nothing behind once the backend took everything', async () => {
+    const host = fakePlatform()
+    const { telemetry, transport } = client(host.platform)
+    telemetry.recordEvent('search', 'submitted')
+    await telemetry.shutdown()
+    expect(transport.events).toHaveLength(1)
+    expect(host.spilled.flat()).toEqual([])
+    expect(telemetry.stats().dropped.shutdown).toBe(0)
+  })
+})
+
 describe('the backend config', () => {
   it('turns recording off and empties the queue when the instance disables telemetry', async () => {
     const transport = createTestTransport()

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { EventsDroppedError } from '../../src/client/errors/events-dropped-error.js'
 import { StorageError } from '../../src/client/errors/storage-error.js'
 import type { EventStore } from '../../src/client/stores/event-store.js'
 import { createMemoryStore } from '../../src/client/stores/memory-store.js'
@@ -70,5 +71,20 @@ describe('a write that fails', () => {
     const atShutdown = failing.appends()
     await vi.advanceTimersByTimeAsync(3_600_000)
     expect(failing.appends()).toBe(atShutdown)
+  })
+
+  it('leaves its events counted as dropped at shutdown, where there is no spill', async () => {
+    const failing = failingStore(Infinity)
+    const { telemetry, errors } = setup({ flushIntervalMs: 600_000 }, failing.store)
+    telemetry.recordEvent('search', 'submitted')
+    telemetry.recordEvent('blob', 'viewed')
+    await settle(vi)
+    expect(telemetry.stats().dropped.shutdown).toBe(0)
+
+    await telemetry.shutdown({ timeoutMs: 0 })
+    expect(telemetry.stats().dropped.shutdown).toBe(2)
+    expect(errors.filter(error => error instanceof EventsDroppedError)).toMatchObject([
+      { reason: 'shutdown', count: 2 },
+    ])
   })
 })

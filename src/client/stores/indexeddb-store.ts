@@ -10,6 +10,11 @@ export interface IndexedDbStoreOptions {
   name?: string
   /** For tests and other realms. @default globalThis.indexedDB */
   indexedDB?: IDBFactory
+  /**
+   * Some Safari versions leave `indexedDB.open` pending forever: past this the open is given
+   * up, and the client queues in memory rather than hold every event back. @default 5000
+   */
+  openTimeoutMs?: number
 }
 
 /** The browser's durable queue, shared by every tab of an origin, with the senders' lease. */
@@ -42,7 +47,7 @@ export type Write = <T>(
 function committed<T>(tx: IDBTransaction, result: () => T): Promise<T> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve(result())
-    tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
+    tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB failed'))
   })
 }
 
@@ -98,6 +103,7 @@ export async function openIndexedDbStore({
   bounds,
   name = 'tally-telemetry',
   indexedDB: factory = globalThis.indexedDB,
+  openTimeoutMs = 5_000,
 }: IndexedDbStoreOptions): Promise<IndexedDbStore> {
   // Every event this page records is stamped after this: one stamped before came from an
   // earlier page (a spill), and only such an event can already be stored.
@@ -108,6 +114,20 @@ export async function openIndexedDbStore({
   const open = (upgrade?: typeof upgradeQueue) =>
     new Promise<IDBDatabase>((resolve, reject) => {
       const request = factory.open(name, queueVersion)
+      /**
+       * Gives up on the open: a tab running older code holds the database (blocked), or the
+       * browser never answers. The connection, should it open later, is let go of, so as not
+       * to block the next version in turn.
+       */
+      const giveUp = (reason: string) => {
+        request.onsuccess = () => request.result.close()
+        reject(new Error(reason))
+      }
+      const timer = setTimeout(
+        giveUp,
+        openTimeoutMs,
+        `IndexedDB did not open in ${openTimeoutMs} ms`,
+      )
       request.onupgradeneeded = ({ oldVersion }) => {
         const transaction = request.transaction as IDBTransaction
         if (oldVersion === 0) createQueue(request.result)
@@ -119,13 +139,17 @@ export async function openIndexedDbStore({
           transaction.abort()
         }
       }
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error ?? new Error('IndexedDB failed'))
+      request.onsuccess = () => {
+        clearTimeout(timer)
+        resolve(request.result)
+      }
+      request.onerror = () => {
+        clearTimeout(timer)
+        reject(request.error ?? new Error('IndexedDB failed'))
+      }
       request.onblocked = () => {
-        // A tab running older code holds the database open: give up now, and let go of the
-        // connection if it opens later, so as not to block the next version in turn.
-        request.onsuccess = () => request.result.close()
-        reject(new Error('IndexedDB blocked'))
+        clearTimeout(timer)
+        giveUp('IndexedDB blocked')
       }
     })
   const connection = await open().catch(async (error: unknown) => {

@@ -5,7 +5,15 @@ const refreshMs = 250
 const maxActivity = 6
 
 type DropReason = keyof TelemetryStats['dropped']
-const dropReasons: readonly DropReason[] = ['overflow', 'invalid', 'rejected', 'disabled']
+/** Every reason, in the order shown: a record, so that a reason added to the client is not forgotten here. */
+const shown: Record<DropReason, true> = {
+  overflow: true,
+  invalid: true,
+  rejected: true,
+  disabled: true,
+  shutdown: true,
+}
+const dropReasons = Object.keys(shown) as DropReason[]
 
 export interface StatsPanel {
   element: HTMLElement

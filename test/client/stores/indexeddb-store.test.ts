@@ -489,6 +489,51 @@ describe('opening', () => {
   })
 })
 
+describe('an open that does not finish', () => {
+  /** A factory whose open request the test answers (or never does). */
+  function stalledFactory() {
+    const request = {} as { -readonly [K in keyof IDBOpenDBRequest]: IDBOpenDBRequest[K] }
+    const factory = { open: () => request } as unknown as IDBFactory
+    const connection = { close: vi.fn() }
+    /** The connection opening after all, late. */
+    const succeed = () => {
+      request.result = connection as unknown as IDBDatabase
+      request.onsuccess?.call(request, new Event('success'))
+    }
+    return { factory, request, connection, succeed }
+  }
+
+  it('is given up past openTimeoutMs (a Safari that never answers); a late connection is closed', async () => {
+    vi.useFakeTimers()
+    try {
+      const stalled = stalledFactory()
+      const opening = openIndexedDbStore({ bounds, indexedDB: stalled.factory })
+      const outcome = expect(opening).rejects.toThrow('IndexedDB did not open in 5000 ms')
+      await vi.advanceTimersByTimeAsync(4_999)
+      expect(stalled.connection.close).not.toHaveBeenCalled()
+      await vi.advanceTimersByTimeAsync(1)
+      await outcome
+      stalled.succeed()
+      expect(stalled.connection.close).toHaveBeenCalledTimes(1)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('is given up at once when another tab blocks it; a late connection is closed', async () => {
+    const stalled = stalledFactory()
+    const opening = openIndexedDbStore({
+      bounds,
+      indexedDB: stalled.factory,
+      openTimeoutMs: 60_000,
+    })
+    stalled.request.onblocked?.call(stalled.request, new Event('blocked') as IDBVersionChangeEvent)
+    await expect(opening).rejects.toThrow('IndexedDB blocked')
+    stalled.succeed()
+    expect(stalled.connection.close).toHaveBeenCalledTimes(1)
+  })
+})
+
 /** Every record of `meta` and `chunks`, read with the raw API. */
 function readRaw(factory: IDBFactory, name: string) {
   return new Promise<{ meta: Record<string, unknown>; chunks: unknown[] }>((resolve, reject) => {
