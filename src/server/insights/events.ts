@@ -1,7 +1,6 @@
 import { dayMs } from '../stores/rows.js'
 import type { InsightsParameter, InsightsSql, InsightsStore } from '../stores/insights-store.js'
 import { isFlagValue, metadataToken } from '../stores/metadata-pairs.js'
-import { POSTGRES_METADATA } from '../stores/postgres-flag-rollups.js'
 import type { EventsAnswer, EventsCoverage } from './answers.js'
 import { blockParameters, daysInWindow } from './day-blocks.js'
 import { formatDay } from './days.js'
@@ -124,10 +123,6 @@ function fromFlags(question: EventsParameters) {
   }
 }
 
-// The key is bound, and checked against the metadata key pattern (letters, digits, . _ -),
-// so quoted it is one member of the JSON path even when it holds a dot.
-const metadataValue = (key: string) => `CAST(${POSTGRES_METADATA} ->> @${key} AS double precision)`
-
 const inWindow: Record<Dialect, string> = {
   sqlite: 'timestamp >= @start_ms AND timestamp < @end_ms',
   postgres: `timestamp >= to_timestamp(CAST(@start_ms AS double precision) / 1000)
@@ -135,30 +130,26 @@ const inWindow: Record<Dialect, string> = {
 }
 
 /**
- * From the raw events, for `where` on other values or with a user. SQLite reads the events'
- * pairs as text from the index on the time that covers them; PostgreSQL reads the payload.
+ * From the raw events, for `where` on other values or with a user: the events' pairs as text
+ * (see stores/metadata-pairs.ts), which SQLite reads from the index on the time that covers
+ * them, and PostgreSQL from the rows the index on the time finds.
  */
 function fromEvents(question: EventsParameters) {
   const { conditions, parameters } = namedFilters(question)
   const statement = (dialect: Dialect) => {
-    const metadata =
-      dialect === 'sqlite'
-        ? tokenConditions(dialect, 'metadata', question)
-        : question.where.map((_, index) => `${metadataValue(`key_${index}`)} = @value_${index}`)
+    const metadata = tokenConditions(dialect, 'metadata', question)
     const where = [inWindow[dialect], ...conditions, ...metadata].join(' AND ')
     return `SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM events WHERE ${where}`
   }
-  const all: Record<string, InsightsParameter> = {
-    ...parameters,
-    ...tokenParameters(question),
-    start_ms: question.from * dayMs,
-    end_ms: (question.to + 1) * dayMs,
+  return {
+    sql: { sqlite: statement('sqlite'), postgres: statement('postgres') },
+    parameters: {
+      ...parameters,
+      ...tokenParameters(question),
+      start_ms: question.from * dayMs,
+      end_ms: (question.to + 1) * dayMs,
+    },
   }
-  question.where.forEach(({ key, value }, index) => {
-    all[`key_${index}`] = key
-    all[`value_${index}`] = value
-  })
-  return { sql: { sqlite: statement('sqlite'), postgres: statement('postgres') }, parameters: all }
 }
 
 /** The first day each source holds, as `since_day`, and the flag rollups' first day. */

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg'
 import { pendingMigrations, type Migration } from './migrations.js'
-import { postgresFlagRollupsMigration } from './postgres-flag-rollups.js'
+import { POSTGRES_METADATA, postgresFlagRollupsMigration } from './postgres-flag-rollups.js'
 import { blockDays, POSTGRES_DAY, SETTLED, UNSETTLED } from './rows.js'
 
 export const postgresMigrations: readonly Migration[] = [
@@ -132,6 +132,20 @@ export const postgresMigrations: readonly Migration[] = [
     // them, which `rollup_starts` keeps. Other filters read the payload as before.
     version: 5,
     sql: postgresFlagRollupsMigration,
+  },
+  {
+    // Metadata filters on other values (`where=durationMs:250`) without parsing payloads: the
+    // event's pairs as text, as SQLite keeps them since its version 5 (see metadata-pairs.ts),
+    // backfilled from the payloads. json_each_text gives each value as its JSON text, which
+    // is how JavaScript writes a number.
+    version: 6,
+    sql: `
+      ALTER TABLE events ADD COLUMN metadata TEXT NOT NULL DEFAULT ',';
+      UPDATE events SET metadata = ',' || coalesce((
+        SELECT string_agg(key || '=' || value || ',', '' ORDER BY n)
+        FROM json_each_text(${POSTGRES_METADATA}) WITH ORDINALITY AS pair (key, value, n)), '')
+      WHERE json_typeof(${POSTGRES_METADATA}) = 'object';
+    `,
   },
 ]
 

@@ -1,6 +1,7 @@
 import { StoreError } from '../errors/store-error.js'
 import { loadDriver } from './load-driver.js'
 import { postgresFailure } from './postgres-failure.js'
+import { metadataPairs } from './metadata-pairs.js'
 import { migratePostgres } from './postgres-schema.js'
 import { POSTGRES_FLAGS, postgresFlagRollups } from './postgres-flag-rollups.js'
 import { openPostgresInsights } from './postgres-insights.js'
@@ -154,7 +155,7 @@ export function openPostgresStore({
     async insert(events) {
       if (events.length === 0) return 0
       // In id order, so that two replicas inserting overlapping batches lock the ids in the
-      // same order and cannot deadlock. unnest takes the batch as eleven array parameters,
+      // same order and cannot deadlock. unnest takes the batch as twelve array parameters,
       // whatever its size, far from the 65,535 parameter limit of one statement.
       const sorted = [...events].sort((a, b) => compareIds(a.event.id, b.event.id))
       try {
@@ -163,10 +164,10 @@ export function openPostgresStore({
         const { rows: counted } = await pool.query<{ inserted: string }>(
           `WITH inserted AS (
              INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-               received_at, payload, session_id, exported_at, export_rejection)
+               received_at, payload, session_id, exported_at, export_rejection, metadata)
              SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[],
                $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::json[], $9::text[],
-               $10::timestamptz[], $11::text[])
+               $10::timestamptz[], $11::text[], $12::text[])
              ON CONFLICT (id) DO NOTHING
              RETURNING user_id, feature, action, session_id, ${POSTGRES_DAY} AS day,
                ${POSTGRES_FLAGS} AS flags
@@ -218,6 +219,7 @@ export function openPostgresStore({
             sorted.map(row => row.event.sessionId),
             sorted.map(row => row.exportedAt?.toISOString() ?? null),
             sorted.map(row => row.exportRejection ?? null),
+            sorted.map(row => metadataPairs(row.event.parameters.metadata)),
           ],
         )
         return Number(counted[0]?.inserted ?? 0)

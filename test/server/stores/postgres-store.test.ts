@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { metadataPairs } from '../../../src/server/stores/metadata-pairs.js'
 import { postgresMigrations } from '../../../src/server/stores/postgres-schema.js'
 import { openPostgresStore } from '../../../src/server/stores/postgres-store.js'
 import { expectBackfilled, expectWhereBackfilled } from '../../contract/insights-backfill.js'
@@ -122,6 +123,49 @@ describe('PostgreSQL store', () => {
       await expectWhereBackfilled(store, planted, keptFrom)
     } finally {
       await store.close()
+    }
+  })
+
+  it('backfills at version 6 the metadata pairs as the store writes them, whatever the payload holds', async () => {
+    const { client } = await plantedAt([], 5)
+    // Numbers JavaScript writes in other forms, a key with a dot, none at all, and payloads
+    // whose privateMetadata holds what PostgreSQL's json operators refuse.
+    const metadatas: (Record<string, number> | undefined)[] = [
+      { regex: 1, durationMs: 250 },
+      { big: 1e21, tiny: 5e-7, negative: -0.25, 'a.b': 3 },
+      {},
+      undefined,
+      { count: 7 },
+      { count: 8 },
+    ]
+    const privates = [undefined, undefined, undefined, undefined, { q: '\u0000' }, { q: '\ud800' }]
+    try {
+      const payloads = metadatas.map((metadata, index) =>
+        JSON.stringify({
+          id: `e${index}`,
+          parameters: {
+            version: 1,
+            ...(metadata && { metadata }),
+            ...(privates[index] && { privateMetadata: privates[index] }),
+          },
+        }).replace('\\\\u', '\\u'),
+      )
+      await client.query(
+        `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+           received_at, payload)
+         SELECT id, 1, 'search', 'submitted', now(), now(), now(), payload
+         FROM unnest($1::text[], $2::json[]) AS v (id, payload)`,
+        [metadatas.map((_, index) => `e${index}`), payloads],
+      )
+      const step = postgresMigrations.find(m => m.version === 6)
+      await client.query(step?.sql ?? '')
+      const { rows } = await client.query<{ id: string; metadata: string }>(
+        'SELECT id, metadata FROM events ORDER BY id',
+      )
+      expect(rows.map(row => row.metadata)).toEqual(metadatas.map(metadataPairs))
+    } finally {
+      await client.query('SET search_path = DEFAULT')
+      client.release()
     }
   })
 
