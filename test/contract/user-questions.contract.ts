@@ -107,5 +107,30 @@ export function describeUserQuestionsContract(
       // The planted history sets `count: 1` often enough for the windows to find flags.
       expect(found).toBeGreaterThan(0)
     })
+
+    it("lists a user's flags when their events' privateMetadata holds \\u0000 or a lone surrogate", async () => {
+      const store = await open()
+      opened.push(store)
+      await store.migrate()
+      const ms = Date.UTC(2026, 10, 20, 12)
+      const lines = ['\u0000', '\ud800', 'plain'].map((q, index) =>
+        JSON.stringify({
+          id: `odd-private-${index}`,
+          timestamp: new Date(ms + index).toISOString(),
+          feature: 'search',
+          action: 'submitted',
+          source: { client: 'web' },
+          sessionId: 'session-odd',
+          parameters: { version: 1, metadata: { regex: 1, count: 2 }, privateMetadata: { q } },
+          userId: 7,
+        }),
+      )
+      expect(await importIntoStore(store, lines)).toMatchObject({ stored: 3, refused: 0 })
+      const day = Math.floor(ms / 86_400_000)
+      const insights = store.insights
+      if (insights === undefined) throw new Error(`${name} keeps no insights`)
+      const { flags } = await metadataFlags(insights, { from: day, to: day, userId: 7 })
+      expect(flags).toEqual([{ feature: 'search', action: 'submitted', key: 'regex', events: 3 }])
+    })
   })
 }

@@ -7,7 +7,12 @@ import { countOf } from './read.js'
 /** Flags listed at most: enough for every switch a feature records, bounded for the page. */
 export const maxMetadataFlags = 50
 
-// Metadata values are numbers (validation refuses anything else), so the cast is safe.
+/**
+ * SQLite reads the payload's metadata; PostgreSQL the event's pairs (`,key=value,`, see
+ * stores/metadata-pairs.ts), since its json functions refuse a whole payload whose
+ * privateMetadata holds \u0000 or a lone surrogate. Metadata values are numbers (validation
+ * refuses anything else), and JavaScript writes 1 as `1`.
+ */
 export const metadataFlagsSql: InsightsSql = {
   sqlite: `
     SELECT feature, action, flag.key AS key, count(*) AS events
@@ -18,13 +23,16 @@ export const metadataFlagsSql: InsightsSql = {
     ORDER BY events DESC, feature, action, key
     LIMIT ${maxMetadataFlags}`,
   postgres: `
-    SELECT feature, action, flag.key AS key, count(*) AS events
-    FROM events, json_each(payload -> 'parameters' -> 'metadata') AS flag
-    WHERE user_id = @user_id
-      AND timestamp >= to_timestamp(CAST(@start_ms AS double precision) / 1000)
-      AND timestamp < to_timestamp(CAST(@end_ms AS double precision) / 1000)
-      AND CAST(flag.value::text AS double precision) = 1
-    GROUP BY feature, action, flag.key
+    SELECT feature, action, key, count(*) AS events
+    FROM (
+      SELECT feature, action, split_part(pair, '=', 1) AS key
+      FROM events, unnest(string_to_array(metadata, ',')) AS pair
+      WHERE user_id = @user_id
+        AND timestamp >= to_timestamp(CAST(@start_ms AS double precision) / 1000)
+        AND timestamp < to_timestamp(CAST(@end_ms AS double precision) / 1000)
+        AND split_part(pair, '=', 2) = '1'
+    ) flag
+    GROUP BY feature, action, key
     ORDER BY events DESC, feature COLLATE "C", action COLLATE "C", key COLLATE "C"
     LIMIT ${maxMetadataFlags}`,
 }

@@ -7,16 +7,19 @@ import { blockDays, POSTGRES_DAY } from './rows.js'
  */
 
 /**
- * The row's `parameters.metadata`. PostgreSQL's json operators refuse a payload holding the
- * escape \u0000 or a lone surrogate escape anywhere (privateMetadata may hold both), so it is
- * read with each such escape turned into \ufffd: another six-character escape, so the JSON
- * stays valid whatever precedes it, and the metadata, numbers under plain keys, is untouched.
- * A payload without any `\u` escape, nearly all of them, is read as it is.
+ * The row's `payload`, readable by PostgreSQL's json operators, which refuse a payload holding
+ * the escape \u0000 or a lone surrogate escape anywhere (privateMetadata may hold both): each
+ * such escape is turned into \ufffd, another six-character escape, so the JSON stays valid
+ * whatever precedes it, and the rest (ids, names, numbers) is untouched. A payload without any
+ * `\u` escape, nearly all of them, is read as it is.
  */
-export const POSTGRES_METADATA = `(CASE WHEN strpos(CAST(payload AS text), '\\u') = 0 THEN payload
+export const POSTGRES_PAYLOAD = `(CASE WHEN strpos(CAST(payload AS text), '\\u') = 0 THEN payload
   ELSE CAST(regexp_replace(CAST(payload AS text),
     '\\\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})', '\\\\ufffd', 'g') AS json)
-  END -> 'parameters' -> 'metadata')`
+  END)`
+
+/** The row's `parameters.metadata` (see POSTGRES_PAYLOAD). */
+export const POSTGRES_METADATA = `(${POSTGRES_PAYLOAD} -> 'parameters' -> 'metadata')`
 
 /** The flags of the row's `payload`, as metadata-pairs.ts's flagSignature writes them. */
 export const POSTGRES_FLAGS = `(

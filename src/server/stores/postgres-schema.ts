@@ -1,6 +1,10 @@
 import type { PoolClient } from 'pg'
 import { pendingMigrations, type Migration } from './migrations.js'
-import { POSTGRES_METADATA, postgresFlagRollupsMigration } from './postgres-flag-rollups.js'
+import {
+  POSTGRES_METADATA,
+  POSTGRES_PAYLOAD,
+  postgresFlagRollupsMigration,
+} from './postgres-flag-rollups.js'
 import { blockDays, POSTGRES_DAY, SETTLED, UNSETTLED } from './rows.js'
 
 export const postgresMigrations: readonly Migration[] = [
@@ -41,7 +45,7 @@ export const postgresMigrations: readonly Migration[] = [
     version: 2,
     sql: `
       ALTER TABLE events ADD COLUMN session_id TEXT NOT NULL DEFAULT '';
-      UPDATE events SET session_id = payload->>'sessionId';
+      UPDATE events SET session_id = ${POSTGRES_PAYLOAD} ->> 'sessionId';
       CREATE INDEX events_timestamp ON events (timestamp, session_id, feature);
       CREATE INDEX events_user_timestamp ON events (user_id, timestamp);
       CREATE TABLE usage_daily (
@@ -129,7 +133,7 @@ export const postgresMigrations: readonly Migration[] = [
   {
     // Metadata filters (`where`) on flags from rollups: see postgres-flag-rollups.ts and the
     // SQLite step of the same version. Days before the first event still stored are not in
-    // them, which `rollup_starts` keeps. Other filters read the payload as before.
+    // them, which `rollup_starts` keeps. Other filters read the payload, until version 6.
     version: 5,
     sql: postgresFlagRollupsMigration,
   },

@@ -169,6 +169,42 @@ describe('PostgreSQL store', () => {
     }
   })
 
+  it('migrates from version 1 events whose privateMetadata holds what json operators refuse', async () => {
+    const { schema, client } = await plantedAt([], 1)
+    try {
+      const payloads = ['\u0000', '\udc00'].map(q =>
+        JSON.stringify({
+          id: `odd-${q.charCodeAt(0)}`,
+          sessionId: `session-${q.charCodeAt(0)}`,
+          parameters: { version: 1, metadata: { regex: 1 }, privateMetadata: { q } },
+        }),
+      )
+      await client.query(
+        `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+           received_at, payload)
+         SELECT id, 1, 'search', 'submitted', now(), now(), now(), payload
+         FROM unnest($1::text[], $2::json[]) AS v (id, payload)`,
+        [['odd-0', 'odd-56320'], payloads],
+      )
+    } finally {
+      await client.query('SET search_path = DEFAULT')
+      client.release()
+    }
+    const store = openPostgresStore({ connectionString, schema })
+    try {
+      await store.migrate()
+    } finally {
+      await store.close()
+    }
+    const { rows } = await admin.query<{ id: string; session_id: string; metadata: string }>(
+      `SELECT id, session_id, metadata FROM ${schema}.events ORDER BY id`,
+    )
+    expect(rows).toEqual([
+      { id: 'odd-0', session_id: 'session-0', metadata: ',regex=1,' },
+      { id: 'odd-56320', session_id: 'session-56320', metadata: ',regex=1,' },
+    ])
+  })
+
   it('upgrades a version 3 schema with the ping log, its events and rollups kept', async () => {
     const schema = newSchema()
     const client = await admin.connect()
