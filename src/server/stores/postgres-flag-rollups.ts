@@ -32,6 +32,17 @@ export const POSTGRES_FLAGS = `(
 )`
 
 /**
+ * The flags of the row's `metadata` pairs (`,key=value,`, see metadata-pairs.ts): the pairs
+ * whose value JavaScript wrote as `0` or `1`, sorted. The same text as POSTGRES_FLAGS, from a
+ * few dozen characters rather than the parsed payload: a sixth of an insert's time.
+ */
+export const POSTGRES_PAIRS_FLAGS = `(
+  SELECT ',' || string_agg(pair, ',' ORDER BY pair COLLATE "C") || ','
+  FROM unnest(string_to_array(metadata, ',')) AS pair
+  WHERE split_part(pair, '=', 2) IN ('0', '1')
+)`
+
+/**
  * The statements that count the rows of an `inserted` CTE (day, user_id, feature, action,
  * flags) in the flag rollups, as CTEs to follow it in the insert's one statement: in key
  * order, like the other rollups, so that concurrent inserts lock rows in the same order.

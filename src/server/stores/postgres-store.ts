@@ -3,7 +3,7 @@ import { loadDriver } from './load-driver.js'
 import { postgresFailure } from './postgres-failure.js'
 import { metadataPairs } from './metadata-pairs.js'
 import { migratePostgres } from './postgres-schema.js'
-import { POSTGRES_FLAGS, postgresFlagRollups } from './postgres-flag-rollups.js'
+import { POSTGRES_PAIRS_FLAGS, postgresFlagRollups } from './postgres-flag-rollups.js'
 import { openPostgresInsights } from './postgres-insights.js'
 import { postgresPingLog } from './postgres-ping-log.js'
 import { inTransaction } from './postgres-transaction.js'
@@ -170,7 +170,7 @@ export function openPostgresStore({
                $10::timestamptz[], $11::text[], $12::text[])
              ON CONFLICT (id) DO NOTHING
              RETURNING user_id, feature, action, session_id, ${POSTGRES_DAY} AS day,
-               ${POSTGRES_FLAGS} AS flags
+               ${POSTGRES_PAIRS_FLAGS} AS flags
            ), ${postgresFlagRollups}, daily AS (
              INSERT INTO usage_daily (day, user_id, feature, action, events)
              SELECT day, user_id, feature, action, count(*) FROM inserted
