@@ -1,7 +1,9 @@
+import type { PoolClient } from 'pg'
 import { describe, expect, it } from 'vitest'
 import { metadataPairs } from '../../../src/server/stores/metadata-pairs.js'
 import { postgresMigrations } from '../../../src/server/stores/postgres-schema.js'
 import { openPostgresStore } from '../../../src/server/stores/postgres-store.js'
+import type { ServerEventStore } from '../../../src/server/stores/server-event-store.js'
 import { expectBackfilled, expectWhereBackfilled } from '../../contract/insights-backfill.js'
 import { dayMs, firstDay, plantHistory, v1Row } from '../../contract/insights-history.js'
 import { scratchSchemas } from '../../support/postgres-schemas.js'
@@ -91,19 +93,34 @@ describe('PostgreSQL store', () => {
     }
   }
 
-  it('backfills the insights from the events stored before version 2', async () => {
-    const planted = plantHistory()
-    const { schema, client } = await plantedAt(planted, 1)
+  /** Gives a client of `plantedAt` back to the pool with the search path it was lent with. */
+  const giveBack = async (client: PoolClient) => {
     await client.query('SET search_path = DEFAULT')
     client.release()
+  }
+
+  /** Migrates `schema` to the last version through a store, then checks it with `check`. */
+  const migrateThen = async (
+    schema: string,
+    check?: (store: ServerEventStore) => Promise<void>,
+  ) => {
     const store = openPostgresStore({ connectionString, schema })
     try {
       await store.migrate()
-      await expectBackfilled(store, planted)
-      await expectWhereBackfilled(store, planted, firstDay)
+      await check?.(store)
     } finally {
       await store.close()
     }
+  }
+
+  it('backfills the insights from the events stored before version 2', async () => {
+    const planted = plantHistory()
+    const { schema, client } = await plantedAt(planted, 1)
+    await giveBack(client)
+    await migrateThen(schema, async store => {
+      await expectBackfilled(store, planted)
+      await expectWhereBackfilled(store, planted, firstDay)
+    })
   })
 
   it('backfills the flag rollups at version 5 from the raw events still stored, and says since when', async () => {
@@ -114,17 +131,20 @@ describe('PostgreSQL store', () => {
     try {
       await client.query('DELETE FROM events WHERE timestamp < $1', [new Date(keptFrom * dayMs)])
     } finally {
-      await client.query('SET search_path = DEFAULT')
-      client.release()
+      await giveBack(client)
     }
-    const store = openPostgresStore({ connectionString, schema })
-    try {
-      await store.migrate()
-      await expectWhereBackfilled(store, planted, keptFrom)
-    } finally {
-      await store.close()
-    }
+    await migrateThen(schema, store => expectWhereBackfilled(store, planted, keptFrom))
   })
+
+  /** Rows of a version 1 schema or later, one user's `search`/`submitted`, with these payloads. */
+  const insertPayloads = (client: PoolClient, ids: string[], payloads: string[]) =>
+    client.query(
+      `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
+         received_at, payload)
+       SELECT id, 1, 'search', 'submitted', now(), now(), now(), payload
+       FROM unnest($1::text[], $2::json[]) AS v (id, payload)`,
+      [ids, payloads],
+    )
 
   it('backfills at version 6 the metadata pairs as the store writes them, whatever the payload holds', async () => {
     const { client } = await plantedAt([], 5)
@@ -148,14 +168,12 @@ describe('PostgreSQL store', () => {
             ...(metadata && { metadata }),
             ...(privates[index] && { privateMetadata: privates[index] }),
           },
-        }).replace('\\\\u', '\\u'),
+        }),
       )
-      await client.query(
-        `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-           received_at, payload)
-         SELECT id, 1, 'search', 'submitted', now(), now(), now(), payload
-         FROM unnest($1::text[], $2::json[]) AS v (id, payload)`,
-        [metadatas.map((_, index) => `e${index}`), payloads],
+      await insertPayloads(
+        client,
+        metadatas.map((_, index) => `e${index}`),
+        payloads,
       )
       const step = postgresMigrations.find(m => m.version === 6)
       await client.query(step?.sql ?? '')
@@ -164,8 +182,7 @@ describe('PostgreSQL store', () => {
       )
       expect(rows.map(row => row.metadata)).toEqual(metadatas.map(metadataPairs))
     } finally {
-      await client.query('SET search_path = DEFAULT')
-      client.release()
+      await giveBack(client)
     }
   })
 
@@ -179,23 +196,11 @@ describe('PostgreSQL store', () => {
           parameters: { version: 1, metadata: { regex: 1 }, privateMetadata: { q } },
         }),
       )
-      await client.query(
-        `INSERT INTO events (id, user_id, feature, action, client_timestamp, timestamp,
-           received_at, payload)
-         SELECT id, 1, 'search', 'submitted', now(), now(), now(), payload
-         FROM unnest($1::text[], $2::json[]) AS v (id, payload)`,
-        [['odd-0', 'odd-56320'], payloads],
-      )
+      await insertPayloads(client, ['odd-0', 'odd-56320'], payloads)
     } finally {
-      await client.query('SET search_path = DEFAULT')
-      client.release()
+      await giveBack(client)
     }
-    const store = openPostgresStore({ connectionString, schema })
-    try {
-      await store.migrate()
-    } finally {
-      await store.close()
-    }
+    await migrateThen(schema)
     const { rows } = await admin.query<{ id: string; session_id: string; metadata: string }>(
       `SELECT id, session_id, metadata FROM ${schema}.events ORDER BY id`,
     )
