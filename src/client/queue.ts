@@ -233,10 +233,10 @@ export function createQueue(deps: QueueDependencies) {
     countDrops,
     /** Empties the buffer and the store; resolves with how many events were removed. */
     async clear(): Promise<number> {
-      const buffered = drafts.take().length + unjudged.take().length + pending.take().length
+      const held = drafts.take().length + unjudged.take().length + pending.take().length
       remembered.clear()
       await writing
-      return buffered + (await store.clear())
+      return held + (await store.clear())
     },
   }
 }

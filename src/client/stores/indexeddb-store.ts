@@ -120,6 +120,7 @@ export async function openIndexedDbStore({
        * to block the next version in turn.
        */
       const giveUp = (reason: string) => {
+        clearTimeout(timer)
         request.onsuccess = () => request.result.close()
         reject(new Error(reason))
       }
@@ -147,10 +148,7 @@ export async function openIndexedDbStore({
         clearTimeout(timer)
         reject(request.error ?? new Error('IndexedDB failed'))
       }
-      request.onblocked = () => {
-        clearTimeout(timer)
-        giveUp('IndexedDB blocked')
-      }
+      request.onblocked = () => giveUp('IndexedDB blocked')
     })
   const connection = await open().catch(async (error: unknown) => {
     if (!outdated) throw error
